@@ -1,0 +1,17 @@
+// The pipejudge command line: each subcommand registers itself on the app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace pj::judge {
+
+// Exit statuses of every subcommand.
+inline constexpr int kExitAccepted = 0;  // AC (or the command succeeded)
+inline constexpr int kExitRejected = 1;  // any other verdict
+inline constexpr int kExitUsage = 2;     // usage or configuration error
+
+// Each adds a subcommand whose callback stores its exit status in `status`.
+void add_run_command(CLI::App& app, int& status);
+void add_submit_command(CLI::App& app, int& status);
+
+}  // namespace pj::judge

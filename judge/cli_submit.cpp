@@ -1,0 +1,99 @@
+// `pipejudge submit --problem DIR FILE`: judge one submission, print a live
+// table (or --json), exit 0 for AC, 1 for any other verdict.
+#include <cstdio>
+#include <iostream>
+
+#include "judge/cli.hpp"
+#include "judge/judge.hpp"
+#include "judge/problem.hpp"
+#include "judge/submission.hpp"
+
+namespace pj::judge {
+namespace {
+
+std::string human_bytes(std::uint64_t b) {
+  char buf[32];
+  if (b >= (1u << 20)) {
+    snprintf(buf, sizeof buf, "%.1f MiB", b / 1048576.0);
+  } else {
+    snprintf(buf, sizeof buf, "%.0f KiB", b / 1024.0);
+  }
+  return buf;
+}
+
+// One row per test as it finishes, flushed at once.
+class LiveTable : public JudgeObserver {
+ public:
+  explicit LiveTable(std::FILE* out) : out_(out) {}
+
+  void on_compiled(const CompileReport& c) override {
+    if (c.ok) {
+      std::fprintf(out_, "compile   ok%s  %.2f s\n", c.cached ? " (cached)" : "", c.seconds);
+      std::fprintf(out_, "%-24s %-8s %9s %11s  %s\n", "test", "verdict", "time", "memory", "");
+    } else {
+      std::fprintf(out_, "compile   failed: %s\n", c.reason.c_str());
+      if (!c.output.empty()) std::fprintf(out_, "%s\n", c.output.c_str());
+    }
+    std::fflush(out_);
+  }
+
+  void on_test(const TestReport& t, std::size_t, std::size_t) override {
+    std::fprintf(out_, "%-24s %-8s %7.3f s %11s  %s\n", t.name.c_str(), verdict_code(t.verdict), t.time,
+                 human_bytes(t.memory).c_str(), t.verdict == Verdict::AC ? "" : t.message.c_str());
+    std::fflush(out_);
+  }
+
+ private:
+  std::FILE* out_;
+};
+
+void print_summary(const SubmissionReport& r) {
+  std::size_t passed = 0;
+  for (const auto& t : r.tests) passed += t.verdict == Verdict::AC;
+  std::printf("verdict   %s (%s)", verdict_code(r.verdict), verdict_description(r.verdict));
+  if (r.compile.ok)
+    std::printf("  %zu/%zu tests passed  max time %.3f s  max memory %s", passed, r.tests_total, r.time,
+                human_bytes(r.memory).c_str());
+  std::printf("\n");
+  if (r.verdict != Verdict::AC && !r.reason.empty()) std::printf("reason    %s\n", r.reason.c_str());
+}
+
+}  // namespace
+
+void add_submit_command(CLI::App& app, int& status) {
+  struct Options {
+    std::string problem, file, lang;
+    bool all = false, json = false;
+    JudgeOptions judge;
+  };
+  auto opt = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("submit", "Judge one submission on one problem");
+  cmd->add_option("--problem,-p", opt->problem, "problem package directory")->required();
+  cmd->add_option("file", opt->file, "source file, or a directory of sources")->required();
+  cmd->add_option("--lang,-l", opt->lang, "language id (default: by extension)");
+  cmd->add_flag("--all,-a", opt->all, "run every test (default: stop at the first failure)");
+  cmd->add_flag("--json", opt->json, "print a JSON report instead of the table");
+  cmd->add_option("--cache-dir", opt->judge.cache_dir, "compile cache directory");
+  cmd->callback([opt, &status] {
+    LanguageTable languages = LanguageTable::load_default();
+    Problem problem = load_problem(opt->problem);
+    Submission submission = load_submission(opt->file, opt->lang, languages);
+    require_toolchain(submission);
+    opt->judge.run_all = opt->all;
+    LiveTable table(stdout);
+    if (!opt->json)
+      std::printf("%s (%s): %s in %s, %zu tests, %.3g s, %llu MiB\n", problem.name.c_str(),
+                  problem.short_name.c_str(), opt->file.c_str(), submission.language->name.c_str(),
+                  problem.tests.size(), problem.time_limit,
+                  static_cast<unsigned long long>(problem.memory_bytes >> 20));
+    SubmissionReport r = judge_submission(problem, submission, opt->judge, opt->json ? nullptr : &table);
+    if (opt->json) {
+      std::cout << report_json(r) << std::endl;
+    } else {
+      print_summary(r);
+    }
+    status = r.verdict == Verdict::AC ? kExitAccepted : kExitRejected;
+  });
+}
+
+}  // namespace pj::judge

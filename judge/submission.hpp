@@ -1,0 +1,24 @@
+// A submission: one source file, or a directory of sources in one language.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "judge/languages.hpp"
+
+namespace pj::judge {
+
+struct Submission {
+  std::filesystem::path path;                  // as given
+  std::vector<std::filesystem::path> sources;  // the main source first
+  const Language* language = nullptr;
+};
+
+// Checks the file(s) and picks the language (by extension unless
+// `language_id` is given). Throws ConfigError naming the file at fault: does
+// not exist, empty, binary, unknown extension, unknown language.
+Submission load_submission(const std::filesystem::path& path, const std::string& language_id,
+                           const LanguageTable& languages);
+
+}  // namespace pj::judge

@@ -1,0 +1,103 @@
+// pipejudge sandbox: run one command with limits and pipes, report what happened.
+//
+// The sandbox knows nothing of problems or verdicts: it reports facts (exit
+// code, signal, CPU/wall time, peak memory, output bytes, which limit was hit)
+// in the vocabulary of isolate's meta file where it fits.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pj::sandbox {
+
+// Every limit is a named option; 0 means "no limit" unless said otherwise.
+struct Limits {
+  double cpu_seconds = 1.0;           // user+sys of every process of the run
+  double wall_seconds = 0;            // 0: derived as 2 * cpu_seconds + 1
+  std::uint64_t memory_bytes = 256ull << 20;  // peak resident memory
+  std::uint64_t stack_bytes = 0;      // 0: same as memory_bytes (unlimited if that is 0)
+  int processes = 64;                 // processes + threads; enforced only with a run `uid`
+  std::uint64_t output_bytes = 64ull << 20;  // stdout + stderr together
+  std::uint64_t file_bytes = 0;       // largest file it may write; 0: output_bytes
+  int open_files = 64;
+
+  double effective_wall_seconds() const {
+    return wall_seconds > 0 ? wall_seconds : (cpu_seconds > 0 ? 2 * cpu_seconds + 1 : 0);
+  }
+};
+
+// Where the program's stdin comes from.
+struct Input {
+  enum class Kind { Null, File, Data };
+  Kind kind = Kind::Null;
+  std::string value;  // a path for File, the bytes for Data
+
+  static Input null() { return {}; }
+  static Input file(std::string path) { return {Kind::File, std::move(path)}; }
+  static Input data(std::string bytes) { return {Kind::Data, std::move(bytes)}; }
+};
+
+// Where one of the program's output streams goes. Captured bytes beyond
+// `keep_bytes` are counted (against the output limit) but not kept.
+struct Output {
+  enum class Kind { Discard, File, Capture };
+  Kind kind = Kind::Capture;
+  std::string path;                    // for File: created/truncated, mode 0600
+  std::uint64_t keep_bytes = 64 << 10;  // for Capture
+
+  static Output discard() { return {Kind::Discard, {}, 0}; }
+  static Output file(std::string p) { return {Kind::File, std::move(p), 0}; }
+  static Output capture(std::uint64_t keep = 64 << 10) { return {Kind::Capture, {}, keep}; }
+};
+
+struct Spec {
+  std::vector<std::string> argv;  // argv[0] is resolved through PATH of `env` if it has no '/'
+  std::vector<std::string> env;   // the whole environment; nothing is inherited
+  std::string workdir = ".";
+  Input stdin_from;
+  Output stdout_to = Output::capture();
+  Output stderr_to = Output::capture();
+  Limits limits;
+  // Run as this uid/gid (needs root). Unset: keep the caller's identity.
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+};
+
+enum class LimitHit { None, Cpu, Wall, Memory, Output, Processes };
+const char* limit_name(LimitHit l);  // "", "cpu", "wall", "memory", "output", "processes"
+
+struct Result {
+  // Exactly one of: exited (exit_code >= 0), killed by `signal`, or a setup
+  // failure (`error` non-empty: the command could not be started at all).
+  int exit_code = -1;
+  int signal = 0;
+  double cpu_seconds = 0;
+  double wall_seconds = 0;
+  std::uint64_t memory_bytes = 0;  // peak resident set
+  std::uint64_t output_bytes = 0;  // stdout + stderr bytes the program wrote
+  LimitHit limit = LimitHit::None;
+  bool killed_by_sandbox = false;  // the sandbox sent the kill (a limit was hit)
+  std::string stdout_data;         // Capture only, up to keep_bytes
+  std::string stderr_data;
+  std::string error;  // why the command could not run (exec failed, bad spec, ...)
+
+  bool ok() const { return error.empty() && limit == LimitHit::None && signal == 0 && exit_code == 0; }
+};
+
+// Name of a signal, e.g. "SIGSEGV" (or "signal 42").
+std::string signal_name(int sig);
+
+// Runs the command to completion. Everything it started is dead and reaped
+// before this returns. Thread-compatible: concurrent runs need distinct
+// `uid`s for the process limit to stay per run. Sets SIGPIPE to ignored in
+// the calling process (the judge must see EPIPE, not die of it).
+Result run(const Spec& spec);
+
+// Flat JSON record of a result (keys as in README: exit_code, signal, ...).
+std::string to_json(const Result& r);
+
+}  // namespace pj::sandbox
