@@ -1,0 +1,139 @@
+// Per-test overhead of pipejudge against a bare spawn loop, in one run.
+//
+//   bench_overhead [N]   (default 200 tests per round, 3 rounds)
+//
+// bare:     posix_spawn the compiled aplusb C solution with stdin/stdout
+//           pipes, write the input, read the output, waitpid. No sandbox.
+// sandbox:  sandbox::run of the same binary with the judge's limits, input
+//           from the test file, output to a file.
+// judge:    judge_submission on a problem of N copies of the test (cached
+//           compile, fresh box per test, checker): the whole per-test path.
+// Figures are ms per test (median of the rounds) and the ratio to bare.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "judge/judge.hpp"
+#include "judge/languages.hpp"
+#include "judge/problem.hpp"
+#include "judge/submission.hpp"
+#include "sandbox/sandbox.hpp"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+extern char** environ;
+
+namespace {
+
+const char* kInput = "1 2\n";
+
+double since_ms(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+void bare_once(const std::string& binary) {
+  int in[2], out[2];
+  if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC)) std::exit(1);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  char* argv[] = {const_cast<char*>(binary.c_str()), nullptr};
+  pid_t pid;
+  if (posix_spawn(&pid, binary.c_str(), &fa, nullptr, argv, environ) != 0) std::exit(1);
+  posix_spawn_file_actions_destroy(&fa);
+  close(in[0]);
+  close(out[1]);
+  if (write(in[1], kInput, 4) != 4) std::exit(1);
+  close(in[1]);
+  char buf[256];
+  while (read(out[0], buf, sizeof buf) > 0) {
+  }
+  close(out[0]);
+  waitpid(pid, nullptr, 0);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int n = argc > 1 ? std::atoi(argv[1]) : 200;
+  const int rounds = 3;
+  fs::path tmp = fs::temp_directory_path() / ("pj-bench-" + std::to_string(getpid()));
+  fs::create_directories(tmp / "problem" / "data" / "secret");
+  fs::permissions(tmp, fs::perms::all);
+  std::ofstream(tmp / "problem" / "problem.yaml") << "name: bench\nlimits:\n  time_limit: 1\n";
+  for (int i = 0; i < n; ++i) {
+    char name[32];
+    snprintf(name, sizeof name, "%05d", i);
+    std::ofstream(tmp / "problem" / "data" / "secret" / (std::string(name) + ".in")) << kInput;
+    std::ofstream(tmp / "problem" / "data" / "secret" / (std::string(name) + ".ans")) << "3\n";
+  }
+  fs::path source = fs::path(PIPEJUDGE_SOURCE_DIR) / "problems/aplusb/submissions/accepted/sol.c";
+  fs::path binary = tmp / "sol";
+  if (std::system(("gcc -O2 -o " + binary.string() + " " + source.string()).c_str()) != 0) return 1;
+  fs::permissions(binary, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec |
+                              fs::perms::group_read | fs::perms::others_read);
+
+  auto languages = pj::judge::LanguageTable::load_default();
+  auto problem = pj::judge::load_problem(tmp / "problem");
+  auto submission = pj::judge::load_submission(source, "", languages);
+  pj::judge::JudgeOptions opts;
+  opts.run_all = true;
+  opts.cache_dir = tmp / "cache";
+  pj::judge::judge_submission(problem, submission, opts);  // warm the compile cache
+
+  pj::sandbox::Spec spec;
+  spec.argv = {binary.string()};
+  spec.env = {"PATH=/usr/bin:/bin"};
+  spec.workdir = tmp.string();
+  spec.stdin_from = pj::sandbox::Input::file(tmp / "problem/data/secret/00000.in");
+  spec.stdout_to = pj::sandbox::Output::file(tmp / "out");
+  spec.stderr_to = pj::sandbox::Output::capture(4096);
+  if (geteuid() == 0) {
+    spec.uid = 60000;
+    spec.gid = 60000;
+  }
+
+  std::vector<double> bare, sandbox, judge;
+  for (int r = 0; r < rounds; ++r) {
+    auto t = Clock::now();
+    for (int i = 0; i < n; ++i) bare_once(binary);
+    bare.push_back(since_ms(t) / n);
+    t = Clock::now();
+    for (int i = 0; i < n; ++i) {
+      auto res = pj::sandbox::run(spec);
+      if (!res.ok()) {
+        std::fprintf(stderr, "sandbox run failed: %s\n", pj::sandbox::to_json(res).c_str());
+        return 1;
+      }
+    }
+    sandbox.push_back(since_ms(t) / n);
+    t = Clock::now();
+    auto report = pj::judge::judge_submission(problem, submission, opts);
+    judge.push_back(since_ms(t) / n);
+    if (report.verdict != pj::judge::Verdict::AC) {
+      std::fprintf(stderr, "judge: %s\n", report.reason.c_str());
+      return 1;
+    }
+  }
+  double b = median(bare), s = median(sandbox), j = median(judge);
+  std::printf("pipejudge per-test overhead, %d tests x %d rounds (median), aplusb C solution\n", n, rounds);
+  std::printf("  bare spawn+pipes loop   %7.3f ms/test\n", b);
+  std::printf("  sandbox::run            %7.3f ms/test  ratio %.2f  (+%.3f ms)\n", s, s / b, s - b);
+  std::printf("  judge (run + check)     %7.3f ms/test  ratio %.2f  (+%.3f ms)\n", j, j / b, j - b);
+  fs::remove_all(tmp);
+  return 0;
+}

@@ -1,0 +1,10 @@
+/* Includes a header that does not exist. */
+#include <stdio.h>
+#include <pipejudge_no_such_header.h>
+
+int main(void) {
+    long long a, b;
+    if (scanf("%lld %lld", &a, &b) != 2) return 1;
+    printf("%lld\n", a + b);
+    return 0;
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package pipejudge needs to build, test and judge
+# the bundled languages. Idempotent: quiet and quick when all is there.
+set -euo pipefail
+
+packages=(
+  # build
+  g++ cmake make pkg-config
+  # libraries
+  catch2 nlohmann-json3-dev libyaml-cpp-dev libseccomp-dev libcli11-dev
+  libsqlite3-dev libboost-dev libssl-dev libcpp-httplib-dev
+  # judged languages and test tools
+  gcc python3 sqlite3 procps util-linux iproute2
+  # style
+  clang-format
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""End-to-end: the human-readable table of `pipejudge submit` (no --json).
+
+Usage: python3 test_cli_table.py <path-to-pipejudge> <repo-root>
+
+On problems/aplusb:
+  * an accepted submission prints one row per test (every sample and secret
+    test, in order, each naming the test and AC) and a final line with AC;
+  * a wrong answer stops at the first failing test without --all (fewer rows
+    than tests, the last one not AC, all earlier ones AC);
+  * with --all the wrong answer has a row for every test.
+A row is a line naming a test as `sample/1` or `secret/01_zero` (optionally
+with `data/` before it or `.in` after it). Prints one line per check and a
+closing `N passed, M failed` line; exits 1 if any failed. Standard library only.
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+
+TIMEOUT = 120
+PROBLEM = os.path.join("problems", "aplusb")
+ACCEPTED = os.path.join(PROBLEM, "submissions", "accepted", "sol.cpp")
+WRONG = os.path.join(PROBLEM, "submissions", "wrong_answer", "off_by_one.cpp")
+
+
+def run(argv, cwd, timeout=TIMEOUT):
+    """Runs argv; returns (exit status or None on timeout, stdout, stderr)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=err, start_new_session=True)
+        except OSError as e:
+            return -1, "", f"cannot run {argv[0]}: {e}"
+        try:
+            rc = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+            rc = None
+        out.seek(0)
+        err.seek(0)
+        return (rc, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+
+
+def test_names(root):
+    """Test names in judging order: data/sample/*.in, then data/secret/*.in, sorted."""
+    names = []
+    for group in ("sample", "secret"):
+        d = os.path.join(root, PROBLEM, "data", group)
+        if os.path.isdir(d):
+            names += [f"{group}/{f[:-3]}" for f in sorted(os.listdir(d)) if f.endswith(".in")]
+    return names
+
+
+def name_pattern(name):
+    return re.compile(r"(?<![\w.-])" + re.escape(name) + r"(?:\.in)?(?![\w.-])")
+
+
+def has_word(line, word):
+    return re.search(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", line) is not None
+
+
+def rows_of(stdout, names):
+    """[(test name, line)] for the lines of stdout that start with exactly one test name
+    (a summary line that mentions the failing test is not a row)."""
+    patterns = [(n, name_pattern(n)) for n in names]
+    rows = []
+    for line in stdout.splitlines():
+        first = line.split()[0] if line.split() else ""
+        hits = [n for n, p in patterns if p.fullmatch(first) or p.fullmatch(first.removeprefix("data/"))]
+        if len(hits) == 1:
+            rows.append((hits[0], line))
+        elif len(hits) > 1:
+            rows.append((None, line))  # ambiguous: reported as a failure by the checks
+    return rows
+
+
+def final_line(stdout):
+    lines = [l for l in stdout.splitlines() if l.strip()]
+    return lines[-1] if lines else ""
+
+
+class Checker:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def report(self, label, problems, context=""):
+        if problems:
+            self.failed += 1
+            print(f"FAIL {label}: " + "; ".join(problems) + (f" [{context}]" if context else ""),
+                  flush=True)
+        else:
+            self.passed += 1
+            print(f"ok   {label}", flush=True)
+
+
+def context_of(out, err):
+    text = out if out.strip() else err
+    text = text.replace("\n", "\\n")
+    return "output: " + (text if len(text) <= 600 else text[:600] + "...")
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(f"usage: {sys.argv[0]} <path-to-pipejudge> <repo-root>", file=sys.stderr)
+        return 2
+    pipejudge = os.path.abspath(sys.argv[1])
+    root = os.path.abspath(sys.argv[2])
+    names = test_names(root)
+    c = Checker()
+    if len(names) < 3:
+        c.report("aplusb has test data", [f"only {len(names)} tests found under {PROBLEM}/data"])
+        print(f"{c.passed} passed, {c.failed} failed")
+        return 1
+
+    # 1. Accepted: a row per test, in order, each AC; a final AC line.
+    label = "accepted sol.cpp: one AC row per test and a final AC line"
+    rc, out, err = run([pipejudge, "submit", "--problem", PROBLEM, ACCEPTED], root)
+    problems = []
+    if rc != 0:
+        problems.append(f"exit status {rc}, expected 0")
+    rows = rows_of(out, names)
+    got = [n for n, _ in rows]
+    if got != names:
+        problems.append(f"rows name {got}, expected {names}")
+    not_ac = [n for n, line in rows if not has_word(line, "AC")]
+    if not_ac:
+        problems.append(f"rows without AC: {not_ac}")
+    last = final_line(out)
+    if not has_word(last, "AC"):
+        problems.append(f"final line has no AC: {last!r}")
+    elif rows and last == rows[-1][1]:
+        problems.append("no final summary line after the last row")
+    c.report(label, problems, context_of(out, err) if problems else "")
+
+    # 2. Wrong answer without --all: stops at the first failing test.
+    label = "wrong answer without --all: stops at the first failing test"
+    rc, out, err = run([pipejudge, "submit", "--problem", PROBLEM, WRONG], root)
+    problems = []
+    if rc != 1:
+        problems.append(f"exit status {rc}, expected 1")
+    rows = rows_of(out, names)
+    got = [n for n, _ in rows]
+    if not rows:
+        problems.append("no test rows")
+    elif len(rows) >= len(names):
+        problems.append(f"{len(rows)} rows for {len(names)} tests: did not stop")
+    else:
+        if got != names[:len(got)]:
+            problems.append(f"rows name {got}, expected a prefix of {names}")
+        if not has_word(rows[-1][1], "WA"):
+            problems.append(f"last row is not WA: {rows[-1][1]!r}")
+        early = [n for n, line in rows[:-1] if not has_word(line, "AC")]
+        if early:
+            problems.append(f"rows before the failing one are not AC: {early}")
+    last = final_line(out)
+    if not has_word(last, "WA"):
+        problems.append(f"final line has no WA: {last!r}")
+    c.report(label, problems, context_of(out, err) if problems else "")
+
+    # 3. Wrong answer with --all: a row for every test.
+    label = "wrong answer with --all: a row for every test"
+    rc, out, err = run([pipejudge, "submit", "--problem", PROBLEM, WRONG, "--all"], root)
+    problems = []
+    if rc != 1:
+        problems.append(f"exit status {rc}, expected 1")
+    rows = rows_of(out, names)
+    got = [n for n, _ in rows]
+    if got != names:
+        problems.append(f"rows name {got}, expected {names}")
+    verdicts = ["AC" if has_word(l, "AC") else "WA" if has_word(l, "WA") else "?" for _, l in rows]
+    if "WA" not in verdicts or "AC" not in verdicts:
+        problems.append(f"expected both AC and WA rows, got {verdicts}")
+    last = final_line(out)
+    if not has_word(last, "WA"):
+        problems.append(f"final line has no WA: {last!r}")
+    c.report(label, problems, context_of(out, err) if problems else "")
+
+    print(f"{c.passed} passed, {c.failed} failed")
+    return 1 if c.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

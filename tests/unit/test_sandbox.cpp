@@ -1,0 +1,263 @@
+// The sandbox reports the right facts, never deadlocks, and leaves nothing behind.
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "sandbox/sandbox.hpp"
+
+namespace fs = std::filesystem;
+using namespace pj::sandbox;
+
+namespace {
+
+Spec shell(const std::string& script) {
+  Spec s;
+  s.argv = {"/bin/sh", "-c", script};
+  s.env = {"PATH=/usr/bin:/bin"};
+  s.limits.cpu_seconds = 2;
+  s.limits.wall_seconds = 5;
+  if (geteuid() == 0) {
+    s.uid = 60123;
+    s.gid = 60123;
+  }
+  return s;
+}
+
+// Processes whose command line contains `marker` (sleep arguments make good markers).
+int processes_with(const std::string& marker) {
+  int count = 0;
+  DIR* d = opendir("/proc");
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::ifstream in(std::string("/proc/") + e->d_name + "/cmdline");
+    std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmd.find(marker) != std::string::npos) ++count;
+  }
+  closedir(d);
+  return count;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string t = (fs::temp_directory_path() / "pj-sbtest-XXXXXX").string();
+    path = mkdtemp(t.data());
+    fs::permissions(path, fs::perms::all);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+}  // namespace
+
+TEST_CASE("exit code, stdout and stderr are reported", "[sandbox]") {
+  auto r = run(shell("echo out; echo err >&2; exit 7"));
+  REQUIRE(r.error.empty());
+  CHECK(r.exit_code == 7);
+  CHECK(r.signal == 0);
+  CHECK(r.stdout_data == "out\n");
+  CHECK(r.stderr_data == "err\n");
+  CHECK(r.output_bytes == 8);
+  CHECK(r.limit == LimitHit::None);
+}
+
+TEST_CASE("stdin is fed from memory and from a file", "[sandbox]") {
+  Spec s = shell("cat");
+  s.stdin_from = Input::data("hello\n");
+  CHECK(run(s).stdout_data == "hello\n");
+  TempDir dir;
+  std::ofstream(dir.path / "in") << "from file\n";
+  s.stdin_from = Input::file(dir.path / "in");
+  CHECK(run(s).stdout_data == "from file\n");
+}
+
+TEST_CASE("a signal is reported by name", "[sandbox]") {
+  auto r = run(shell("kill -SEGV $$"));
+  CHECK(r.signal == SIGSEGV);
+  CHECK(signal_name(r.signal) == "SIGSEGV");
+  CHECK(r.exit_code == -1);
+  CHECK(r.limit == LimitHit::None);
+}
+
+TEST_CASE("a self-sent SIGXCPU is not a CPU limit", "[sandbox]") {
+  auto r = run(shell("kill -XCPU $$"));
+  CHECK(r.signal == SIGXCPU);
+  CHECK(r.limit == LimitHit::None);
+}
+
+TEST_CASE("CPU limit: a busy loop is killed at the limit", "[sandbox]") {
+  Spec s = shell("while :; do :; done");
+  s.limits.cpu_seconds = 0.5;
+  auto r = run(s);
+  CHECK(r.limit == LimitHit::Cpu);
+  CHECK(r.signal == SIGKILL);
+  CHECK(r.cpu_seconds >= 0.5);
+  CHECK(r.cpu_seconds < 0.9);
+}
+
+TEST_CASE("wall limit: sleeping forever is killed at the wall limit", "[sandbox]") {
+  Spec s = shell("sleep 1000.501");
+  s.limits.cpu_seconds = 1;
+  s.limits.wall_seconds = 0.4;
+  auto start = std::chrono::steady_clock::now();
+  auto r = run(s);
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(r.limit == LimitHit::Wall);
+  CHECK(took < 0.8);
+  CHECK(processes_with("1000.501") == 0);
+}
+
+TEST_CASE("memory limit: peak resident memory over the limit is reported", "[sandbox]") {
+  Spec s;
+  s.argv = {"/usr/bin/python3", "-c", "x = bytearray(120 << 20); x[::4096] = b'1' * len(x[::4096])"};
+  s.env = {"PATH=/usr/bin:/bin"};
+  s.limits.memory_bytes = 80ull << 20;
+  auto r = run(s);
+  CHECK(r.limit == LimitHit::Memory);
+  s.limits.memory_bytes = 256ull << 20;
+  auto ok = run(s);
+  CHECK(ok.limit == LimitHit::None);
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.memory_bytes > (100ull << 20));
+}
+
+TEST_CASE("output limit: exactly at the limit is fine, one byte over is not", "[sandbox]") {
+  Spec s = shell("head -c 1000 /dev/zero");
+  s.limits.output_bytes = 1000;
+  auto at = run(s);
+  CHECK(at.limit == LimitHit::None);
+  CHECK(at.output_bytes == 1000);
+  s.argv[2] = "head -c 1001 /dev/zero";
+  auto over = run(s);
+  CHECK(over.limit == LimitHit::Output);
+}
+
+TEST_CASE("output limit: an endless writer is stopped quickly", "[sandbox]") {
+  Spec s = shell("yes");
+  s.limits.output_bytes = 1 << 20;
+  s.stdout_to = Output::discard();
+  auto r = run(s);
+  CHECK(r.limit == LimitHit::Output);
+  CHECK(r.wall_seconds < 1);
+}
+
+TEST_CASE("stderr counts towards the output limit and is kept only up to a cap", "[sandbox]") {
+  Spec s = shell("head -c 100000 /dev/zero >&2; echo done");
+  s.stderr_to = Output::capture(100);
+  auto r = run(s);
+  CHECK(r.stderr_data.size() == 100);
+  CHECK(r.output_bytes == 100005);
+  CHECK(r.stdout_data == "done\n");
+}
+
+TEST_CASE("no deadlock: 64 MiB of input never read", "[sandbox]") {
+  TempDir dir;
+  {
+    std::ofstream big(dir.path / "big");
+    std::string mib(1 << 20, 'x');
+    for (int i = 0; i < 64; ++i) big << mib;
+  }
+  Spec s = shell("echo ok");
+  s.stdin_from = Input::file(dir.path / "big");
+  auto r = run(s);
+  CHECK(r.exit_code == 0);
+  CHECK(r.stdout_data == "ok\n");
+  CHECK(r.wall_seconds < 1);
+}
+
+TEST_CASE("no deadlock: echoing 8 MiB back while reading", "[sandbox]") {
+  TempDir dir;
+  {
+    std::ofstream big(dir.path / "big");
+    big << std::string(8 << 20, 'y');
+  }
+  Spec s = shell("cat");
+  s.stdin_from = Input::file(dir.path / "big");
+  s.stdout_to = Output::file(dir.path / "out");
+  auto r = run(s);
+  CHECK(r.exit_code == 0);
+  CHECK(fs::file_size(dir.path / "out") == (8u << 20));
+}
+
+TEST_CASE("no deadlock: a flood of output while the input is unread", "[sandbox]") {
+  Spec s = shell("head -c 50000000 /dev/zero");
+  s.stdin_from = Input::data(std::string(4 << 20, 'z'));
+  s.stdout_to = Output::discard();
+  s.limits.output_bytes = 0;
+  auto r = run(s);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output_bytes == 50000000);
+}
+
+TEST_CASE("every process of the run is dead and reaped when run returns", "[sandbox]") {
+  auto r = run(shell("sleep 1000.601 & sleep 1000.602 & (setsid sleep 1000.603 &) ; exit 0"));
+  CHECK(r.exit_code == 0);
+  CHECK(processes_with("1000.60") == 0);
+  // No zombie children of ours either.
+  CHECK(waitpid(-1, nullptr, WNOHANG) == -1);
+}
+
+TEST_CASE("a background writer holding the pipe does not hang the judge", "[sandbox]") {
+  auto r = run(shell("(while :; do echo x; sleep 0.01; done) & exit 0"));
+  CHECK(r.exit_code == 0);
+  CHECK(r.wall_seconds < 1);
+}
+
+TEST_CASE("no file descriptor of the judge leaks into the program", "[sandbox]") {
+  int leaked = open("/dev/null", O_RDONLY);  // no O_CLOEXEC on purpose
+  REQUIRE(leaked > 2);
+  auto r = run(shell("ls /proc/self/fd"));
+  close(leaked);
+  // 0, 1, 2 and the directory ls itself opened to list them.
+  CHECK(r.stdout_data == "0\n1\n2\n3\n");
+}
+
+TEST_CASE("open files limit applies", "[sandbox]") {
+  Spec s = shell("ulimit -n");
+  s.limits.open_files = 17;
+  CHECK(run(s).stdout_data == "17\n");
+}
+
+TEST_CASE("stack size follows the setting", "[sandbox]") {
+  Spec s = shell("ulimit -s");
+  s.limits.stack_bytes = 8 << 20;
+  CHECK(run(s).stdout_data == "8192\n");
+}
+
+TEST_CASE("process limit applies to a run with its own uid", "[sandbox]") {
+  if (geteuid() != 0) {
+    WARN("skipped: needs root to run as another uid");
+    return;
+  }
+  Spec s = shell("for i in 1 2 3 4 5 6 7 8 9 10; do sleep 1000.7 & done; wait");
+  s.limits.processes = 4;
+  s.limits.wall_seconds = 2;
+  auto r = run(s);
+  CHECK(r.stderr_data.find("fork") != std::string::npos);
+  CHECK(processes_with("1000.7") == 0);
+}
+
+TEST_CASE("a command that cannot start is an error, not an exit code", "[sandbox]") {
+  Spec s;
+  s.argv = {"/nonexistent/program"};
+  auto r = run(s);
+  CHECK(!r.error.empty());
+  CHECK(r.error.find("No such file") != std::string::npos);
+  s.argv = {"no-such-command-anywhere"};
+  CHECK(run(s).error.find("not found") != std::string::npos);
+}
+
+TEST_CASE("the result is a flat JSON record", "[sandbox]") {
+  auto r = run(shell("exit 3"));
+  std::string j = to_json(r);
+  CHECK(j.find("\"exit_code\": 3") != std::string::npos);
+  CHECK(j.find("\"limit\": null") != std::string::npos);
+}
