@@ -178,6 +178,7 @@ class FileReader {
 // difference at the shorter length; nullopt if equal.
 std::optional<size_t> first_difference(std::string_view a, std::string_view b,
                                        bool case_sensitive) {
+  if (a == b) return std::nullopt;  // the common case, at memcmp speed
   const size_t common = std::min(a.size(), b.size());
   for (size_t i = 0; i < common; ++i) {
     if (!same_byte(static_cast<unsigned char>(a[i]), static_cast<unsigned char>(b[i]),
