@@ -37,7 +37,9 @@ namespace {
 
 const char* kInput = "1 2\n";
 
-double since_ms(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+double since_ms(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
 
 void bare_once(const std::string& binary) {
   int in[2], out[2];
@@ -74,6 +76,8 @@ int main(int argc, char** argv) {
   fs::path tmp = fs::temp_directory_path() / ("pj-bench-" + std::to_string(getpid()));
   fs::create_directories(tmp / "problem" / "data" / "secret");
   fs::permissions(tmp, fs::perms::all);
+  fs::create_directories(tmp / "box");
+  fs::permissions(tmp / "box", fs::perms::all);
   std::ofstream(tmp / "problem" / "problem.yaml") << "name: bench\nlimits:\n  time_limit: 1\n";
   for (int i = 0; i < n; ++i) {
     char name[32];
@@ -82,7 +86,8 @@ int main(int argc, char** argv) {
     std::ofstream(tmp / "problem" / "data" / "secret" / (std::string(name) + ".ans")) << "3\n";
   }
   fs::path source = fs::path(PIPEJUDGE_SOURCE_DIR) / "problems/aplusb/submissions/accepted/sol.c";
-  fs::path binary = tmp / "sol";
+  fs::create_directories(tmp / "prog");
+  fs::path binary = tmp / "prog" / "sol";
   if (std::system(("gcc -O2 -o " + binary.string() + " " + source.string()).c_str()) != 0) return 1;
   fs::permissions(binary, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec |
                               fs::perms::group_read | fs::perms::others_read);
@@ -95,10 +100,13 @@ int main(int argc, char** argv) {
   opts.cache_dir = tmp / "cache";
   pj::judge::judge_submission(problem, submission, opts);  // warm the compile cache
 
+  // The same shape as a judged test: the program's files shown in a fresh
+  // work directory, input from the test file, output to a file.
   pj::sandbox::Spec spec;
-  spec.argv = {binary.string()};
+  spec.argv = {"./sol"};
+  spec.files_dir = (tmp / "prog").string();
   spec.env = {"PATH=/usr/bin:/bin"};
-  spec.workdir = tmp.string();
+  spec.workdir = (tmp / "box").string();
   spec.stdin_from = pj::sandbox::Input::file(tmp / "problem/data/secret/00000.in");
   spec.stdout_to = pj::sandbox::Output::file(tmp / "out");
   spec.stderr_to = pj::sandbox::Output::capture(4096);
@@ -130,7 +138,8 @@ int main(int argc, char** argv) {
     }
   }
   double b = median(bare), s = median(sandbox), j = median(judge);
-  std::printf("pipejudge per-test overhead, %d tests x %d rounds (median), aplusb C solution\n", n, rounds);
+  std::printf("pipejudge per-test overhead, %d tests x %d rounds (median), aplusb C solution\n", n,
+              rounds);
   std::printf("  bare spawn+pipes loop   %7.3f ms/test\n", b);
   std::printf("  sandbox::run            %7.3f ms/test  ratio %.2f  (+%.3f ms)\n", s, s / b, s - b);
   std::printf("  judge (run + check)     %7.3f ms/test  ratio %.2f  (+%.3f ms)\n", j, j / b, j - b);

@@ -33,7 +33,9 @@ sandbox::Limits compile_limits() {
 
 class Sha256 {
  public:
-  Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) { EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr); }
+  Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+    EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
+  }
   void add(const std::string& s) {
     std::uint64_t n = s.size();  // length-prefixed: no two inputs hash alike
     EVP_DigestUpdate(ctx_.get(), &n, sizeof n);
@@ -93,10 +95,7 @@ std::string truncate_diagnostics(std::string text, std::uint64_t total_bytes) {
   return text;
 }
 
-std::vector<std::string> compile_env(const fs::path& box) {
-  return {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "HOME=" + box.string(),
-          "TMPDIR=" + box.string()};
-}
+const std::vector<std::string> kCompileEnv = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"};
 
 }  // namespace
 
@@ -146,8 +145,9 @@ CompileResult Compiler::compile(const Submission& s, Workspace& ws) {
   }
   sandbox::Spec spec;
   spec.argv = expand_command(lang.compile, names, kBinary);
-  spec.env = compile_env(box);
+  spec.env = kCompileEnv;
   spec.workdir = box;
+  spec.share_workdir = true;  // the compiler's output is what we are after
   spec.limits = compile_limits();
   spec.stdout_to = sandbox::Output::capture(kMaxDiagnostics);
   spec.stderr_to = sandbox::Output::capture(kMaxDiagnostics);
@@ -162,7 +162,8 @@ CompileResult Compiler::compile(const Submission& s, Workspace& ws) {
     r.reason = "cannot run the " + lang.name + " compiler: " + res.error;
   } else if (res.limit != sandbox::LimitHit::None) {
     r.status = CompileResult::Status::CompileError;
-    r.reason = std::string("the compiler exceeded its ") + sandbox::limit_name(res.limit) + " limit";
+    r.reason =
+        std::string("the compiler exceeded its ") + sandbox::limit_name(res.limit) + " limit";
   } else if (res.signal != 0 || res.exit_code != 0) {
     r.status = CompileResult::Status::CompileError;
     r.reason = res.signal ? "the compiler was killed by " + sandbox::signal_name(res.signal)
@@ -174,7 +175,8 @@ CompileResult Compiler::compile(const Submission& s, Workspace& ws) {
   ws.remove_box(box);
   // Publish atomically: a half-written entry is never seen by another judge.
   fs::create_directories(cache_dir_, ec);
-  fs::path tmp = cache_dir_ / (".tmp-" + std::to_string(getpid()) + "-" + entry.filename().string());
+  fs::path tmp =
+      cache_dir_ / (".tmp-" + std::to_string(getpid()) + "-" + entry.filename().string());
   fs::remove_all(tmp, ec);
   copy_tree_readonly(r.program_dir, tmp);
   fs::rename(tmp, entry, ec);

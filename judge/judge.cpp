@@ -18,7 +18,8 @@ namespace {
 const char* kPath = "PATH=/usr/local/bin:/usr/bin:/bin";
 
 bool command_exists(const std::string& cmd) {
-  if (cmd.find('/') != std::string::npos) return cmd.rfind("./", 0) == 0 || access(cmd.c_str(), X_OK) == 0;
+  if (cmd.find('/') != std::string::npos)
+    return cmd.rfind("./", 0) == 0 || access(cmd.c_str(), X_OK) == 0;
   for (const char* dir : {"/usr/local/bin/", "/usr/bin/", "/bin/"})
     if (access((std::string(dir) + cmd).c_str(), X_OK) == 0) return true;
   return false;
@@ -36,21 +37,6 @@ void require_toolchain(const Submission& s) {
 }
 
 namespace {
-
-// Hard links (copies across file systems) the program's files into a box.
-void populate_box(const fs::path& from, const fs::path& to) {
-  for (const auto& entry : fs::directory_iterator(from)) {
-    fs::path dest = to / entry.path().filename();
-    if (entry.is_directory()) {
-      fs::create_directory(dest);
-      populate_box(entry.path(), dest);
-    } else {
-      std::error_code ec;
-      fs::create_hard_link(entry.path(), dest, ec);
-      if (ec) fs::copy_file(entry.path(), dest);
-    }
-  }
-}
 
 sandbox::Limits test_limits(const Problem& p, const Language& lang) {
   sandbox::Limits l;
@@ -91,7 +77,8 @@ TestReport classify(const TestCase& test, const sandbox::Result& res, const Prob
       return t;
     case sandbox::LimitHit::Wall:
       t.verdict = Verdict::TLE;
-      t.message = "wall time over " + seconds_text(lim.effective_wall_seconds()) + " (sleeping or blocked)";
+      t.message =
+          "wall time over " + seconds_text(lim.effective_wall_seconds()) + " (sleeping or blocked)";
       return t;
     case sandbox::LimitHit::Memory:
       t.verdict = Verdict::MLE;
@@ -107,6 +94,11 @@ TestReport classify(const TestCase& test, const sandbox::Result& res, const Prob
       return t;
     case sandbox::LimitHit::None:
       break;
+  }
+  if (!res.forbidden_syscall.empty()) {
+    t.verdict = Verdict::RE;
+    t.message = "forbidden syscall " + res.forbidden_syscall;
+    return t;
   }
   if (res.signal) {
     t.verdict = Verdict::RE;
@@ -138,10 +130,10 @@ class TestRunner {
     fs::path output = ws_.private_dir() / "output";
     try {
       fs::path box = ws_.make_box("run");
-      populate_box(program_.program_dir, box);
       sandbox::Spec spec;
+      spec.files_dir = program_.program_dir;
       spec.argv = program_.run_argv;
-      spec.env = {kPath, "LANG=C.UTF-8", "HOME=" + box.string()};
+      spec.env = {kPath, "LANG=C.UTF-8"};
       spec.workdir = box;
       spec.stdin_from = sandbox::Input::file(test.input);
       spec.stdout_to = sandbox::Output::file(output);

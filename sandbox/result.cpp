@@ -3,18 +3,25 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sandbox/protocol.hpp"
 #include "sandbox/sandbox.hpp"
 
 namespace pj::sandbox {
 
 const char* limit_name(LimitHit l) {
   switch (l) {
-    case LimitHit::None: return "";
-    case LimitHit::Cpu: return "cpu";
-    case LimitHit::Wall: return "wall";
-    case LimitHit::Memory: return "memory";
-    case LimitHit::Output: return "output";
-    case LimitHit::Processes: return "processes";
+    case LimitHit::None:
+      return "";
+    case LimitHit::Cpu:
+      return "cpu";
+    case LimitHit::Wall:
+      return "wall";
+    case LimitHit::Memory:
+      return "memory";
+    case LimitHit::Output:
+      return "output";
+    case LimitHit::Processes:
+      return "processes";
   }
   return "";
 }
@@ -32,8 +39,11 @@ std::string to_json(const Result& r) {
   j["wall_time"] = r.wall_seconds;
   j["memory"] = r.memory_bytes;
   j["output_bytes"] = r.output_bytes;
-  j["limit"] = r.limit == LimitHit::None ? nlohmann::json(nullptr) : nlohmann::json(limit_name(r.limit));
+  j["limit"] =
+      r.limit == LimitHit::None ? nlohmann::json(nullptr) : nlohmann::json(limit_name(r.limit));
   j["killed"] = r.killed_by_sandbox;
+  j["forbidden_syscall"] =
+      r.forbidden_syscall.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.forbidden_syscall);
   j["error"] = r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error);
   j["stdout"] = r.stdout_data;
   j["stderr"] = r.stderr_data;
@@ -41,3 +51,34 @@ std::string to_json(const Result& r) {
 }
 
 }  // namespace pj::sandbox
+
+namespace pj::sandbox::protocol {
+
+const char* setup_step_name(std::int32_t step) {
+  switch (step) {
+    case kStepBox:
+      return "preparing the work directory";
+    case kStepFiles:
+      return "linking the program's files";
+    case kStepFds:
+      return "redirecting stdio";
+    case kStepChdir:
+      return "chdir";
+    case kStepCgroup:
+      return "joining the cgroup";
+    case kStepRlimits:
+      return "setrlimit";
+    case kStepIds:
+      return "changing uid";
+    case kStepSeccomp:
+      return "installing the seccomp filter";
+    case kStepExec:
+      return "exec";
+    case kStepClone:
+      return "clone";
+    default:
+      return "setup";
+  }
+}
+
+}  // namespace pj::sandbox::protocol

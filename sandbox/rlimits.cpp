@@ -10,11 +10,13 @@ void add(RlimitPlan& plan, int resource, rlim_t soft, rlim_t hard) {
   plan.entries[plan.count++] = {resource, rlimit{soft, hard}};
 }
 
-rlim_t or_infinity(std::uint64_t v) { return v == 0 ? RLIM_INFINITY : static_cast<rlim_t>(v); }
+rlim_t or_infinity(std::uint64_t v) {
+  return v == 0 ? RLIM_INFINITY : static_cast<rlim_t>(v);
+}
 
 }  // namespace
 
-RlimitPlan plan_rlimits(const Limits& limits, bool own_uid) {
+RlimitPlan plan_rlimits(const Limits& limits, bool own_uid, bool memory_by_cgroup) {
   RlimitPlan plan;
   if (limits.cpu_seconds > 0) {
     // A backstop only: the watchdog kills at the exact limit. SIGXCPU at the
@@ -22,7 +24,7 @@ RlimitPlan plan_rlimits(const Limits& limits, bool own_uid) {
     auto soft = static_cast<rlim_t>(std::floor(limits.cpu_seconds)) + 1;
     add(plan, RLIMIT_CPU, soft, soft + 1);
   }
-  if (limits.memory_bytes > 0) {
+  if (limits.memory_bytes > 0 && !memory_by_cgroup) {
     // Peak resident memory decides "memory"; the address space is capped at
     // twice the limit so that a runaway allocation stops well before the
     // machine suffers.

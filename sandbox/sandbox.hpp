@@ -16,13 +16,14 @@ namespace pj::sandbox {
 
 // Every limit is a named option; 0 means "no limit" unless said otherwise.
 struct Limits {
-  double cpu_seconds = 1.0;           // user+sys of every process of the run
-  double wall_seconds = 0;            // 0: derived as 2 * cpu_seconds + 1
+  double cpu_seconds = 1.0;                   // user+sys of every process of the run
+  double wall_seconds = 0;                    // 0: derived as 2 * cpu_seconds + 1
   std::uint64_t memory_bytes = 256ull << 20;  // peak resident memory
-  std::uint64_t stack_bytes = 0;      // 0: same as memory_bytes (unlimited if that is 0)
-  int processes = 64;                 // processes + threads; enforced only with a run `uid`
-  std::uint64_t output_bytes = 64ull << 20;  // stdout + stderr together
-  std::uint64_t file_bytes = 0;       // largest file it may write; 0: output_bytes
+  std::uint64_t stack_bytes = 0;              // 0: same as memory_bytes (unlimited if that is 0)
+  int processes = 64;                         // processes + threads; enforced only with a run `uid`
+  std::uint64_t output_bytes = 64ull << 20;   // stdout + stderr together
+  std::uint64_t file_bytes = 0;               // largest file it may write; 0: output_bytes
+  std::uint64_t box_bytes = 64ull << 20;      // isolated: size of the tmpfs /box and /tmp each
   int open_files = 64;
 
   double effective_wall_seconds() const {
@@ -46,7 +47,7 @@ struct Input {
 struct Output {
   enum class Kind { Discard, File, Capture };
   Kind kind = Kind::Capture;
-  std::string path;                    // for File: created/truncated, mode 0600
+  std::string path;                     // for File: created/truncated, mode 0600
   std::uint64_t keep_bytes = 64 << 10;  // for Capture
 
   static Output discard() { return {Kind::Discard, {}, 0}; }
@@ -56,8 +57,15 @@ struct Output {
 
 struct Spec {
   std::vector<std::string> argv;  // argv[0] is resolved through PATH of `env` if it has no '/'
-  std::vector<std::string> env;   // the whole environment; nothing is inherited
+  std::vector<std::string> env;   // the whole environment (HOME defaults to the work directory)
+  // The program's working directory. Isolated runs work in /box: a fresh
+  // tmpfs, or this host directory itself when `share_workdir` (compilers,
+  // whose output the caller needs). Plain runs work in this directory.
   std::string workdir = ".";
+  bool share_workdir = false;
+  // A host directory whose entries appear read-only in the working directory
+  // (bind mounts when isolated; hard links or copies otherwise). Empty: none.
+  std::string files_dir;
   Input stdin_from;
   Output stdout_to = Output::capture();
   Output stderr_to = Output::capture();
@@ -65,6 +73,12 @@ struct Spec {
   // Run as this uid/gid (needs root). Unset: keep the caller's identity.
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
+};
+
+struct CgroupInfo {
+  std::string version = "none";  // "v1", "v2" or "none"
+  bool memory = false, pids = false, cpu = false;
+  std::string reason;  // why not (or what is missing)
 };
 
 enum class LimitHit { None, Cpu, Wall, Memory, Output, Processes };
@@ -83,19 +97,42 @@ struct Result {
   bool killed_by_sandbox = false;  // the sandbox sent the kill (a limit was hit)
   std::string stdout_data;         // Capture only, up to keep_bytes
   std::string stderr_data;
-  std::string error;  // why the command could not run (exec failed, bad spec, ...)
+  std::string forbidden_syscall;  // the run was killed for calling it (seccomp)
+  std::string error;              // why the command could not run (exec failed, bad spec, ...)
 
-  bool ok() const { return error.empty() && limit == LimitHit::None && signal == 0 && exit_code == 0; }
+  bool ok() const {
+    return error.empty() && limit == LimitHit::None && forbidden_syscall.empty() && signal == 0 &&
+           exit_code == 0;
+  }
 };
 
 // Name of a signal, e.g. "SIGSEGV" (or "signal 42").
 std::string signal_name(int sig);
 
 // Runs the command to completion. Everything it started is dead and reaped
-// before this returns. Thread-compatible: concurrent runs need distinct
-// `uid`s for the process limit to stay per run. Sets SIGPIPE to ignored in
+// before this returns. Runs with the same `uid` share a slot and take turns;
+// runs with different uids proceed in parallel. Sets SIGPIPE to ignored in
 // the calling process (the judge must see EPIPE, not die of it).
 Result run(const Spec& spec);
+
+// How runs are isolated; set before the first run (later calls affect new slots).
+struct SandboxSettings {
+  enum class Mode { Auto, Isolated, Plain };
+  Mode mode = Mode::Auto;  // Auto: isolated when root and the kernel allows it
+  bool cgroups = true;     // use cgroups when the machine offers them
+};
+void configure(const SandboxSettings& settings);
+
+// What this process's runs get: which protections are on, and why others are
+// off. Starts a slot if none has run yet.
+struct Protections {
+  bool namespaces = false;  // pid, mount, net, ipc, uts + private root
+  CgroupInfo cgroups;
+  bool seccomp = false;
+  bool uid_switch = false;  // root: runs as their own uid
+  std::string warnings;     // one line per protection that is off, with the reason
+};
+Protections protections();
 
 // Flat JSON record of a result (keys as in README: exit_code, signal, ...).
 std::string to_json(const Result& r);

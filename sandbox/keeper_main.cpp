@@ -1,0 +1,5 @@
+#include "sandbox/keeper.hpp"
+
+int main(int argc, char** argv) {
+  return pj::sandbox::keeper_main(argc, argv);
+}

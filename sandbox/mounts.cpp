@@ -1,0 +1,241 @@
+// Raw mount(2)/pivot_root(2): no library offers these for a private root.
+#include "sandbox/mounts.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace pj::sandbox {
+namespace {
+
+constexpr const char* kNewRoot = "/tmp";  // a private tmpfs is mounted over it first
+constexpr unsigned long kRoFlags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV;
+
+int bind_readonly(const char* source, const char* target, bool recursive) {
+  if (mount(source, target, nullptr, MS_BIND | (recursive ? MS_REC : 0), nullptr) != 0)
+    return errno;
+  if (mount(nullptr, target, nullptr, kRoFlags, nullptr) != 0) return errno;
+  return 0;
+}
+
+void mkdir_p(const fs::path& p) {
+  std::error_code ec;
+  fs::create_directories(p, ec);
+}
+
+int show_host_path(const std::string& host, const std::string& newroot) {
+  fs::path target = fs::path(newroot) / fs::path(host).relative_path();
+  struct stat st;
+  if (lstat(host.c_str(), &st) != 0) return 0;  // not on this machine: skip
+  mkdir_p(target.parent_path());
+  if (S_ISLNK(st.st_mode)) {
+    char link[4096];
+    ssize_t n = readlink(host.c_str(), link, sizeof link - 1);
+    if (n < 0) return errno;
+    link[n] = 0;
+    return symlink(link, target.c_str()) == 0 ? 0 : errno;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    mkdir_p(target);
+  } else {
+    int fd = open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0444);
+    if (fd < 0) return errno;
+    close(fd);
+  }
+  return bind_readonly(host.c_str(), target.c_str(), S_ISDIR(st.st_mode));
+}
+
+int build_dev(const std::string& newroot) {
+  std::string dev = newroot + "/dev";
+  mkdir_p(dev);
+  if (mount("tmpfs", dev.c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755") != 0)
+    return errno;
+  for (const char* node : {"null", "zero", "full", "random", "urandom"}) {
+    std::string host = std::string("/dev/") + node, target = dev + "/" + node;
+    int fd = open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) return errno;
+    close(fd);
+    if (mount(host.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) return errno;
+    if (mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NOEXEC,
+              nullptr) != 0)
+      return errno;
+  }
+  symlink("/proc/self/fd", (dev + "/fd").c_str());
+  symlink("/proc/self/fd/0", (dev + "/stdin").c_str());
+  symlink("/proc/self/fd/1", (dev + "/stdout").c_str());
+  symlink("/proc/self/fd/2", (dev + "/stderr").c_str());
+  return mount(nullptr, dev.c_str(), nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
+               nullptr) == 0
+             ? 0
+             : errno;
+}
+
+// Calls fn(name, d_type) for each entry of a directory fd, without allocating.
+template <typename Fn>
+int for_each_entry(int dir_fd, Fn fn) {
+  int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  alignas(8) char buf[8192];
+  int err = 0;
+  for (;;) {
+    long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+    if (n <= 0) {
+      if (n < 0) err = errno;
+      break;
+    }
+    for (long off = 0; off < n && !err;) {
+      auto* d = reinterpret_cast<struct dirent64*>(buf + off);
+      off += d->d_reclen;
+      if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0) continue;
+      err = fn(d->d_name, d->d_type);
+    }
+    if (err) break;
+  }
+  close(fd);
+  return err;
+}
+
+int copy_file_at(int from_dir, int to_dir, const char* name) {
+  int in = openat(from_dir, name, O_RDONLY | O_CLOEXEC);
+  if (in < 0) return errno;
+  struct stat st;
+  fstat(in, &st);
+  int out = openat(to_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 0555);
+  if (out < 0) {
+    int e = errno;
+    close(in);
+    return e;
+  }
+  int err = 0;
+  for (;;) {  // sendfile: works across file systems (host disk to tmpfs)
+    ssize_t n = sendfile(out, in, nullptr, 1 << 20);
+    if (n < 0) err = errno;
+    if (n <= 0) break;
+  }
+  close(in);
+  close(out);
+  return err;
+}
+
+// Puts every entry of `from` into `to`: directories recursively, files by
+// `place_file` (a hard link or a copy).
+template <typename PlaceFile>
+int place_tree(int from, int to, PlaceFile place_file) {
+  return for_each_entry(from, [&](const char* name, unsigned char type) -> int {
+    if (type != DT_DIR) return place_file(from, to, name);
+    if (mkdirat(to, name, 0755) != 0) return errno;
+    int sub_from = openat(from, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int sub_to = openat(to, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int err = sub_from < 0 || sub_to < 0 ? errno : place_tree(sub_from, sub_to, place_file);
+    if (sub_from >= 0) close(sub_from);
+    if (sub_to >= 0) close(sub_to);
+    return err;
+  });
+}
+
+}  // namespace
+
+std::vector<std::string> default_readonly_paths() {
+  return {"/usr",
+          "/bin",
+          "/sbin",
+          "/lib",
+          "/lib32",
+          "/lib64",
+          "/libx32",
+          "/etc/ld.so.cache",
+          "/etc/ld.so.conf",
+          "/etc/ld.so.conf.d",
+          "/etc/alternatives",
+          "/etc/java-17-openjdk",
+          "/etc/localtime"};
+}
+
+int build_private_root(const std::vector<std::string>& readonly_paths, std::string& step) {
+  step = "making / private";
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return errno;
+  step = "mounting the new root";
+  if (mount("tmpfs", kNewRoot, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") != 0)
+    return errno;
+  std::string root = kNewRoot;
+  for (const auto& p : readonly_paths) {
+    step = "showing " + p;
+    if (int e = show_host_path(p, root)) return e;
+  }
+  step = "building /dev";
+  if (int e = build_dev(root)) return e;
+  step = "mounting /proc";
+  mkdir_p(root + "/proc");
+  if (mount("proc", (root + "/proc").c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+            "hidepid=2") != 0)
+    return errno;
+  for (const char* d : {"/box", "/tmp", "/.old"}) mkdir_p(root + d);
+  chmod((root + "/tmp").c_str(), 01777);
+  step = "pivot_root";
+  if (syscall(SYS_pivot_root, root.c_str(), (root + "/.old").c_str()) != 0) return errno;
+  if (chdir("/") != 0) return errno;
+  step = "detaching the host's root";
+  if (umount2("/.old", MNT_DETACH) != 0) return errno;
+  rmdir("/.old");
+  step = "making / read-only";
+  if (mount(nullptr, "/", nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0)
+    return errno;
+  return 0;
+}
+
+int mount_box(int workdir_fd, bool share_workdir, int files_fd, std::uint64_t box_bytes,
+              unsigned uid, unsigned gid) {
+  char opts[160];
+  if (share_workdir) {
+    // workdir_fd is a detached clone of the caller's directory (open_tree),
+    // the one kind of mount that may enter our namespace.
+    if (syscall(SYS_move_mount, workdir_fd, "", AT_FDCWD, "/box", MOVE_MOUNT_F_EMPTY_PATH) != 0)
+      return errno;
+    if (mount(nullptr, "/box", nullptr, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV, nullptr) != 0)
+      return errno;
+  } else {
+    snprintf(opts, sizeof opts, "size=%llu,nr_inodes=4096,mode=0700,uid=%u,gid=%u",
+             static_cast<unsigned long long>(box_bytes), uid, gid);
+    if (mount("tmpfs", "/box", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) return errno;
+  }
+  snprintf(opts, sizeof opts, "size=%llu,nr_inodes=4096,mode=1777",
+           static_cast<unsigned long long>(box_bytes));
+  if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) return errno;
+  if (files_fd < 0) return 0;
+  // Copies, not bind mounts: a bind needs its source mount in our namespace,
+  // and the host's is not. The program's files are small next to its run.
+  int box_fd = open("/box", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (box_fd < 0) return errno;
+  int err = place_tree(files_fd, box_fd, copy_file_at);
+  close(box_fd);
+  return err;
+}
+
+int open_tree_for_box(const char* dir) {
+  return static_cast<int>(syscall(SYS_open_tree, AT_FDCWD, dir, OPEN_TREE_CLONE | O_CLOEXEC));
+}
+
+void unmount_box() {
+  umount2("/box", MNT_DETACH);
+  umount2("/tmp", MNT_DETACH);
+}
+
+int link_files(int files_fd, int workdir_fd) {
+  return place_tree(files_fd, workdir_fd, [](int from, int to, const char* name) {
+    if (linkat(from, name, to, name, 0) == 0) return 0;
+    return errno == EXDEV ? copy_file_at(from, to, name) : errno;
+  });
+}
+
+}  // namespace pj::sandbox

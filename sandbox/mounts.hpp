@@ -1,0 +1,42 @@
+// The private filesystem of an isolated slot (runs inside the keeper, which
+// is alone in fresh mount, pid, net, ipc and uts namespaces).
+//
+//   /                 an empty tmpfs, read-only once built
+//   /usr /bin /lib..  read-only binds of the host's system directories
+//   /etc/...          only the few files a runtime needs (ld.so.cache, alternatives)
+//   /dev              null zero full random urandom, fd -> /proc/self/fd
+//   /proc             the slot's own (hidepid=2: a run sees only its own processes)
+//   /box              per run: a fresh tmpfs (or the caller's directory, for compilers)
+//   /tmp              per run: a fresh tmpfs
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pj::sandbox {
+
+// Host paths shown read-only at the same place (missing ones are skipped;
+// symlinks are recreated as symlinks).
+std::vector<std::string> default_readonly_paths();
+
+// Builds the root and pivots into it. Returns 0 or an errno, with `step`
+// naming what failed.
+int build_private_root(const std::vector<std::string>& readonly_paths, std::string& step);
+
+// Per run: mounts /box (a fresh tmpfs, or when `share_workdir` the detached
+// mount `workdir_fd` made by open_tree_for_box) and /tmp, and copies the entries of `files_fd` into
+// /box. No allocation on this path. Returns 0 or an errno.
+int mount_box(int workdir_fd, bool share_workdir, int files_fd, std::uint64_t box_bytes,
+              unsigned uid, unsigned gid);
+// In the judge: a detached clone of `dir` that the keeper can mount at /box.
+// Returns an fd or -1 (errno set).
+int open_tree_for_box(const char* dir);
+
+// Per run, after it: unmounts /box and /tmp and everything on them.
+void unmount_box();
+
+// Without isolation: links (or copies) the entries of `files_fd` into `workdir_fd`.
+int link_files(int files_fd, int workdir_fd);
+
+}  // namespace pj::sandbox

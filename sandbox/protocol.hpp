@@ -1,0 +1,62 @@
+// The messages between the judge and a slot's keeper process, over a
+// SOCK_SEQPACKET socket. Fixed layouts: the keeper's hot path never parses.
+#pragma once
+
+#include <sys/resource.h>
+
+#include <cstdint>
+
+#include "sandbox/rlimits.hpp"
+
+namespace pj::sandbox::protocol {
+
+inline constexpr std::uint32_t kRunMagic = 0x706a7275;  // "pjru"
+inline constexpr char kKill = 'K';                      // one-byte message: kill the run now
+inline constexpr std::size_t kMaxStrings = 60 << 10;
+
+// Descriptors sent with a RunRequest, in this order.
+enum FdIndex { kFdStdin, kFdStdout, kFdStderr, kFdWorkdir, kFdFiles, kFdCount };
+
+struct RunRequest {
+  std::uint32_t magic = kRunMagic;
+  std::uint32_t argc = 0, envc = 0;
+  std::uint32_t strings_size = 0;  // path, argv..., env..., each NUL-terminated
+  RlimitPlan rlimits;
+  std::uint32_t uid = 0, gid = 0;
+  std::uint8_t set_ids = 0;
+  std::uint8_t share_workdir = 0;  // isolated: bind the workdir at /box (else a fresh tmpfs)
+  std::uint8_t has_files = 0;      // kFdFiles holds a directory to show read-only in /box
+  std::uint64_t box_bytes = 0;     // tmpfs size of /box and /tmp
+  char strings[kMaxStrings];
+
+  std::size_t wire_size() const { return offsetof(RunRequest, strings) + strings_size; }
+};
+
+enum SetupStep : std::int32_t {
+  kStepNone = 0,
+  kStepBox,
+  kStepFiles,
+  kStepFds,
+  kStepChdir,
+  kStepCgroup,
+  kStepRlimits,
+  kStepIds,
+  kStepSeccomp,
+  kStepExec,
+  kStepClone,
+};
+
+struct RunReply {
+  std::int32_t started = 0;  // the program was exec'd
+  std::int32_t setup_errno = 0;
+  std::int32_t setup_step = kStepNone;
+  std::int32_t wait_status = 0;
+  rusage usage{};  // the program and everything else the keeper reaped
+  std::int64_t wall_ns = 0;
+  std::int32_t violation_nr = -1;  // forbidden syscall number, or -1
+  std::uint32_t violation_arch = 0;
+};
+
+const char* setup_step_name(std::int32_t step);
+
+}  // namespace pj::sandbox::protocol

@@ -1,0 +1,29 @@
+// The keeper's use of the seccomp policy (seccomp.hpp): built once per slot,
+// installed in every program right before exec.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace pj::sandbox {
+
+// Builds the program filter (allocates; at keeper start). 0 or an errno.
+int prepare_program_filter();
+
+// In the program's clone child: installs the filter. Async-signal-safe.
+// *listener gets the notification fd (-1 if the kernel offers none and
+// forbidden syscalls kill instead). 0 or an errno.
+int install_program_filter(int* listener);
+
+struct SyscallViolation {
+  int nr;
+  std::uint32_t arch;
+};
+// Takes a pending notification (answering it with EPERM); nullopt if none.
+std::optional<SyscallViolation> take_violation(int listener);
+
+// "ptrace" (or "syscall N" / the ABI when unknown).
+std::string forbidden_syscall_name(int nr, std::uint32_t arch);
+
+}  // namespace pj::sandbox

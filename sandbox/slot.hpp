@@ -1,0 +1,66 @@
+// A run slot: one keeper process (keeper.hpp) and its cgroup, set up once and
+// reused for every run, so that the per-test path is one request, one
+// clone/exec and one reply.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sandbox/cgroup.hpp"
+#include "sandbox/fd.hpp"
+#include "sandbox/protocol.hpp"
+#include "sandbox/sandbox.hpp"
+
+namespace pj::sandbox {
+
+struct SlotConfig {
+  int index = 0;
+  bool isolate = true;                      // namespaces and a private root: needs root
+  bool use_cgroups = true;                  // when the machine offers them
+  std::vector<std::string> readonly_paths;  // empty: default_readonly_paths()
+};
+
+class Slot {
+ public:
+  // Starts the keeper. Throws std::runtime_error saying what failed.
+  static std::unique_ptr<Slot> start(const SlotConfig& config, const CgroupSupport& cgroups);
+  ~Slot();
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+
+  // One run; not thread-safe (one run at a time per slot).
+  Result run(const Spec& spec);
+
+  bool alive() const { return alive_; }
+  bool isolated() const { return isolated_; }
+  bool has_cgroup() const { return cgroup_ != nullptr; }
+  CgroupVersion cgroup_version() const { return cgroup_version_; }
+
+ private:
+  Slot() = default;
+  class Control;
+  void send_request(const Spec& spec, const std::string& path, int in, int out, int err,
+                    int workdir, int files);
+  bool receive_reply(protocol::RunReply& reply);
+  void fill_result(const Spec& spec, const protocol::RunReply& reply, const std::string& path,
+                   Result& r);
+
+  pid_t pid_ = -1;
+  UniqueFd pidfd_, socket_;
+  std::unique_ptr<SlotCgroup> cgroup_;
+  CgroupVersion cgroup_version_ = CgroupVersion::None;
+  std::uint64_t cg_memory_ = ~0ull;
+  int cg_pids_ = -1;
+  bool isolated_ = false;
+  bool alive_ = false;
+  std::unique_ptr<protocol::RunRequest> request_;
+};
+
+// The keeper executable: $PIPEJUDGE_KEEPER, else pipejudge-keeper next to
+// the running executable, else the one in the build tree.
+std::string keeper_path();
+
+}  // namespace pj::sandbox
