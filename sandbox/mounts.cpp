@@ -134,7 +134,7 @@ template <typename PlaceFile>
 int place_tree(int from, int to, PlaceFile place_file) {
   return for_each_entry(from, [&](const char* name, unsigned char type) -> int {
     if (type != DT_DIR) return place_file(from, to, name);
-    if (mkdirat(to, name, 0755) != 0) return errno;
+    if (mkdirat(to, name, 0755) != 0 && errno != EEXIST) return errno;
     int sub_from = openat(from, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     int sub_to = openat(to, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     int err = sub_from < 0 || sub_to < 0 ? errno : place_tree(sub_from, sub_to, place_file);
@@ -233,6 +233,7 @@ void unmount_box() {
 
 int link_files(int files_fd, int workdir_fd) {
   return place_tree(files_fd, workdir_fd, [](int from, int to, const char* name) {
+    unlinkat(to, name, 0);  // a reused work directory: the program's files win
     if (linkat(from, name, to, name, 0) == 0) return 0;
     return errno == EXDEV ? copy_file_at(from, to, name) : errno;
   });

@@ -87,7 +87,9 @@ std::unique_ptr<Slot> start_slot(Pool& p, int index) {
 void warn_once(Pool& p) {
   if (p.warned || p.warnings.empty()) return;
   p.warned = true;
-  std::fprintf(stderr, "pipejudge: sandbox: %s", p.warnings.c_str());
+  std::size_t start = 0;
+  for (std::size_t end; (end = p.warnings.find('\n', start)) != std::string::npos; start = end + 1)
+    std::fprintf(stderr, "pipejudge: sandbox: %s\n", p.warnings.substr(start, end - start).c_str());
 }
 
 PooledSlot& slot_for(Pool& p, long key) {
