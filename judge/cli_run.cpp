@@ -22,14 +22,23 @@ void add_run_command(CLI::App& app, int& status) {
     std::vector<std::string> command;
   };
   auto opt = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("run", "Run one command in the sandbox and print the result as JSON");
-  cmd->add_option("--time", opt->limits.cpu_seconds, "CPU time limit, seconds (0: none)")->capture_default_str();
-  cmd->add_option("--wall-time", opt->limits.wall_seconds, "wall time limit, seconds (0: 2*time+1)")->capture_default_str();
-  cmd->add_option("--memory", opt->memory_mib, "peak memory limit, MiB (0: none)")->capture_default_str();
-  cmd->add_option("--stack", opt->stack_mib, "stack size, MiB (0: as memory)")->capture_default_str();
-  cmd->add_option("--processes", opt->limits.processes, "processes+threads (needs root)")->capture_default_str();
-  cmd->add_option("--output", opt->output_mib, "stdout+stderr limit, MiB (0: none)")->capture_default_str();
-  cmd->add_option("--open-files", opt->limits.open_files, "open files limit")->capture_default_str();
+  auto* cmd =
+      app.add_subcommand("run", "Run one command in the sandbox and print the result as JSON");
+  cmd->add_option("--time", opt->limits.cpu_seconds, "CPU time limit, seconds (0: none)")
+      ->capture_default_str();
+  cmd->add_option("--wall-time", opt->limits.wall_seconds,
+                  "wall time limit, seconds (0: 2*time, at least time+1)")
+      ->capture_default_str();
+  cmd->add_option("--memory", opt->memory_mib, "peak memory limit, MiB (0: none)")
+      ->capture_default_str();
+  cmd->add_option("--stack", opt->stack_mib, "stack size, MiB (0: as memory)")
+      ->capture_default_str();
+  cmd->add_option("--processes", opt->limits.processes, "processes+threads (needs root)")
+      ->capture_default_str();
+  cmd->add_option("--output", opt->output_mib, "stdout+stderr limit, MiB (0: none)")
+      ->capture_default_str();
+  cmd->add_option("--open-files", opt->limits.open_files, "open files limit")
+      ->capture_default_str();
   cmd->add_option("--stdin", opt->stdin_file, "file fed to stdin (default: empty)");
   cmd->add_option("--stdout", opt->stdout_file, "write stdout to this file (default: in the JSON)");
   cmd->add_option("--dir", opt->dir, "working directory")->capture_default_str();

@@ -16,8 +16,8 @@ namespace pj::sandbox {
 
 // Every limit is a named option; 0 means "no limit" unless said otherwise.
 struct Limits {
-  double cpu_seconds = 1.0;                   // user+sys of every process of the run
-  double wall_seconds = 0;                    // 0: derived as 2 * cpu_seconds + 1
+  double cpu_seconds = 1.0;  // user+sys of every process of the run
+  double wall_seconds = 0;   // 0: derived, 2 * cpu_seconds but at least cpu_seconds + 1
   std::uint64_t memory_bytes = 256ull << 20;  // peak resident memory
   std::uint64_t stack_bytes = 0;              // 0: same as memory_bytes (unlimited if that is 0)
   int processes = 64;                         // processes + threads; enforced only with a run `uid`
@@ -27,7 +27,8 @@ struct Limits {
   int open_files = 64;
 
   double effective_wall_seconds() const {
-    return wall_seconds > 0 ? wall_seconds : (cpu_seconds > 0 ? 2 * cpu_seconds + 1 : 0);
+    if (wall_seconds > 0 || cpu_seconds <= 0) return wall_seconds;
+    return cpu_seconds < 1 ? cpu_seconds + 1 : 2 * cpu_seconds;
   }
 };
 
