@@ -15,10 +15,9 @@ closing `N passed, M failed` line; exits 1 if any failed. Standard library only.
 """
 import os
 import re
-import signal
-import subprocess
 import sys
-import tempfile
+
+import e2e_support  # beside this file
 
 TIMEOUT = 120
 PROBLEM = os.path.join("problems", "aplusb")
@@ -27,25 +26,7 @@ WRONG = os.path.join(PROBLEM, "submissions", "wrong_answer", "off_by_one.cpp")
 
 
 def run(argv, cwd, timeout=TIMEOUT):
-    """Runs argv; returns (exit status or None on timeout, stdout, stderr)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        try:
-            proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=err, start_new_session=True)
-        except OSError as e:
-            return -1, "", f"cannot run {argv[0]}: {e}"
-        try:
-            rc = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait()
-            rc = None
-        out.seek(0)
-        err.seek(0)
-        return (rc, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+    return e2e_support.run(argv, cwd, timeout)
 
 
 def test_names(root):

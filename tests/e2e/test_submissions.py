@@ -12,10 +12,9 @@ Standard library only.
 import concurrent.futures
 import json
 import os
-import signal
-import subprocess
 import sys
-import tempfile
+
+import e2e_support  # beside this file
 
 TIMEOUT = 60  # seconds per submission
 WORKERS = 2
@@ -31,31 +30,6 @@ EXPECTED = {
 }
 
 
-def run(argv, cwd, timeout):
-    """Runs argv; returns (exit status or None on timeout, stdout, stderr).
-
-    Output goes to temporary files rather than pipes, so a straggling
-    grandchild holding a pipe open cannot hang us; on timeout the whole
-    process group is killed.
-    """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        try:
-            proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=err, start_new_session=True)
-        except OSError as e:
-            return -1, "", f"cannot run {argv[0]}: {e}"
-        try:
-            rc = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait()
-            rc = None
-        out.seek(0)
-        err.seek(0)
-        return (rc, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
 
 
 def count_tests(problem_dir):
@@ -78,7 +52,7 @@ def check(pipejudge, root, problem, category, entry):
     expected = EXPECTED[category]
     problem_rel = os.path.join("problems", problem)
     sub_rel = os.path.join(problem_rel, "submissions", category, entry)
-    rc, out, err = run([pipejudge, "submit", "--problem", problem_rel, sub_rel, "--json"], root,
+    rc, out, err = e2e_support.run([pipejudge, "submit", "--problem", problem_rel, sub_rel, "--json"], root,
                        TIMEOUT)
 
     def fail(why):
