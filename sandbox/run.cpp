@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,9 @@ struct PooledSlot {
   std::unique_ptr<Slot> slot;
 };
 
+struct Pool;
+Pool& pool();
+
 struct Pool {
   std::mutex mutex;
   SandboxSettings settings;
@@ -31,8 +35,24 @@ struct Pool {
   bool warned = false;
 };
 
+// Stops every idle slot: keepers exit, slot cgroups are removed. A slot in
+// use by another thread is left to the kernel (its keeper dies with us).
+void close_idle_slots() {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  for (auto& [key, ps] : p.slots) {
+    std::unique_lock<std::mutex> slot_lock(ps->mutex, std::try_to_lock);
+    if (slot_lock.owns_lock()) ps->slot.reset();
+  }
+}
+
 Pool& pool() {
-  static Pool* p = new Pool;  // never destroyed: slots may be in use at exit
+  // Never destroyed (a thread may still be running at exit); its idle slots
+  // are closed at exit so that no cgroup is left behind.
+  static Pool* p = [] {
+    std::atexit(close_idle_slots);
+    return new Pool;
+  }();
   return *p;
 }
 

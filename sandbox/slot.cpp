@@ -311,7 +311,9 @@ void Slot::fill_result(const Spec& spec, const RunReply& reply, const std::strin
   if (cgroup_) {
     cg = cgroup_->usage();
     r.cpu_seconds = std::max(r.cpu_seconds, cg.cpu_seconds);
-    if (cg.memory_peak) r.memory_bytes = cg.memory_peak;
+    // Resident memory as users know it (rusage), or the cgroup's charge
+    // (tmpfs files, page cache, every process) if that is larger.
+    r.memory_bytes = std::max(r.memory_bytes, cg.memory_peak);
   }
   const Limits& lim = spec.limits;
   bool clean_exit = r.exit_code == 0;
@@ -320,7 +322,7 @@ void Slot::fill_result(const Spec& spec, const RunReply& reply, const std::strin
     r.limit = LimitHit::Memory;
   } else if (lim.cpu_seconds > 0 && r.cpu_seconds > lim.cpu_seconds) {
     r.limit = LimitHit::Cpu;
-  } else if (lim.memory_bytes > 0 && r.memory_bytes > lim.memory_bytes) {
+  } else if (!cgroup_ && lim.memory_bytes > 0 && r.memory_bytes > lim.memory_bytes) {
     r.limit = LimitHit::Memory;
   } else if (cg.pids_limited && !clean_exit) {
     r.limit = LimitHit::Processes;
