@@ -41,7 +41,8 @@ void add_run_command(CLI::App& app, int& status) {
       ->capture_default_str();
   cmd->add_option("--stdin", opt->stdin_file, "file fed to stdin (default: empty)");
   cmd->add_option("--stdout", opt->stdout_file, "write stdout to this file (default: in the JSON)");
-  cmd->add_option("--dir", opt->dir, "working directory")->capture_default_str();
+  cmd->add_option("--dir", opt->dir, "working directory (isolated: mounted as /box)")
+      ->capture_default_str();
   cmd->add_flag("--keep-env", opt->keep_env, "pass our environment (default: PATH only)");
   cmd->add_flag("--as-caller", opt->as_caller, "keep our uid (default for root: run uid 60000)");
   cmd->add_option("command", opt->command, "command and arguments (after --)")->required();
@@ -54,6 +55,7 @@ void add_run_command(CLI::App& app, int& status) {
       spec.env = {"PATH=/usr/local/bin:/usr/bin:/bin"};
     }
     spec.workdir = opt->dir;
+    spec.share_workdir = true;  // isolated: DIR itself is the work directory /box
     spec.limits = opt->limits;
     spec.limits.memory_bytes = static_cast<std::uint64_t>(opt->memory_mib * (1 << 20));
     spec.limits.stack_bytes = static_cast<std::uint64_t>(opt->stack_mib * (1 << 20));

@@ -132,6 +132,7 @@ class TestRunner {
       fs::path box = ws_.make_box("run");
       sandbox::Spec spec;
       spec.files_dir = program_.program_dir;
+      spec.allow_exec = false;  // a solution has no business starting other programs
       spec.argv = program_.run_argv;
       spec.env = {kPath, "LANG=C.UTF-8"};
       spec.workdir = box;

@@ -91,7 +91,7 @@ int program_child(void* arg) {
       child_fail(c, kStepIds);
   }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(c, kStepSeccomp);
-  if (int err = install_program_filter(&c->listener_fd)) {
+  if (int err = install_program_filter(r.allow_exec, &c->listener_fd)) {
     errno = err;
     child_fail(c, kStepSeccomp);
   }
@@ -348,7 +348,8 @@ int keeper_main(int argc, char** argv) {
     if (int err = build_private_root(cfg.readonly, step)) startup_failed(cfg.socket_fd, step, err);
     sethostname("pipejudge", 9);
   }
-  if (int err = prepare_program_filter())
+  // The program's path is always the first string of the request buffer.
+  if (int err = prepare_program_filter(g_request.strings))
     startup_failed(cfg.socket_fd, "building the seccomp filter", err);
   int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
   park_stdio(devnull);

@@ -26,6 +26,7 @@ struct RunRequest {
   std::uint8_t set_ids = 0;
   std::uint8_t share_workdir = 0;  // isolated: bind the workdir at /box (else a fresh tmpfs)
   std::uint8_t has_files = 0;      // kFdFiles holds a directory to show read-only in /box
+  std::uint8_t allow_exec = 1;     // the program may exec other programs
   std::uint64_t box_bytes = 0;     // tmpfs size of /box and /tmp
   char strings[kMaxStrings];
 

@@ -71,6 +71,9 @@ struct Spec {
   Output stdout_to = Output::capture();
   Output stderr_to = Output::capture();
   Limits limits;
+  // Whether the program may exec other programs (compilers and shells must;
+  // a judged solution never needs to). The command itself is always exec'd.
+  bool allow_exec = true;
   // Run as this uid/gid (needs root). Unset: keep the caller's identity.
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;

@@ -43,13 +43,21 @@ constexpr const char* kDeniedSyscalls[] = {
     "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot",
     "swapon", "swapoff", "acct", "syslog", "vhangup", "sethostname", "setdomainname", "iopl",
     "ioperm", "uselib",
-    // The clocks are the machine's, not the run's.
-    "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
     // Kernel interfaces with a long history of exploits. io_uring_setup is
     // answered separately (see answer_probes_with_enosys); without a ring
     // these two have nothing to act on.
     "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key", "io_uring_enter",
     "io_uring_register"};
+// Deliberately allowed: the setuid/setgid family (unprivileged, it can only
+// move between ids the process already has; the keeper drops them before
+// exec and no_new_privs stops setuid binaries), and seccomp (a program's own
+// filter can only restrict it further; a second listener gets EBUSY).
+
+// The clocks are the machine's, not the run's: refused with EPERM, as the
+// kernel refuses any unprivileged process, so a program that tries carries on
+// (and is judged on what it does next) rather than dying for asking.
+constexpr const char* kRefusedSyscalls[] = {"settimeofday", "clock_settime", "clock_adjtime",
+                                            "adjtimex"};
 
 // Runtimes probe these and fall back when the kernel lacks them: glibc's
 // pthread_create and posix_spawn try clone3 before clone, libuv (Node.js)
@@ -204,7 +212,16 @@ SeccompPolicy build_policy(const SeccompOptions& options) {
   check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2), "seccomp_attr_set optimize");
 
   for (const char* name : kDeniedSyscalls) add_rule(ctx.get(), deny, name);
+  for (const char* name : kRefusedSyscalls) add_rule(ctx.get(), SCMP_ACT_ERRNO(EPERM), name);
   answer_probes_with_enosys(ctx.get());
+  if (options.only_exec_path) {
+    // The one exec allowed is the supervisor's own, recognised by the
+    // address of its path string (in the supervisor's memory; a program
+    // cannot know it): once running, the program cannot exec anything.
+    auto ours = reinterpret_cast<std::uintptr_t>(options.only_exec_path);
+    add_rule(ctx.get(), deny, "execve", {not_equal(0, ours)});
+    add_rule(ctx.get(), deny, "execveat");
+  }
   deny_dangerous_arguments(ctx.get(), deny);
   if (!options.allow_namespaces) deny_namespaces(ctx.get(), deny);
   if (!options.allow_network) deny_network(ctx.get(), deny);

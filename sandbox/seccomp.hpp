@@ -41,6 +41,9 @@ struct SeccompOptions {
   Report report = Report::Notify;
   bool allow_network = false;     // sockets of every family; otherwise AF_UNIX only
   bool allow_namespaces = false;  // unshare, setns and clone with CLONE_NEW* flags
+  // Set: execve is allowed only with exactly this path pointer (the
+  // supervisor's own exec of the program), execveat never.
+  const void* only_exec_path = nullptr;
 };
 
 struct SeccompPolicy {

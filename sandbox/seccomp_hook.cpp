@@ -8,13 +8,17 @@
 namespace pj::sandbox {
 namespace {
 
-SeccompPolicy g_policy;  // the keeper's, built once
+SeccompPolicy g_exec_policy;     // the keeper's, built once: exec allowed
+SeccompPolicy g_no_exec_policy;  // only the keeper's own exec of the program
 
 }  // namespace
 
-int prepare_program_filter() {
+int prepare_program_filter(const void* exec_path) {
   try {
-    g_policy = build_policy();
+    g_exec_policy = build_policy();
+    SeccompOptions no_exec;
+    no_exec.only_exec_path = exec_path;
+    g_no_exec_policy = exec_path ? build_policy(no_exec) : g_exec_policy;
     return 0;
   } catch (const std::system_error& e) {
     return e.code().value() ? e.code().value() : EINVAL;
@@ -23,11 +27,12 @@ int prepare_program_filter() {
   }
 }
 
-int install_program_filter(int* listener) {
+int install_program_filter(bool allow_exec, int* listener) {
   *listener = -1;
-  int r = install_policy(g_policy);
+  const SeccompPolicy& policy = allow_exec ? g_exec_policy : g_no_exec_policy;
+  int r = install_policy(policy);
   if (r < 0) return -r;
-  if (g_policy.notifies) *listener = r;
+  if (policy.notifies) *listener = r;
   return 0;
 }
 

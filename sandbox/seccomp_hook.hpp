@@ -8,13 +8,16 @@
 
 namespace pj::sandbox {
 
-// Builds the program filter (allocates; at keeper start). 0 or an errno.
-int prepare_program_filter();
+// Builds the program filters (allocates; at keeper start). `exec_path` is
+// the address the keeper always passes to execve as the program's path: the
+// no-exec filter lets exactly that exec through. 0 or an errno.
+int prepare_program_filter(const void* exec_path = nullptr);
 
-// In the program's clone child: installs the filter. Async-signal-safe.
+// In the program's clone child: installs the filter (with `allow_exec`, the
+// program may exec others; compilers must). Async-signal-safe.
 // *listener gets the notification fd (-1 if the kernel offers none and
 // forbidden syscalls kill instead). 0 or an errno.
-int install_program_filter(int* listener);
+int install_program_filter(bool allow_exec, int* listener);
 
 struct SyscallViolation {
   int nr;

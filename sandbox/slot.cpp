@@ -254,6 +254,7 @@ void Slot::send_request(const Spec& spec, const std::string& path, int in, int o
   r.gid = spec.gid.value_or(getgid());
   r.share_workdir = spec.share_workdir;
   r.has_files = files >= 0;
+  r.allow_exec = spec.allow_exec;
   r.box_bytes = spec.limits.box_bytes;
 
   int fds[kFdCount] = {in, out, err, workdir, files >= 0 ? files : workdir};
@@ -317,10 +318,14 @@ void Slot::fill_result(const Spec& spec, const RunReply& reply, const std::strin
   }
   const Limits& lim = spec.limits;
   bool clean_exit = r.exit_code == 0;
-  if (r.limit != LimitHit::None || !r.forbidden_syscall.empty()) return;
-  if (cg.oom_killed) {
+  // An OOM kill explains whatever followed (a parent waiting forever for a
+  // killed child runs into the wall limit): memory wins over time.
+  if (cg.oom_killed && r.limit != LimitHit::Output) {
     r.limit = LimitHit::Memory;
-  } else if (lim.cpu_seconds > 0 && r.cpu_seconds > lim.cpu_seconds) {
+    return;
+  }
+  if (r.limit != LimitHit::None || !r.forbidden_syscall.empty()) return;
+  if (lim.cpu_seconds > 0 && r.cpu_seconds > lim.cpu_seconds) {
     r.limit = LimitHit::Cpu;
   } else if (!cgroup_ && lim.memory_bytes > 0 && r.memory_bytes > lim.memory_bytes) {
     r.limit = LimitHit::Memory;
@@ -371,7 +376,9 @@ Result Slot::run(const Spec& spec) {
     watch_run(spec.limits, control, in_pump, out_pump, err_pump, result);
     RunReply reply;
     if (!receive_reply(reply)) {
-      result.error = "the sandbox keeper died during the run";
+      // Killed by us after a limit (the run would not die in time): the
+      // limit is the answer. Otherwise the keeper failed: our fault.
+      if (!result.killed_by_sandbox) result.error = "the sandbox keeper died during the run";
       return result;
     }
     if (cgroup_ && !isolated_) cgroup_->kill_all();

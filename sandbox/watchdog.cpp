@@ -114,7 +114,9 @@ class Watchdog {
     killing_ = true;
     in_.close();
     run_.request_kill();
-    kill_deadline_ = Clock::now() + std::chrono::seconds(1);
+    // Killing a large process (gigabytes to unmap) can take seconds on a
+    // loaded machine; only then is the keeper itself killed.
+    kill_deadline_ = Clock::now() + std::chrono::seconds(5);
   }
 
   const Limits& lim_;
