@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
-#include <cstring>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -39,7 +39,7 @@ constexpr auto kKillTimeout = std::chrono::seconds(1);
 }
 
 std::string errno_text(int err) {
-  return std::strerror(err);
+  return std::generic_category().message(err);  // thread-safe, unlike strerror
 }
 
 // ---------------------------------------------------------------- file I/O
@@ -98,7 +98,8 @@ bool write_if_exists(const std::string& path, const std::string& text) {
 
 void make_dir(const std::string& path) {
   if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
-    throw_errno(errno, "cannot create " + path);
+    int err = errno;
+    throw_errno(err, "cannot create " + path);
   }
 }
 
@@ -129,7 +130,11 @@ std::vector<std::string> list_subdirs(const std::string& dir) {
   }
   while (dirent* e = ::readdir(d)) {
     std::string_view name = e->d_name;
-    if (e->d_type == DT_DIR && name != "." && name != "..") names.emplace_back(name);
+    struct stat st {};
+    bool is_dir = e->d_type == DT_DIR ||
+                  (e->d_type == DT_UNKNOWN && ::fstatat(::dirfd(d), e->d_name, &st, 0) == 0 &&
+                   S_ISDIR(st.st_mode));
+    if (is_dir && name != "." && name != "..") names.emplace_back(name);
   }
   ::closedir(d);
   return names;
@@ -460,15 +465,46 @@ bool process_exists(pid_t pid) {
   return ::kill(pid, 0) == 0 || errno == EPERM;
 }
 
-// The owner pid of a "slot-<pid>-<n>" name.
-std::optional<pid_t> slot_owner(std::string_view name) {
-  constexpr std::string_view prefix = "slot-";
-  if (name.substr(0, prefix.size()) != prefix) return std::nullopt;
-  std::vector<std::string_view> parts = split(name.substr(prefix.size()), '-');
-  if (parts.size() != 2 || !parse_u64(parts[1]) || parts[0] != trim(parts[0])) return std::nullopt;
-  auto pid = parse_u64(parts[0]);
-  if (!pid || *pid == 0 || *pid > 0x3fffffff) return std::nullopt;
-  return static_cast<pid_t>(*pid);
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+constexpr ino_t kInitPidNamespace = 0xEFFFFFFC;  // PROC_PID_INIT_INO
+
+// "" in the initial pid namespace, else "-ns<inode>". A pid names a judge only
+// within its pid namespace, and judges in different namespaces (pid 1 of a
+// container, typically) may share a v1 hierarchy: the suffix keeps their
+// names apart and tells cleanup which pids it can judge.
+std::string pid_namespace_suffix() {
+  struct stat st {};
+  if (::stat("/proc/self/ns/pid", &st) != 0 || st.st_ino == kInitPidNamespace) return {};
+  return "-ns" + std::to_string(st.st_ino);
+}
+
+// "<kind>-<our pid>-<n>[-ns<inode>]"
+std::string owned_name(const std::string& kind, long n) {
+  return kind + "-" + std::to_string(::getpid()) + "-" + std::to_string(n) + pid_namespace_suffix();
+}
+
+struct Owner {
+  pid_t pid = 0;
+  std::string ns_suffix;
+};
+
+// The owner of a name made by owned_name() with kind "slot" or "probe".
+std::optional<Owner> owner_of(std::string_view name) {
+  std::vector<std::string_view> parts = split(name, '-');
+  if (parts.size() != 3 && parts.size() != 4) return std::nullopt;
+  if (parts[0] != "slot" && parts[0] != "probe") return std::nullopt;
+  if (!all_digits(parts[1]) || !all_digits(parts[2]) || parts[1].size() > 9) return std::nullopt;
+  Owner owner;
+  if (parts.size() == 4) {
+    if (parts[3].substr(0, 2) != "ns" || !all_digits(parts[3].substr(2))) return std::nullopt;
+    owner.ns_suffix = "-" + std::string(parts[3]);
+  }
+  owner.pid = static_cast<pid_t>(parse_u64(parts[1]).value_or(0));
+  if (owner.pid == 0) return std::nullopt;
+  return owner;
 }
 
 void check_slot_name(const std::string& name) {
@@ -538,11 +574,21 @@ bool probe_cgroup_kill(const std::string& v2_root, std::string* why) {
     if (why) *why = reason;
     return false;
   };
+  static std::atomic<long> probes{0};
   std::string base = v2_root + "/" + kBaseDir;
-  std::string scratch = base + "/probe-" + std::to_string(::getpid());
-  if ((::mkdir(base.c_str(), 0755) != 0 && errno != EEXIST) ||
-      (::mkdir(scratch.c_str(), 0755) != 0 && errno != EEXIST)) {
-    return no("cannot create " + scratch + ": " + errno_text(errno));
+  if (::mkdir(base.c_str(), 0755) != 0 && errno != EEXIST) {
+    int err = errno;
+    return no("cannot create " + base + ": " + errno_text(err));
+  }
+  // A scratch cgroup of our own (mkdir is exclusive): another prober must not remove it under us.
+  std::string scratch;
+  for (int attempt = 0; scratch.empty(); ++attempt) {
+    std::string dir = base + "/" + owned_name("probe", probes++);
+    if (::mkdir(dir.c_str(), 0755) == 0) scratch = dir;
+    if (scratch.empty() && (errno != EEXIST || attempt == 100)) {
+      int err = errno;
+      return no("cannot create " + dir + ": " + errno_text(err));
+    }
   }
   int err = write_file(scratch + "/cgroup.kill", "1");
   int killed_by = err == 0 ? clone_into_and_reap(scratch) : 0;
@@ -556,7 +602,7 @@ bool probe_cgroup_kill(const std::string& v2_root, std::string* why) {
 }
 
 std::string slot_cgroup_name(int index) {
-  return "slot-" + std::to_string(::getpid()) + "-" + std::to_string(index);
+  return owned_name("slot", index);
 }
 
 std::unique_ptr<SlotCgroup> SlotCgroup::create(const CgroupSupport& s, const std::string& name) {
@@ -599,7 +645,10 @@ void SlotCgroup::create_v2(const CgroupSupport& s) {
   if (s.pids) pids_dir_ = dir;
   if (s.cpu) cpu_dir_ = dir;
   dir_fd_.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!dir_fd_) throw_errno(errno, "cannot open " + dir);
+  if (!dir_fd_) {
+    int err = errno;
+    throw_errno(err, "cannot open " + dir);
+  }
   if (s.memory) {
     // An OOM kills the whole run, not one process of it, so a run never
     // limps on with a part missing.
@@ -737,11 +786,12 @@ bool SlotCgroup::empty() const {
 int cleanup_stale_cgroups(const CgroupSupport& s) {
   std::set<std::string> removed;
   try {
+    const std::string our_ns = pid_namespace_suffix();
     for (const std::string& root : slot_roots(s)) {
       std::string base = root + "/" + kBaseDir;
       for (const std::string& name : list_subdirs(base)) {
-        std::optional<pid_t> owner = slot_owner(name);
-        if (!owner || process_exists(*owner)) continue;
+        std::optional<Owner> owner = owner_of(name);
+        if (!owner || owner->ns_suffix != our_ns || process_exists(owner->pid)) continue;
         std::string dir = base + "/" + name;
         if (kill_until_empty({dir}) && remove_dir(dir)) removed.insert(name);
       }

@@ -66,11 +66,14 @@ CgroupSupport detect_cgroups(const std::string& proc_root = "/proc",
 // that cgroup.kill was *ever* written to (a stale kill_seq snapshot, fixed
 // upstream by "cgroup: fix spurious SIGKILL of CLONE_INTO_CGROUP children"),
 // which would break a reused slot for good. Tries it on a scratch cgroup
-// <v2_root>/pipejudge/probe-<pid> with one child that exits at once; `why`
+// <v2_root>/pipejudge/probe-<pid>-<n>[-ns<inode>] with one child that exits at once; `why`
 // gets the reason when the answer is no.
 bool probe_cgroup_kill(const std::string& v2_root, std::string* why = nullptr);
 
-// "slot-<our pid>-<index>": the name cleanup_stale_cgroups() understands.
+// "slot-<our pid>-<index>", the name cleanup_stale_cgroups() understands; outside
+// the initial pid namespace "-ns<pid namespace inode>" is appended, so judges
+// in different pid namespaces (each pid 1 of its container, say) sharing a
+// hierarchy never pick the same name.
 std::string slot_cgroup_name(int index);
 
 // The cgroup of one run slot, created once and reused for every run of the slot
@@ -82,8 +85,11 @@ std::string slot_cgroup_name(int index);
 class SlotCgroup {
  public:
   // Creates (or adopts, killing what is inside) <root>/pipejudge/<name> in every
-  // hierarchy `s` offers. Throws std::system_error naming the file that failed;
-  // then the caller falls back to rlimits.
+  // hierarchy `s` offers. v2: memory.oom.group = 1, so an OOM kills every
+  // process of the slot (a run never limps on with a part missing; keep the
+  // keeper outside the slot). v1: memory.swappiness = 0. Throws
+  // std::system_error naming the file that failed; then the caller falls back
+  // to rlimits.
   static std::unique_ptr<SlotCgroup> create(const CgroupSupport& s, const std::string& name);
   SlotCgroup(const SlotCgroup&) = delete;
   SlotCgroup& operator=(const SlotCgroup&) = delete;
@@ -160,9 +166,10 @@ class SlotCgroup {
 };
 
 // Removes the slots of judges that died without cleaning up: every
-// <root>/pipejudge/slot-<pid>-<n> whose pid no longer exists (in our pid
-// namespace: judges sharing a hierarchy must share one). Kills their processes
-// first. Returns how many slots it removed. Never throws.
+// <root>/pipejudge/slot-<pid>-<n> (or a probe's scratch cgroup) named in our pid
+// namespace (see slot_cgroup_name()) whose pid no longer exists. Kills their
+// processes first. Returns how many it removed. Never throws. A pid reused by
+// an unrelated process keeps its stale slot until that process is gone too.
 int cleanup_stale_cgroups(const CgroupSupport& s);
 
 // Parsing helpers, exposed for tests. "key value" lines (cpu.stat,
