@@ -13,5 +13,9 @@ inline constexpr int kExitUsage = 2;     // usage or configuration error
 // Each adds a subcommand whose callback stores its exit status in `status`.
 void add_run_command(CLI::App& app, int& status);
 void add_submit_command(CLI::App& app, int& status);
+void add_collector_command(CLI::App& app, int& status);
+void add_worker_command(CLI::App& app, int& status);
+void add_enqueue_command(CLI::App& app, int& status);
+void add_results_command(CLI::App& app, int& status);
 
 }  // namespace pj::judge

@@ -1,25 +1,19 @@
 // `pipejudge submit --problem DIR FILE`: judge one submission, print a live
-// table (or --json), exit 0 for AC, 1 for any other verdict.
+// table (or --json), exit 0 for AC, 1 for any other verdict. The judge runs
+// in a worker child reporting through a collector (see submit_session.hpp).
 #include <cstdio>
 #include <iostream>
 
 #include "judge/cli.hpp"
 #include "judge/judge.hpp"
 #include "judge/problem.hpp"
+#include "judge/signals.hpp"
 #include "judge/submission.hpp"
+#include "judge/submit_session.hpp"
+#include "judge/table.hpp"
 
 namespace pj::judge {
 namespace {
-
-std::string human_bytes(std::uint64_t b) {
-  char buf[32];
-  if (b >= (1u << 20)) {
-    snprintf(buf, sizeof buf, "%.1f MiB", b / 1048576.0);
-  } else {
-    snprintf(buf, sizeof buf, "%.0f KiB", b / 1024.0);
-  }
-  return buf;
-}
 
 // One row per test as it finishes, flushed at once.
 class LiveTable : public JudgeObserver {
@@ -29,7 +23,7 @@ class LiveTable : public JudgeObserver {
   void on_compiled(const CompileReport& c) override {
     if (c.ok) {
       std::fprintf(out_, "compile   ok%s  %.2f s\n", c.cached ? " (cached)" : "", c.seconds);
-      std::fprintf(out_, "%-24s %-8s %9s %11s  %s\n", "test", "verdict", "time", "memory", "");
+      print_test_header(out_);
     } else {
       std::fprintf(out_, "compile   failed: %s\n", c.reason.c_str());
       if (!c.output.empty()) std::fprintf(out_, "%s\n", c.output.c_str());
@@ -38,8 +32,8 @@ class LiveTable : public JudgeObserver {
   }
 
   void on_test(const TestReport& t, std::size_t, std::size_t) override {
-    std::fprintf(out_, "%-24s %-8s %7.3f s %11s  %s\n", t.name.c_str(), verdict_code(t.verdict), t.time,
-                 human_bytes(t.memory).c_str(), t.verdict == Verdict::AC ? "" : t.message.c_str());
+    print_test_row(out_, t.name, verdict_code(t.verdict), t.time, t.memory,
+                   t.verdict == Verdict::AC ? "" : t.message);
     std::fflush(out_);
   }
 
@@ -52,19 +46,20 @@ void print_summary(const SubmissionReport& r) {
   for (const auto& t : r.tests) passed += t.verdict == Verdict::AC;
   std::printf("verdict   %s (%s)", verdict_code(r.verdict), verdict_description(r.verdict));
   if (r.compile.ok)
-    std::printf("  %zu/%zu tests passed  max time %.3f s  max memory %s", passed, r.tests_total, r.time,
-                human_bytes(r.memory).c_str());
+    std::printf("  %zu/%zu tests passed  max time %.3f s  max memory %s", passed, r.tests_total,
+                r.time, human_bytes(r.memory).c_str());
   std::printf("\n");
-  if (r.verdict != Verdict::AC && !r.reason.empty()) std::printf("reason    %s\n", r.reason.c_str());
+  if (r.verdict != Verdict::AC && !r.reason.empty())
+    std::printf("reason    %s\n", r.reason.c_str());
 }
 
 }  // namespace
 
 void add_submit_command(CLI::App& app, int& status) {
   struct Options {
-    std::string problem, file, lang;
-    bool all = false, json = false;
-    JudgeOptions judge;
+    std::string problem, file, lang, cache_dir;
+    bool all = false, json = false, collector = false;
+    InstanceOptions instance;
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("submit", "Judge one submission on one problem");
@@ -73,26 +68,42 @@ void add_submit_command(CLI::App& app, int& status) {
   cmd->add_option("--lang,-l", opt->lang, "language id (default: by extension)");
   cmd->add_flag("--all,-a", opt->all, "run every test (default: stop at the first failure)");
   cmd->add_flag("--json", opt->json, "print a JSON report instead of the table");
-  cmd->add_option("--cache-dir", opt->judge.cache_dir, "compile cache directory");
+  cmd->add_option("--cache-dir", opt->cache_dir, "compile cache directory");
+  auto* shared =
+      cmd->add_flag("--collector", opt->collector,
+                    "report through the instance's running collector and keep the "
+                    "result in its database (default: a private collector for this run)");
+  add_instance_options(cmd, opt->instance, false);
+  for (const char* name : {"--instance", "--state-dir", "--db", "--queue"})
+    cmd->get_option(name)->needs(shared);
   cmd->callback([opt, &status] {
     LanguageTable languages = LanguageTable::load_default();
     Problem problem = load_problem(opt->problem);
     Submission submission = load_submission(opt->file, opt->lang, languages);
     require_toolchain(submission);
-    opt->judge.run_all = opt->all;
     LiveTable table(stdout);
-    if (!opt->json)
-      std::printf("%s (%s): %s in %s, %zu tests, %.3g s, %llu MiB\n", problem.name.c_str(),
-                  problem.short_name.c_str(), opt->file.c_str(), submission.language->name.c_str(),
-                  problem.tests.size(), problem.time_limit,
-                  static_cast<unsigned long long>(problem.memory_bytes >> 20));
-    SubmissionReport r = judge_submission(problem, submission, opt->judge, opt->json ? nullptr : &table);
+    std::optional<SubmissionReport> r;
+    {
+      SubmitSession session(opt->collector, opt->instance);
+      if (!opt->json)
+        std::printf("%s (%s): %s in %s, %zu tests, %.3g s, %llu MiB\n", problem.name.c_str(),
+                    problem.short_name.c_str(), opt->file.c_str(),
+                    submission.language->name.c_str(), problem.tests.size(), problem.time_limit,
+                    static_cast<unsigned long long>(problem.memory_bytes >> 20));
+      std::fflush(stdout);
+      try {
+        r = session.judge(problem, submission, opt->file, opt->all, opt->cache_dir,
+                          opt->json ? nullptr : &table);
+      } catch (const SubmitSession::Stopped&) {
+      }
+    }  // the session's collector and state go here, before we print or die
+    if (!r) die_of_stop_signal();
     if (opt->json) {
-      std::cout << report_json(r) << std::endl;
+      std::cout << report_json(*r) << std::endl;
     } else {
-      print_summary(r);
+      print_summary(*r);
     }
-    status = r.verdict == Verdict::AC ? kExitAccepted : kExitRejected;
+    status = r->verdict == Verdict::AC ? kExitAccepted : kExitRejected;
   });
 }
 

@@ -2,7 +2,9 @@
 #include <cstdio>
 
 #include "judge/cli.hpp"
+#include "judge/cli_doctor.hpp"
 #include "judge/error.hpp"
+#include "judge/sqlite.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"pipejudge: compile, run in a sandbox, check, report verdicts"};
@@ -10,6 +12,11 @@ int main(int argc, char** argv) {
   int status = pj::judge::kExitAccepted;
   pj::judge::add_run_command(app, status);
   pj::judge::add_submit_command(app, status);
+  pj::judge::add_collector_command(app, status);
+  pj::judge::add_worker_command(app, status);
+  pj::judge::add_enqueue_command(app, status);
+  pj::judge::add_results_command(app, status);
+  pj::judge::add_doctor_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -17,6 +24,9 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : pj::judge::kExitUsage;
   } catch (const pj::judge::ConfigError& e) {
     std::fprintf(stderr, "pipejudge: %s: %s\n", e.file().c_str(), e.what());
+    return pj::judge::kExitUsage;
+  } catch (const pj::judge::StoreError& e) {
+    std::fprintf(stderr, "pipejudge: %s: %s\n", e.path().c_str(), e.what());
     return pj::judge::kExitUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "pipejudge: internal error: %s\n", e.what());

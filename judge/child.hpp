@@ -1,0 +1,49 @@
+// Trusted helper processes (collector, judging worker) started and watched
+// with Boost.Process. The sandbox, which runs untrusted code, does not use
+// this: it needs clone flags no process library exposes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pj::judge {
+
+class ChildProcess {
+ public:
+  enum class Stdout { Inherit, Null, Pipe };
+
+  // Starts this very program (/proc/self/exe) with `args`. The child gets
+  // SIGTERM if we die (PR_SET_PDEATHSIG). Throws std::runtime_error.
+  static ChildProcess spawn_self(const std::vector<std::string>& args, Stdout out);
+
+  ChildProcess(ChildProcess&&) noexcept;
+  ChildProcess& operator=(ChildProcess&&) noexcept;
+  // Kills (SIGKILL) and reaps a child still running.
+  ~ChildProcess();
+
+  pid_t pid() const;
+  // Reaps it if it has exited.
+  bool running();
+  void wait();
+  // Sends `sig`; waits up to `seconds` for it to exit, then SIGKILLs it.
+  void stop(int sig, double seconds);
+  // With Stdout::Pipe: the next line it prints; nullopt at end of output.
+  std::optional<std::string> read_line();
+
+  // After it has exited: how, as raw wait status and in words
+  // ("exited with status 3", "killed by SIGSEGV").
+  int wait_status() const;
+  bool succeeded() const;
+  std::string describe_exit() const;
+
+ private:
+  struct Impl;
+  explicit ChildProcess(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pj::judge

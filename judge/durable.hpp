@@ -1,0 +1,35 @@
+// Files that survive a crash whole or not at all, and content hashes.
+#pragma once
+
+#include <sys/types.h>
+#include <filesystem>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pj::judge {
+
+// Writes `data` to dir/name so that a reader (or a crash) sees the old state
+// or the whole new file, never part of it: a temporary file in the same
+// directory (mode 0600), written, fsync'ed, renamed over the name, then the
+// directory fsync'ed. `sync` false skips both fsyncs (the rename still makes
+// it atomic for readers). Throws std::system_error naming the file (ENOSPC:
+// the disk is full).
+void write_file_atomically(const std::filesystem::path& dir, const std::string& name,
+                           std::string_view data, bool sync);
+
+// Whether `name` is one of write_file_atomically's temporary files.
+bool is_temporary_name(const std::string& name);
+
+// A file's bytes if it is a regular file owned by `uid`, at most `max_bytes`;
+// throws std::runtime_error saying which condition failed, std::system_error
+// for I/O errors; nullopt if it does not exist.
+std::optional<std::string> read_owned_file(const std::filesystem::path& path, uid_t uid,
+                                           std::size_t max_bytes);
+
+// Lower-case hex SHA-256 of the bytes.
+std::string sha256_hex(std::string_view data);
+
+}  // namespace pj::judge

@@ -1,0 +1,385 @@
+#include "judge/store.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "judge/durable.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace pj::judge {
+namespace {
+
+constexpr const char* kSchemaVersion = "1";
+
+// Every statement is idempotent: the collector runs it at each start.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL);
+-- Every event as received; the primary key is what makes storing idempotent.
+CREATE TABLE IF NOT EXISTS events(
+  submission_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  body TEXT NOT NULL,
+  sender_pid INTEGER,
+  received_at REAL NOT NULL,
+  PRIMARY KEY (submission_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS submissions(
+  id TEXT PRIMARY KEY,
+  problem TEXT, problem_name TEXT, problem_dir TEXT, file TEXT,
+  language TEXT, language_name TEXT, run_all INTEGER,
+  stage INTEGER NOT NULL DEFAULT 0,
+  submitted_at REAL NOT NULL,
+  finished_at REAL,
+  compile_ok INTEGER, compile_cached INTEGER, compile_time REAL, compile_reason TEXT,
+  compile_output TEXT,
+  verdict TEXT, reason TEXT, score REAL, time REAL, memory INTEGER,
+  tests_total INTEGER, tests_run INTEGER, tests_passed INTEGER,
+  final_seq INTEGER);
+CREATE INDEX IF NOT EXISTS submissions_recent ON submissions(submitted_at);
+CREATE INDEX IF NOT EXISTS submissions_problem ON submissions(problem, submitted_at);
+CREATE TABLE IF NOT EXISTS tests(
+  submission_id TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  verdict TEXT NOT NULL,
+  time REAL, wall_time REAL, memory INTEGER,
+  exit_code INTEGER, signal TEXT, message TEXT,
+  PRIMARY KEY (submission_id, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blobs(
+  hash TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  data BLOB NOT NULL);
+)sql";
+
+constexpr const char* kSubmissionColumns =
+    "id, problem, problem_name, file, language, language_name, stage, verdict, reason, score, "
+    "time, memory, tests_total, tests_run, tests_passed, submitted_at, finished_at";
+
+double now_seconds() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+const char* stage_name(std::int64_t stage) {
+  switch (stage) {
+    case 0:
+      return "queued";
+    case 1:
+      return "compiling";
+    case 2:
+      return "judging";
+    default:
+      return "done";
+  }
+}
+
+SubmissionRow read_submission(const Statement& s) {
+  SubmissionRow r;
+  r.id = s.text(0);
+  r.problem = s.text(1);
+  r.problem_name = s.text(2);
+  r.file = s.text(3);
+  r.language = s.text(4);
+  r.language_name = s.text(5);
+  r.status = stage_name(s.int64(6));
+  r.verdict = s.opt_text(7);
+  r.reason = s.text(8);
+  r.score = s.opt_real(9);
+  r.time = s.opt_real(10);
+  r.memory = s.opt_int64(11);
+  r.tests_total = s.opt_int64(12);
+  r.tests_run = s.opt_int64(13);
+  r.tests_passed = s.opt_int64(14);
+  r.submitted_at = s.real(15);
+  r.finished_at = s.opt_real(16);
+  return r;
+}
+
+std::optional<std::int64_t> opt_int(const json& v) {
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  return std::nullopt;
+}
+
+void check_schema_version(Database& db) {
+  try {
+    Statement s = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'");
+    if (!s.step() || s.text(0) != kSchemaVersion)
+      throw StoreError(db.path(),
+                       "results database of another schema version (this pipejudge "
+                       "reads version " +
+                           std::string(kSchemaVersion) + ")");
+  } catch (const StoreError& e) {
+    if (e.code() == SQLITE_ERROR &&
+        std::string(e.what()).find("no such table") != std::string::npos)
+      throw StoreError(db.path(), "not a pipejudge results database");
+    throw;
+  }
+}
+
+}  // namespace
+
+struct ResultStore::Writer {
+  explicit Writer(Database& db)
+      : insert_event(db.prepare(
+            "INSERT OR IGNORE INTO events(submission_id, seq, type, body, sender_pid, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)")),
+        insert_blob(db.prepare("INSERT OR IGNORE INTO blobs(hash, size, data) VALUES (?, ?, ?)")),
+        touch(db.prepare(
+            "INSERT INTO submissions(id, submitted_at) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
+            "SET submitted_at = MIN(submitted_at, excluded.submitted_at)")),
+        queued(db.prepare(
+            "UPDATE submissions SET problem = ?, problem_name = ?, problem_dir = ?, file = ?, "
+            "language = ?, language_name = ?, run_all = ?, tests_total = COALESCE(tests_total, ?) "
+            "WHERE id = ?")),
+        compiling(db.prepare("UPDATE submissions SET stage = MAX(stage, 1) WHERE id = ?")),
+        compiled(db.prepare(
+            "UPDATE submissions SET compile_ok = ?, compile_cached = ?, compile_time = ?, "
+            "compile_reason = ?, compile_output = ?, stage = MAX(stage, 2) WHERE id = ?")),
+        test(db.prepare(
+            "INSERT OR IGNORE INTO tests(submission_id, idx, seq, name, verdict, time, wall_time, "
+            "memory, exit_code, signal, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")),
+        judging(db.prepare("UPDATE submissions SET stage = MAX(stage, 2) WHERE id = ?")),
+        // The earliest final wins, whatever order the events arrive in.
+        final_(db.prepare(
+            "UPDATE submissions SET verdict = ?, reason = ?, score = ?, time = ?, memory = ?, "
+            "tests_total = ?, tests_run = ?, tests_passed = ?, finished_at = ?, final_seq = ?, "
+            "stage = 3 WHERE id = ? AND (final_seq IS NULL OR final_seq > ?)")) {}
+
+  Statement insert_event, insert_blob, touch, queued, compiling, compiled, test, judging, final_;
+};
+
+ResultStore::ResultStore(Database db) : db_(std::move(db)) {}
+ResultStore::ResultStore(ResultStore&&) noexcept = default;
+ResultStore::~ResultStore() = default;
+
+ResultStore ResultStore::open_writer(const fs::path& path, bool sync, std::uint64_t max_bytes) {
+  std::error_code ec;
+  if (!fs::is_directory(path.parent_path(), ec))
+    throw StoreError(path.string(), "cannot open the results database: no directory " +
+                                        path.parent_path().string());
+  try {
+    Database db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    chmod(path.c_str(), 0600);
+    // Without sync nothing here is fsync'ed, checkpoints included: the
+    // database is throwaway (submit's private instance) or a benchmark.
+    db.exec(sync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF");
+    {
+      Statement mode = db.prepare("PRAGMA journal_mode = WAL");
+      if (!mode.step() || mode.text(0) != "wal")
+        throw StoreError(path.string(), "cannot switch to WAL mode");
+    }
+    if (max_bytes) {
+      std::int64_t page_size = 4096;
+      {
+        Statement page = db.prepare("PRAGMA page_size");
+        if (page.step()) page_size = page.int64(0);
+      }
+      db.exec("PRAGMA max_page_count = " +
+              std::to_string(std::max<std::uint64_t>(1, max_bytes / page_size)));
+    }
+    // Creating the schema and stamping the start is the proof it can write.
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(kSchema);
+      db.exec(std::string("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '") +
+              kSchemaVersion + "')");
+      Statement stamp =
+          db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('collector_started', ?)");
+      stamp.bind(std::to_string(now_seconds())).run();
+      db.exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+    check_schema_version(db);
+    ResultStore store(std::move(db));
+    store.writer_ = std::make_unique<Writer>(store.db_);
+    return store;
+  } catch (const StoreError& e) {
+    throw StoreError(e.path(),
+                     std::string("cannot open the results database for writing: ") + e.what(),
+                     e.code());
+  }
+}
+
+ResultStore ResultStore::open_reader(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec))
+    throw StoreError(path.string(), "no results database (has a collector run for this instance?)");
+  try {
+    Database db(path, SQLITE_OPEN_READONLY);
+    check_schema_version(db);
+    return ResultStore(std::move(db));
+  } catch (const StoreError& e) {
+    throw StoreError(e.path(), std::string("cannot read the results database: ") + e.what(),
+                     e.code());
+  }
+}
+
+std::size_t ResultStore::ingest(const std::vector<StoredEvent>& events) {
+  if (!writer_) throw StoreError(path(), "opened for reading only");
+  std::size_t added = 0;
+  db_.exec("BEGIN IMMEDIATE");
+  try {
+    for (const auto& e : events) store_one(e, added);
+    db_.exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  return added;
+}
+
+void ResultStore::store_one(const StoredEvent& se, std::size_t& added) {
+  Writer& w = *writer_;
+  const Event& e = se.event;
+  const json& b = e.body;
+  w.insert_event
+      .bind(e.id, e.seq, std::string(event_type_name(e.type)),
+            b.dump(-1, ' ', false, json::error_handler_t::replace), e.pid, now_seconds())
+      .run();
+  if (db_.changes() == 0) return;  // delivered before: changes nothing
+  ++added;
+  for (const auto& [hash, data] : se.blobs)
+    w.insert_blob.bind(hash, data.size(), Statement::Bytes{data}).run();
+  w.touch.bind(e.id, e.ts).run();
+  switch (e.type) {
+    case EventType::Queued:
+      w.queued
+          .bind(resolve_text(b.at("problem"), se), resolve_text(b.at("problem_name"), se),
+                resolve_text(b.at("problem_dir"), se), resolve_text(b.at("file"), se),
+                resolve_text(b.at("language"), se), resolve_text(b.at("language_name"), se),
+                b.at("all").get<bool>(), b.at("tests_total").get<std::int64_t>(), e.id)
+          .run();
+      break;
+    case EventType::Compiling:
+      w.compiling.bind(e.id).run();
+      break;
+    case EventType::Compiled:
+      w.compiled
+          .bind(b.at("ok").get<bool>(), b.at("cached").get<bool>(), b.at("time").get<double>(),
+                resolve_text(b.at("reason"), se), store_output(b.at("output"), se), e.id)
+          .run();
+      break;
+    case EventType::Test:
+      w.test
+          .bind(e.id, b.at("index").get<std::int64_t>(), e.seq, resolve_text(b.at("name"), se),
+                b.at("verdict").get<std::string>(), b.at("time").get<double>(),
+                b.at("wall_time").get<double>(), b.at("memory").get<std::int64_t>(),
+                opt_int(b.at("exit_code")),
+                b.at("signal").is_null() ? std::optional<std::string>()
+                                         : resolve_text(b.at("signal"), se),
+                resolve_text(b.at("message"), se))
+          .run();
+      w.judging.bind(e.id).run();
+      break;
+    case EventType::Final:
+      w.final_
+          .bind(b.at("verdict").get<std::string>(), resolve_text(b.at("reason"), se),
+                b.at("score").get<double>(), b.at("time").get<double>(),
+                b.at("memory").get<std::int64_t>(), b.at("tests_total").get<std::int64_t>(),
+                b.at("tests_run").get<std::int64_t>(), b.at("tests_passed").get<std::int64_t>(),
+                e.ts, e.seq, e.id, e.seq)
+          .run();
+      break;
+  }
+}
+
+std::string ResultStore::resolve_text(const json& v, const StoredEvent& e) {
+  return event_text(v, [&](const std::string& hash) {
+    auto it = e.blobs.find(hash);
+    if (it != e.blobs.end()) return it->second;
+    return blob(hash).value_or(std::string());
+  });
+}
+
+// Compiler output stays a blob; the submission row refers to it by hash.
+std::optional<std::string> ResultStore::store_output(const json& v, const StoredEvent&) {
+  if (auto hash = blob_ref_hash(v)) return *hash;
+  if (!v.is_string() || v.get_ref<const std::string&>().empty()) return std::nullopt;
+  const std::string& text = v.get_ref<const std::string&>();
+  std::string hash = sha256_hex(text);
+  writer_->insert_blob.bind(hash, text.size(), Statement::Bytes{text}).run();
+  return hash;
+}
+
+bool ResultStore::has_blob(const std::string& hash) {
+  Statement s = db_.prepare("SELECT 1 FROM blobs WHERE hash = ?");
+  return s.bind(hash).step();
+}
+
+std::optional<std::string> ResultStore::blob(const std::string& hash) {
+  Statement s = db_.prepare("SELECT data FROM blobs WHERE hash = ?");
+  if (!s.bind(hash).step()) return std::nullopt;
+  return s.text(0);
+}
+
+std::vector<SubmissionRow> ResultStore::recent(std::size_t limit, const std::string& problem) {
+  std::string sql = std::string("SELECT ") + kSubmissionColumns + " FROM submissions" +
+                    (problem.empty() ? "" : " WHERE problem = ?") +
+                    " ORDER BY submitted_at DESC, id LIMIT ?";
+  Statement s = db_.prepare(sql.c_str());
+  if (problem.empty()) {
+    s.bind(limit);
+  } else {
+    s.bind(problem, limit);
+  }
+  std::vector<SubmissionRow> rows;
+  while (s.step()) rows.push_back(read_submission(s));
+  return rows;
+}
+
+std::optional<SubmissionDetail> ResultStore::find(const std::string& id) {
+  std::string sql = std::string("SELECT ") + kSubmissionColumns +
+                    ", compile_ok, compile_cached, compile_time, compile_reason, compile_output "
+                    "FROM submissions WHERE id = ?";
+  Statement s = db_.prepare(sql.c_str());
+  if (!s.bind(id).step()) return std::nullopt;
+  SubmissionDetail d;
+  d.row = read_submission(s);
+  if (auto ok = s.opt_int64(17)) d.compile_ok = *ok != 0;
+  if (auto cached = s.opt_int64(18)) d.compile_cached = *cached != 0;
+  d.compile_time = s.opt_real(19);
+  d.compile_reason = s.text(20);
+  if (auto hash = s.opt_text(21)) d.compile_output = blob(*hash).value_or(std::string());
+
+  Statement t = db_.prepare(
+      "SELECT idx, name, verdict, time, wall_time, memory, exit_code, signal, message FROM tests "
+      "WHERE submission_id = ? ORDER BY idx");
+  t.bind(id);
+  while (t.step()) {
+    TestRow row;
+    row.index = t.int64(0);
+    row.name = t.text(1);
+    row.verdict = t.text(2);
+    row.time = t.real(3);
+    row.wall_time = t.real(4);
+    row.memory = t.int64(5);
+    row.exit_code = t.opt_int64(6);
+    row.signal = t.text(7);
+    row.message = t.text(8);
+    d.tests.push_back(std::move(row));
+  }
+  return d;
+}
+
+std::vector<EventRow> ResultStore::events(const std::string& id, std::int64_t after_seq) {
+  Statement s = db_.prepare(
+      "SELECT seq, type, body FROM events WHERE submission_id = ? AND seq > ? ORDER BY seq");
+  s.bind(id, after_seq);
+  std::vector<EventRow> rows;
+  while (s.step()) {
+    json body = json::parse(s.text(2), nullptr, false);
+    rows.push_back({s.int64(0), s.text(1), std::move(body)});
+  }
+  return rows;
+}
+
+}  // namespace pj::judge

@@ -1,0 +1,44 @@
+// Shared by the collector tests: a temporary state directory and an
+// instance of our own whose queues are removed afterwards.
+#pragma once
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include "judge/instance.hpp"
+#include "judge/mq.hpp"
+
+namespace pj::judge::testing {
+
+class TestInstance {
+ public:
+  TestInstance() {
+    static std::atomic<int> counter{0};
+    std::string tmpl = (std::filesystem::temp_directory_path() / "pj_mq_test_XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    InstanceOptions o;
+    o.name = "ut-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+    o.state_dir = tmpl;
+    o.no_sync = true;
+    inst = resolve_instance(o);
+    MessageQueue::unlink(inst.queue);
+    MessageQueue::unlink(inst.jobs_queue());
+  }
+  ~TestInstance() {
+    MessageQueue::unlink(inst.queue);
+    MessageQueue::unlink(inst.jobs_queue());
+    std::error_code ec;
+    std::filesystem::remove_all(inst.state_dir, ec);
+  }
+  TestInstance(const TestInstance&) = delete;
+  TestInstance& operator=(const TestInstance&) = delete;
+
+  Instance inst;
+};
+
+}  // namespace pj::judge::testing

@@ -1,0 +1,408 @@
+// The collector with a real POSIX queue and outbox: nothing lost, malformed
+// input logged and skipped, back-pressure on a full queue.
+#include <mqueue.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "judge/collector.hpp"
+#include "judge/error.hpp"
+#include "judge/sender.hpp"
+#include "judge/submit_session.hpp"
+#include "judge/worker.hpp"
+#include "mq_test_support.hpp"
+
+using nlohmann::json;
+using namespace pj::judge;
+using Catch::Matchers::Contains;
+using pj::judge::testing::TestInstance;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Collects the collector's warnings (it may log from its own thread).
+class Warnings {
+ public:
+  Collector::Log log() {
+    return [this](const std::string& m) {
+      std::lock_guard lock(mutex_);
+      lines_.push_back(m);
+    };
+  }
+  std::string all() {
+    std::lock_guard lock(mutex_);
+    std::string s;
+    for (const auto& l : lines_) s += l + "\n";
+    return s;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+// A collector running on its own thread until destroyed.
+class RunningCollector {
+ public:
+  RunningCollector(const Instance& inst, Warnings& w, CollectorOptions o = fast_options())
+      : collector_(inst, o, w.log()) {
+    collector_.drain_outbox();
+    thread_ = std::thread([this] { collector_.run(stop_); });
+  }
+  ~RunningCollector() {
+    stop_ = true;
+    thread_.join();
+  }
+  static CollectorOptions fast_options() {
+    CollectorOptions o;
+    o.idle_rescan_seconds = 0.05;
+    o.retry_seconds = 0.05;
+    return o;
+  }
+  const Collector& collector() const { return collector_; }
+
+ private:
+  Collector collector_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+void send_raw(const std::string& queue, const std::string& message) {
+  mqd_t q = mq_open(queue.c_str(), O_WRONLY);
+  REQUIRE(q != static_cast<mqd_t>(-1));
+  REQUIRE(mq_send(q, message.data(), message.size(), 0) == 0);
+  mq_close(q);
+}
+
+std::string event_message(const std::string& id, std::int64_t seq, const char* type, json fields,
+                          std::int64_t uid = geteuid()) {
+  json j = {{"v", 1},    {"type", type},    {"id", id},  {"seq", seq},
+            {"ts", 1.0}, {"pid", getpid()}, {"uid", uid}};
+  j.update(fields);
+  return j.dump();
+}
+
+// Waits until `pred` holds (up to 10 s).
+template <typename Pred>
+bool eventually(Pred pred) {
+  for (int i = 0; i < 1000; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return pred();
+}
+
+std::size_t stored_events(const Instance& inst, const std::string& id) {
+  return ResultStore::open_reader(inst.db_path).events(id).size();
+}
+
+std::size_t outbox_files(const Instance& inst) {
+  return Outbox(inst.outbox_dir(), false).list().size();
+}
+
+// Sends a whole small submission: queued, compiling, compiled, tests, final.
+void send_submission(EventSender& sender, const std::string& id, std::size_t tests) {
+  SubmissionEvents ev(sender, id, 0);
+  ev.emit(EventType::Queued, queued_fields("p", "P", "/p", "f.c", "c", "C", tests, true));
+  ev.emit(EventType::Compiling, json::object());
+  CompileReport c;
+  c.ok = true;
+  ev.emit(EventType::Compiled, compiled_fields(c));
+  SubmissionReport r;
+  r.tests_total = tests;
+  for (std::size_t i = 0; i < tests; ++i) {
+    TestReport t;
+    t.name = "t" + std::to_string(i);
+    t.verdict = Verdict::AC;
+    r.tests.push_back(t);
+    ev.emit(EventType::Test, test_fields(t, i));
+  }
+  r.verdict = Verdict::AC;
+  ev.emit(EventType::Final, final_fields(r));
+}
+
+}  // namespace
+
+TEST_CASE("events sent with no collector wait in the outbox and are stored at its start",
+          "[collector]") {
+  TestInstance t;
+  EventSender sender(t.inst);
+  send_submission(sender, "late1", 3);
+  CHECK(outbox_files(t.inst) == 7);
+  Warnings w;
+  Collector c(t.inst, RunningCollector::fast_options(), w.log());
+  CHECK(c.drain_outbox() == 7);
+  CHECK(outbox_files(t.inst) == 0);
+  CHECK(stored_events(t.inst, "late1") == 7);
+  CHECK(w.all().empty());
+}
+
+TEST_CASE("events sent to a running collector are stored and leave the outbox", "[collector]") {
+  TestInstance t;
+  Warnings w;
+  RunningCollector rc(t.inst, w);
+  EventSender sender(t.inst);
+  for (int i = 0; i < 20; ++i) send_submission(sender, "live" + std::to_string(i), 4);
+  REQUIRE(eventually([&] { return rc.collector().stats().stored == 20 * 8; }));
+  CHECK(eventually([&] { return outbox_files(t.inst) == 0; }));
+  CHECK(rc.collector().stats().rejected == 0);
+  auto d = ResultStore::open_reader(t.inst.db_path).find("live7");
+  REQUIRE(d);
+  CHECK(d->row.verdict == "AC");
+  CHECK(d->tests.size() == 4);
+}
+
+TEST_CASE("malformed queue messages are logged with the reason and skipped", "[collector]") {
+  TestInstance t;
+  Warnings w;
+  RunningCollector rc(t.inst, w);
+  send_raw(t.inst.queue, "{this is not json");
+  send_raw(t.inst.queue, event_message("m1", 0, "teleported", json::object()));
+  send_raw(t.inst.queue,
+           std::string(6000, ' ') + event_message("m1", 1, "compiling", json::object()));
+  send_raw(t.inst.queue, event_message("m1", 2, "compiling", json::object(), geteuid() + 1000));
+  send_raw(t.inst.queue, event_message("m1", 3, "test", {{"name", "x"}}));
+  // Still running: a good event after the bad ones is stored.
+  send_raw(t.inst.queue, event_message("m1", 4, "compiling", json::object()));
+  REQUIRE(eventually([&] { return rc.collector().stats().stored == 1; }));
+  CHECK(rc.collector().stats().rejected == 5);
+  std::string log = w.all();
+  CHECK_THAT(log, Contains("not valid JSON"));
+  CHECK_THAT(log, Contains("unknown event type 'teleported'"));
+  CHECK_THAT(log, Contains("too large"));
+  CHECK_THAT(log, Contains("unexpected sender"));
+  CHECK_THAT(log, Contains("missing field"));
+  CHECK(stored_events(t.inst, "m1") == 1);
+}
+
+TEST_CASE("malformed outbox files are moved aside with the reason logged", "[collector]") {
+  TestInstance t;
+  make_state_dirs(t.inst);
+  auto put = [&](const std::string& name, const std::string& content) {
+    std::ofstream(t.inst.outbox_dir() / name) << content;
+  };
+  put("bad1.0000000000.json", "garbage");
+  put("bad2.0000000000.json", event_message("other", 0, "compiling", json::object()));
+  put("notes.txt", "hello");
+  put("bad3.0000000000.json", std::string(kMaxEventBytes + 1, ' '));
+  put("good.0000000001.json", event_message("good", 1, "compiling", json::object()));
+  bool as_root = geteuid() == 0;
+  if (as_root) {
+    put("foreign.0000000000.json", event_message("foreign", 0, "compiling", json::object()));
+    REQUIRE(chown((t.inst.outbox_dir() / "foreign.0000000000.json").c_str(), 4242, 4242) == 0);
+  }
+  Warnings w;
+  Collector c(t.inst, RunningCollector::fast_options(), w.log());
+  CHECK(c.drain_outbox() == 1);
+  std::string log = w.all();
+  CHECK_THAT(log, Contains("not valid JSON"));
+  CHECK_THAT(log, Contains("does not match"));
+  CHECK_THAT(log, Contains("not an event file name"));
+  CHECK_THAT(log, Contains("too large"));
+  if (as_root) CHECK_THAT(log, Contains("unexpected sender: owned by uid 4242"));
+  CHECK(outbox_files(t.inst) == 0);
+  auto rejected = Outbox(t.inst.outbox_dir() / "rejected", false).list();
+  CHECK(rejected.size() == (as_root ? 5u : 4u));
+  CHECK(c.drain_outbox() == 0);  // not retried, not logged again
+  CHECK(w.all() == log);
+}
+
+TEST_CASE("a stale queue is reused and its unread events stored", "[collector]") {
+  TestInstance t;
+  {
+    // A collector that died: its queue stays, holding messages nobody read
+    // (and, here, no outbox copy at all).
+    auto q = MessageQueue::open_or_create(t.inst.queue);
+    q.send(event_message("stale", 0, "compiling", json::object()), 0);
+    q.send(event_message("stale", 1, "compiling", json::object()), 0);
+  }
+  Warnings w;
+  RunningCollector rc(t.inst, w);
+  REQUIRE(eventually([&] { return rc.collector().stats().stored == 2; }));
+  CHECK(stored_events(t.inst, "stale") == 2);
+}
+
+TEST_CASE("a second collector for the same instance is refused", "[collector]") {
+  TestInstance t;
+  Warnings w;
+  Collector first(t.inst, {}, w.log());
+  CHECK(collector_running(t.inst));
+  CHECK_THROWS_AS(Collector(t.inst, {}, w.log()), ConfigError);
+}
+
+TEST_CASE("a collector whose database cannot be opened fails at start", "[collector]") {
+  TestInstance t;
+  Instance bad = t.inst;
+  bad.db_path = t.inst.state_dir / "missing-dir" / "results.db";
+  Warnings w;
+  CHECK_THROWS_AS(Collector(bad, {}, w.log()), StoreError);
+  CHECK_FALSE(collector_running(bad));  // and it let go of the instance
+}
+
+TEST_CASE("a full queue makes the sender wait while a collector runs, never drop", "[collector]") {
+  TestInstance t;
+  make_state_dirs(t.inst);
+  // Play the collector: hold its lock and its queue, read nothing yet.
+  auto lock = CollectorLock::try_acquire(t.inst);
+  REQUIRE(lock);
+  auto q = MessageQueue::open_or_create(t.inst.queue);
+  EventSender sender(t.inst);
+  SubmissionEvents ev(sender, "bp", 0);
+  for (long i = 0; i < MessageQueue::kMaxMessages; ++i)
+    ev.emit(EventType::Compiling, json::object());
+  auto blocked =
+      std::async(std::launch::async, [&] { ev.emit(EventType::Compiling, json::object()); });
+  CHECK(blocked.wait_for(500ms) == std::future_status::timeout);  // waiting, not dropped
+  CHECK(q.receive(0).status == MessageQueue::Status::Ok);         // make room
+  CHECK(blocked.wait_for(5s) == std::future_status::ready);
+  CHECK(q.pending() == MessageQueue::kMaxMessages);
+}
+
+TEST_CASE("a full queue with no collector leaves the event in the outbox", "[collector]") {
+  TestInstance t;
+  make_state_dirs(t.inst);
+  auto q = MessageQueue::open_or_create(t.inst.queue);  // stale: nobody reads it
+  EventSender sender(t.inst);
+  SubmissionEvents ev(sender, "nc", 0);
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 30; ++i) ev.emit(EventType::Compiling, json::object());
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
+  CHECK(outbox_files(t.inst) == 30);
+  Warnings w;
+  Collector c(t.inst, {}, w.log());
+  CHECK(c.drain_outbox() == 30);
+}
+
+TEST_CASE("1 MiB of compiler output travels by reference and is stored whole", "[collector]") {
+  TestInstance t;
+  Warnings w;
+  RunningCollector rc(t.inst, w);
+  std::string diagnostics;
+  for (int i = 0; diagnostics.size() < (1u << 20); ++i)
+    diagnostics += "sol.cpp:" + std::to_string(i) + ":5: error: expected ';' before '}' token\n";
+  diagnostics.resize(1u << 20);
+  CompileReport c;
+  c.ok = false;
+  c.output = diagnostics;
+  c.reason = "the compiler exited with status 1";
+  EventSender sender(t.inst);
+  SubmissionEvents ev(sender, "ce1", 2);
+  ev.emit(EventType::Compiled, compiled_fields(c));
+  REQUIRE(eventually([&] { return rc.collector().stats().stored == 1; }));
+  ResultStore reader = ResultStore::open_reader(t.inst.db_path);
+  auto d = reader.find("ce1");
+  REQUIRE(d);
+  CHECK(d->compile_ok == false);
+  CHECK(d->compile_output.size() == diagnostics.size());
+  CHECK(d->compile_output == diagnostics);
+  auto rows = reader.events("ce1");
+  REQUIRE(rows.size() == 1);
+  CHECK(blob_ref_hash(rows[0].body["output"]));  // the event itself holds only the reference
+  CHECK(rows[0].body.dump().size() < 1024);
+  CHECK(eventually([&] { return std::filesystem::is_empty(t.inst.blobs_dir()); }));
+}
+
+TEST_CASE("a database that refuses writes loses nothing: events wait in the outbox",
+          "[collector]") {
+  TestInstance t;
+  Warnings w;
+  std::string big(400000, 'd');
+  {
+    CollectorOptions small = RunningCollector::fast_options();
+    small.max_db_bytes = 128 << 10;
+    RunningCollector rc(t.inst, w, small);
+    EventSender sender(t.inst);
+    send_submission(sender, "ok1", 2);
+    REQUIRE(eventually([&] { return rc.collector().stats().stored == 6; }));
+    CompileReport c;
+    c.output = big;  // too big for the capped database
+    SubmissionEvents(sender, "full1", 2).emit(EventType::Compiled, compiled_fields(c));
+    REQUIRE(eventually([&] { return rc.collector().stats().store_failures >= 2; }));
+    CHECK(outbox_files(t.inst) == 1);
+  }
+  CHECK_THAT(w.all(), Contains("cannot store"));
+  Collector uncapped(t.inst, {}, w.log());
+  CHECK(uncapped.drain_outbox() == 1);
+  CHECK(ResultStore::open_reader(t.inst.db_path).find("full1")->compile_output == big);
+}
+
+TEST_CASE("a worker that died before its final verdict gets IE with the reason", "[collector]") {
+  TestInstance t;
+  EventSender sender(t.inst);
+  SubmissionEvents ev(sender, "crash1", 0);
+  ev.emit(EventType::Queued, queued_fields("p", "P", "/p", "f", "c", "C", 5, false));
+  ev.emit(EventType::Compiling, json::object());
+  CompileReport c;
+  c.ok = true;
+  ev.emit(EventType::Compiled, compiled_fields(c));
+  TestReport slow;
+  slow.name = "t0";
+  slow.verdict = Verdict::AC;
+  slow.time = 0.5;
+  slow.memory = 1000;
+  ev.emit(EventType::Test, test_fields(slow, 0));
+  {
+    // Some of it already stored, some still in the outbox.
+    Warnings w;
+    Collector collector(t.inst, {}, w.log());
+    collector.drain_outbox();
+  }
+  ev.emit(EventType::Test, test_fields(slow, 1));
+  report_worker_crash(sender, "crash1", "worker killed by SIGSEGV");
+  report_worker_crash(sender, "crash1", "worker killed by SIGSEGV");  // once is enough
+  Warnings w;
+  Collector collector(t.inst, {}, w.log());
+  collector.drain_outbox();
+  ResultStore reader = ResultStore::open_reader(t.inst.db_path);
+  auto d = reader.find("crash1");
+  REQUIRE(d);
+  CHECK(d->row.verdict == "IE");
+  CHECK(d->row.reason == "worker killed by SIGSEGV");
+  CHECK(d->row.tests_run == 2);
+  CHECK(d->row.tests_total == 5);
+  CHECK(d->row.time == Approx(0.5));
+  auto rows = reader.events("crash1");
+  REQUIRE(rows.size() == 6);
+  CHECK(rows.back().seq == 5);
+  CHECK(rows.back().type == "final");
+}
+
+TEST_CASE("the event follower applies events in order and skips only dead gaps", "[collector]") {
+  struct Seen : JudgeObserver {
+    std::vector<std::string> names;
+    void on_test(const TestReport& t, std::size_t, std::size_t) override {
+      names.push_back(t.name);
+    }
+  } seen;
+  auto row = [](std::int64_t seq, const char* type, json fields) {
+    json j = {{"type", type}, {"seq", seq}};
+    j.update(fields);
+    return EventRow{seq, type, j};
+  };
+  TestReport a;
+  a.name = "a";
+  TestReport b;
+  b.name = "b";
+  SubmissionReport fin;
+  fin.verdict = Verdict::WA;
+  EventFollower f(SubmissionReport{}, &seen);
+  auto lookup = [](const std::string&) { return std::string(); };
+  bool pending = true;
+  auto nothing_pending = [&] { return !pending; };
+  f.add({row(0, "queued", json::object()), row(3, "test", test_fields(b, 1)),
+         row(5, "final", final_fields(fin))});
+  CHECK_FALSE(f.advance(lookup, nothing_pending));
+  CHECK(f.applied() == 0);
+  f.add({row(1, "compiling", json::object()), row(2, "test", test_fields(a, 0))});
+  CHECK_FALSE(f.advance(lookup, nothing_pending));  // seq 4 may still come
+  CHECK(seen.names == std::vector<std::string>{"a", "b"});
+  pending = false;  // it will not: go on without it
+  CHECK(f.advance(lookup, nothing_pending));
+  CHECK(f.report().verdict == Verdict::WA);
+}

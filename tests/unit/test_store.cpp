@@ -1,0 +1,200 @@
+// The results database: idempotent, order-independent storing; clear
+// errors for a database that cannot be opened or written.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "judge/durable.hpp"
+#include "judge/store.hpp"
+#include "mq_test_support.hpp"
+
+using nlohmann::json;
+using namespace pj::judge;
+using Catch::Matchers::Contains;
+using pj::judge::testing::TestInstance;
+
+namespace {
+
+StoredEvent make_event(const std::string& id, std::int64_t seq, const char* type, json fields,
+                       double ts = 1700000000.0) {
+  json j = {{"v", 1},
+            {"type", type},
+            {"id", id},
+            {"seq", seq},
+            {"ts", ts},
+            {"pid", 1},
+            {"uid", static_cast<std::int64_t>(geteuid())}};
+  j.update(fields);
+  ParsedEvent p = parse_event(j.dump(), geteuid());
+  if (!p.event) throw std::runtime_error("bad test event: " + p.error);
+  return {*p.event, {}};
+}
+
+TestReport make_test(const std::string& name, Verdict v) {
+  TestReport t;
+  t.name = name;
+  t.verdict = v;
+  t.time = 0.01;
+  t.memory = 1 << 20;
+  t.exit_code = 0;
+  return t;
+}
+
+// A whole submission: queued, compiling, compiled, two tests, final.
+std::vector<StoredEvent> submission_events(const std::string& id) {
+  SubmissionReport r;
+  r.tests = {make_test("sample/1", Verdict::AC), make_test("secret/1", Verdict::WA)};
+  r.tests_total = 2;
+  r.verdict = Verdict::WA;
+  r.reason = "WA on test secret/1";
+  r.compile.ok = true;
+  return {make_event(id, 0, "queued",
+                     queued_fields("aplusb", "A plus B", "/p", "sol.c", "c", "C", 2, true)),
+          make_event(id, 1, "compiling", json::object()),
+          make_event(id, 2, "compiled", compiled_fields(r.compile)),
+          make_event(id, 3, "test", test_fields(r.tests[0], 0)),
+          make_event(id, 4, "test", test_fields(r.tests[1], 1)),
+          make_event(id, 5, "final", final_fields(r))};
+}
+
+std::int64_t count(const std::filesystem::path& db, const std::string& table) {
+  Database d(db, SQLITE_OPEN_READONLY);
+  Statement s = d.prepare(("SELECT count(*) FROM " + table).c_str());
+  s.step();
+  return s.int64(0);
+}
+
+}  // namespace
+
+TEST_CASE("a redelivered event changes nothing", "[store]") {
+  TestInstance t;
+  make_state_dirs(t.inst);
+  ResultStore store = ResultStore::open_writer(t.inst.db_path, false);
+  auto events = submission_events("s1");
+  CHECK(store.ingest(events) == 6);
+  CHECK(store.ingest(events) == 0);
+  CHECK(store.ingest({events[4], events[5], events[0]}) == 0);
+  CHECK(count(t.inst.db_path, "events") == 6);
+  CHECK(count(t.inst.db_path, "tests") == 2);
+  CHECK(count(t.inst.db_path, "submissions") == 1);
+  auto d = store.find("s1");
+  REQUIRE(d);
+  CHECK(d->row.verdict == "WA");
+  CHECK(d->row.status == "done");
+  CHECK(d->row.tests_passed == 1);
+  CHECK(d->tests.size() == 2);
+}
+
+TEST_CASE("events stored in any order give the same submission", "[store]") {
+  TestInstance t;
+  make_state_dirs(t.inst);
+  ResultStore store = ResultStore::open_writer(t.inst.db_path, false);
+  auto events = submission_events("s2");
+  std::reverse(events.begin(), events.end());
+  for (const auto& e : events) store.ingest({e});
+  auto d = store.find("s2");
+  REQUIRE(d);
+  CHECK(d->row.problem == "aplusb");
+  CHECK(d->row.verdict == "WA");
+  CHECK(d->row.status == "done");
+  CHECK(d->compile_ok == true);
+  REQUIRE(d->tests.size() == 2);
+  CHECK(d->tests[0].name == "sample/1");
+  CHECK(d->tests[1].verdict == "WA");
+  auto rows = store.events("s2");
+  REQUIRE(rows.size() == 6);
+  for (std::size_t i = 0; i < rows.size(); ++i) CHECK(rows[i].seq == static_cast<std::int64_t>(i));
+}
+
+TEST_CASE("the earliest final verdict wins whatever the arrival order", "[store]") {
+  TestInstance t;
+  make_state_dirs(t.inst);
+  ResultStore store = ResultStore::open_writer(t.inst.db_path, false);
+  SubmissionReport ac;
+  ac.verdict = Verdict::AC;
+  SubmissionReport ie;
+  ie.verdict = Verdict::IE;
+  store.ingest({make_event("s3", 9, "final", final_fields(ie))});
+  store.ingest({make_event("s3", 4, "final", final_fields(ac))});
+  CHECK(store.find("s3")->row.verdict == "AC");
+  store.ingest({make_event("s3", 7, "final", final_fields(ie))});
+  CHECK(store.find("s3")->row.verdict == "AC");
+}
+
+TEST_CASE("compiler output is stored as a blob and read back whole", "[store]") {
+  TestInstance t;
+  make_state_dirs(t.inst);
+  ResultStore store = ResultStore::open_writer(t.inst.db_path, false);
+  std::string output(300000, 'e');
+  output[1234] = '\0';  // bytes, not text
+  std::string hash = sha256_hex(output);
+  StoredEvent e = make_event("s4", 2, "compiled",
+                             {{"ok", false},
+                              {"cached", false},
+                              {"time", 0.5},
+                              {"output", blob_ref(hash, output.size())},
+                              {"reason", "exit 1"}});
+  e.blobs[hash] = output;
+  store.ingest({e});
+  CHECK(store.find("s4")->compile_output == output);
+  CHECK(store.blob(hash) == output);
+}
+
+TEST_CASE("recent lists newest first and filters by problem", "[store]") {
+  TestInstance t;
+  make_state_dirs(t.inst);
+  ResultStore store = ResultStore::open_writer(t.inst.db_path, false);
+  for (int i = 0; i < 5; ++i)
+    store.ingest(
+        {make_event("r" + std::to_string(i), 0, "queued",
+                    queued_fields(i % 2 ? "odd" : "even", "", "/p", "f", "c", "C", 1, false),
+                    1700000000.0 + i)});
+  auto rows = store.recent(3);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].id == "r4");
+  CHECK(rows[2].id == "r2");
+  CHECK(store.recent(10, "odd").size() == 2);
+  CHECK(rows[0].status == "queued");
+  CHECK_FALSE(rows[0].verdict);
+}
+
+TEST_CASE("a database that cannot be opened is a clear error at start", "[store]") {
+  TestInstance t;
+  make_state_dirs(t.inst);
+  CHECK_THROWS_WITH(ResultStore::open_writer(t.inst.state_dir / "no" / "such" / "r.db", false),
+                    Contains("no directory"));
+  std::filesystem::path garbage = t.inst.state_dir / "garbage.db";
+  std::ofstream(garbage) << std::string(8192, 'x');
+  CHECK_THROWS_WITH(ResultStore::open_writer(garbage, false), Contains("not a database"));
+  CHECK_THROWS_WITH(ResultStore::open_writer(t.inst.state_dir, false), Contains("cannot open"));
+  CHECK_THROWS_WITH(ResultStore::open_reader(t.inst.state_dir / "missing.db"),
+                    Contains("no results database"));
+  CHECK_THROWS_WITH(ResultStore::open_reader(garbage), Contains("not a database"));
+}
+
+TEST_CASE("a full database refuses the whole batch and keeps nothing half-stored", "[store]") {
+  TestInstance t;
+  make_state_dirs(t.inst);
+  ResultStore store = ResultStore::open_writer(t.inst.db_path, false, 64 << 10);
+  std::string big(200000, 'x');
+  std::string hash = sha256_hex(big);
+  StoredEvent e = make_event("s5", 9, "compiled",
+                             {{"ok", false},
+                              {"cached", false},
+                              {"time", 0.5},
+                              {"output", blob_ref(hash, big.size())},
+                              {"reason", "exit 1"}});
+  e.blobs[hash] = big;
+  auto events = submission_events("s5");
+  events.push_back(e);
+  try {
+    store.ingest(events);
+    FAIL("ingest into a full database did not throw");
+  } catch (const StoreError& err) {
+    CHECK(err.code() == SQLITE_FULL);
+  }
+  CHECK(count(t.inst.db_path, "events") == 0);
+  CHECK(store.ingest(submission_events("s5")) == 6);  // small enough: stored
+}
