@@ -5,7 +5,7 @@ import subprocess
 import tempfile
 
 
-def run(argv, cwd, timeout):
+def run(argv, cwd, timeout, env=None):
     """Runs argv; returns (exit status or None on timeout, stdout, stderr).
 
     Output goes to temporary files rather than pipes, so a straggling
@@ -15,7 +15,8 @@ def run(argv, cwd, timeout):
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
             proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=err, start_new_session=True)
+                                    stderr=err, start_new_session=True,
+                                    env=None if env is None else {**os.environ, **env})
         except OSError as e:
             return -1, "", f"cannot run {argv[0]}: {e}"
         try:

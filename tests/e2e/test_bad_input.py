@@ -30,8 +30,8 @@ validation: default
 GOOD_PY = "import sys\na, b = map(int, sys.stdin.read().split())\nprint(a + b)\n"
 
 
-def run(argv, cwd, timeout=TIMEOUT):
-    return e2e_support.run(argv, cwd, timeout)
+def run(argv, cwd, timeout=TIMEOUT, env=None):
+    return e2e_support.run(argv, cwd, timeout, env)
 
 
 def write(path, content):
@@ -109,11 +109,21 @@ def build_cases(tmp):
     binary = os.path.join(tmp, "x.cpp")
     write(binary, b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4)
     cases.append(("binary submission (NUL bytes)", ["--problem", good, binary], "x.cpp"))
+
+    # A language whose compiler is not installed: the submission is named.
+    langs = os.path.join(tmp, "languages.yaml")
+    write(langs, "c:\n  name: C (missing)\n  extensions: [c]\n"
+                 "  compile: [no-such-compiler-pj, -o, '{binary}', '{sources}']\n"
+                 "  run: ['./{binary}']\n")
+    csol = os.path.join(tmp, "needs_compiler.c")
+    write(csol, "int main(void) { return 0; }\n")
+    cases.append(("compiler not installed", ["--problem", good, csol], "needs_compiler.c",
+                  {"PIPEJUDGE_LANGUAGES": langs}))
     return cases
 
 
-def check_usage_error(pipejudge, tmp, label, tail, token):
-    rc, out, err = run([pipejudge, "submit"] + tail + ["--json"], tmp)
+def check_usage_error(pipejudge, tmp, label, tail, token, env=None):
+    rc, out, err = run([pipejudge, "submit"] + tail + ["--json"], tmp, env=env)
     problems = []
     if rc is None:
         problems.append(f"timed out after {TIMEOUT}s")
