@@ -14,9 +14,9 @@ struct CompileResult {
   enum class Status { Ok, CompileError, JudgeError };
   Status status = Status::Ok;
   bool cached = false;
-  double seconds = 0;          // CPU time of the compiler (0 when cached)
-  std::string diagnostics;     // compiler output, truncated to kMaxDiagnostics
-  std::string reason;          // for CompileError/JudgeError: one line
+  double seconds = 0;                 // CPU time of the compiler (0 when cached)
+  std::string diagnostics;            // compiler output, truncated to kMaxDiagnostics
+  std::string reason;                 // for CompileError/JudgeError: one line
   std::filesystem::path program_dir;  // compiled files, ready to hand to runs
   std::vector<std::string> run_argv;  // the command that runs the program
 };

@@ -16,8 +16,8 @@ namespace pj::judge {
 struct TestReport {
   std::string name;  // "sample/1"
   Verdict verdict = Verdict::IE;
-  double time = 0;       // CPU seconds
-  double wall_time = 0;  // seconds
+  double time = 0;           // CPU seconds
+  double wall_time = 0;      // seconds
   std::uint64_t memory = 0;  // peak bytes
   std::optional<int> exit_code;
   std::string signal;   // "SIGSEGV", or empty
@@ -38,7 +38,7 @@ struct SubmissionReport {
   std::string submission;    // path as given
   std::string language, language_name;
   Verdict verdict = Verdict::IE;
-  std::string reason;  // for anything but AC: the first failing test and why
+  std::string reason;        // for anything but AC: the first failing test and why
   double time = 0;           // max CPU seconds over the tests run
   std::uint64_t memory = 0;  // max peak bytes over the tests run
   CompileReport compile;
@@ -47,8 +47,8 @@ struct SubmissionReport {
 };
 
 struct JudgeOptions {
-  bool run_all = false;  // keep going after the first failing test
-  int slot = 0;          // run slot: picks the run uid when root
+  bool run_all = false;             // keep going after the first failing test
+  int slot = 0;                     // run slot: picks the run uid when root
   std::filesystem::path cache_dir;  // empty: Compiler::default_cache_dir()
 };
 

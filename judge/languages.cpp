@@ -87,8 +87,8 @@ std::vector<std::string> expand_command(const std::vector<std::string>& tmpl,
       continue;
     }
     std::string w = word;
-    for (auto [key, value] : {std::pair<std::string, std::string>{"{source}", sources.front()},
-                              {"{binary}", binary}}) {
+    for (auto [key, value] :
+         {std::pair<std::string, std::string>{"{source}", sources.front()}, {"{binary}", binary}}) {
       for (auto pos = w.find(key); pos != std::string::npos; pos = w.find(key, pos + value.size()))
         w.replace(pos, key.size(), value);
     }

@@ -44,7 +44,8 @@ std::string problem_name(const YAML::Node& name, const std::string& file) {
 void read_limits(const YAML::Node& limits, Problem& p, const std::string& file) {
   if (!limits) return;
   if (!limits.IsMap()) throw ConfigError(file, "'limits' must be a map");
-  if (auto t = limits["time_limit"]) p.time_limit = read_value<double>(t, "limits.time_limit", file);
+  if (auto t = limits["time_limit"])
+    p.time_limit = read_value<double>(t, "limits.time_limit", file);
   if (auto m = limits["memory"])
     p.memory_bytes = read_value<std::uint64_t>(m, "limits.memory", file) << 20;
   if (auto o = limits["output"])
@@ -69,10 +70,12 @@ void read_validation(const YAML::Node& root, Problem& p, const std::string& file
     throw ConfigError(file, "validation '" + validation +
                                 "' is not supported yet (only the default output validator)");
   std::vector<std::string> words;
-  if (auto f = root["validator_flags"]) words = split_words(read_value<std::string>(f, "validator_flags", file));
+  if (auto f = root["validator_flags"])
+    words = split_words(read_value<std::string>(f, "validator_flags", file));
   if (auto a = root["output_validator_args"]) {
-    auto more = a.IsSequence() ? read_value<std::vector<std::string>>(a, "output_validator_args", file)
-                               : split_words(read_value<std::string>(a, "output_validator_args", file));
+    auto more = a.IsSequence()
+                    ? read_value<std::vector<std::string>>(a, "output_validator_args", file)
+                    : split_words(read_value<std::string>(a, "output_validator_args", file));
     if (!words.empty() && more != words)
       throw ConfigError(file, "validator_flags and output_validator_args disagree");
     words = more;
@@ -90,7 +93,8 @@ void read_domjudge_timelimit(const fs::path& dir, Problem& p, bool yaml_had_limi
   if (yaml_had_limit || !fs::exists(f)) return;
   std::ifstream in(f);
   double t = 0;
-  if (!(in >> t) || !(t > 0)) throw ConfigError(f.string(), "expected a positive number of seconds");
+  if (!(in >> t) || !(t > 0))
+    throw ConfigError(f.string(), "expected a positive number of seconds");
   p.time_limit = t;
 }
 
@@ -98,7 +102,8 @@ void collect_tests(const fs::path& dir, const std::string& group, std::vector<Te
   if (!fs::is_directory(dir)) return;
   std::vector<fs::path> inputs;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".in") inputs.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == ".in")
+      inputs.push_back(entry.path());
   }
   std::sort(inputs.begin(), inputs.end());
   for (const auto& in : inputs) {

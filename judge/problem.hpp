@@ -17,9 +17,9 @@ struct TestCase {
 
 struct Problem {
   std::filesystem::path dir;
-  std::string short_name;  // the directory's name
-  std::string name;        // problem.yaml name (English when there are several)
-  double time_limit = 1.0;                // CPU seconds
+  std::string short_name;   // the directory's name
+  std::string name;         // problem.yaml name (English when there are several)
+  double time_limit = 1.0;  // CPU seconds
   std::uint64_t memory_bytes = 256ull << 20;
   std::uint64_t output_bytes = 8ull << 20;
   CheckerFlags checker_flags;

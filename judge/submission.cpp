@@ -36,7 +36,8 @@ const Language* pick_language(const fs::path& file, const std::string& language_
     if (!lang) {
       std::string known;
       for (const auto& id : languages.ids()) known += (known.empty() ? "" : ", ") + id;
-      throw ConfigError(file.string(), "unknown language '" + language_id + "' (known: " + known + ")");
+      throw ConfigError(file.string(),
+                        "unknown language '" + language_id + "' (known: " + known + ")");
     }
     return lang;
   }

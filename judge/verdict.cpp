@@ -20,8 +20,12 @@ constexpr std::array<std::pair<const char*, const char*>, 9> kNames = {{
 
 }  // namespace
 
-const char* verdict_code(Verdict v) { return kNames[static_cast<int>(v)].first; }
-const char* verdict_description(Verdict v) { return kNames[static_cast<int>(v)].second; }
+const char* verdict_code(Verdict v) {
+  return kNames[static_cast<int>(v)].first;
+}
+const char* verdict_description(Verdict v) {
+  return kNames[static_cast<int>(v)].second;
+}
 
 std::optional<Verdict> parse_verdict(const std::string& code) {
   for (std::size_t i = 0; i < kNames.size(); ++i)

@@ -688,14 +688,14 @@ class LocalServers:
 
 def process_tree(pid):
     """pid and its descendants (through /proc/PID/task/TID/children)."""
-    out, todo = set(), [pid]
-    while todo:
-        p = todo.pop()
+    out, pending = set(), [pid]
+    while pending:
+        p = pending.pop()
         out.add(p)
         try:
             for tid in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{tid}/children") as f:
-                    todo += [int(c) for c in f.read().split() if int(c) not in out]
+                    pending += [int(c) for c in f.read().split() if int(c) not in out]
         except OSError:
             pass
     return out
