@@ -115,7 +115,8 @@ SubmitSession::SubmitSession(bool shared, const InstanceOptions& options) : shar
 
 SubmitSession::~SubmitSession() {
   if (shared_) return;
-  if (collector_) collector_->stop(SIGTERM, 5.0);
+  // Its database is about to be deleted: nothing to shut down cleanly for.
+  if (collector_) collector_->stop(SIGKILL, 0);
   remove_private_state();
 }
 

@@ -467,7 +467,10 @@ def check_worker_crash(c, pj, root, tmp, shared):
         if shared:
             inst.start_collector()
             argv += ["--collector", *inst.args()]
-        submit = subprocess.Popen(argv, cwd=root, stdin=subprocess.DEVNULL,
+        # A sanitizer build would catch the SIGSEGV and exit 1: let it die of it.
+        env = dict(os.environ)
+        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "handle_segv=0"]))
+        submit = subprocess.Popen(argv, cwd=root, stdin=subprocess.DEVNULL, env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         inst.procs.append(submit)
         if not wait_for(lambda: judging_children(marker), timeout=30):
