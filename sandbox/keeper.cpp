@@ -285,7 +285,8 @@ bool run_one(const Config& cfg, int* fds, int nfds) {
     rusage ru{};
     while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
     }
-    g_reply.wall_ns = monotonic_ns() - start;
+    g_reply.end_ns = monotonic_ns();
+    g_reply.wall_ns = g_reply.end_ns - start;
     g_reply.wait_status = status;
     g_reply.usage = ru;
     reap_everything(cfg, g_reply.usage);

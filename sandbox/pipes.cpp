@@ -73,7 +73,7 @@ OutputPump::OutputPump(const Output& out, UniqueFd pipe_read_end, std::string* k
       throw std::system_error(errno, std::generic_category(), "cannot create " + out.path);
   }
   if (out.kind != Output::Kind::Capture) keep_ = nullptr;
-  set_nonblocking(pipe_.get());
+  if (pipe_) set_nonblocking(pipe_.get());
 }
 
 std::uint64_t OutputPump::drain(std::uint64_t budget) {

@@ -54,6 +54,7 @@ struct RunReply {
   std::int32_t wait_status = 0;
   rusage usage{};  // the program and everything else the keeper reaped
   std::int64_t wall_ns = 0;
+  std::int64_t end_ns = 0;         // CLOCK_MONOTONIC when the program itself was reaped
   std::int32_t violation_nr = -1;  // forbidden syscall number, or -1
   std::uint32_t violation_arch = 0;
 };

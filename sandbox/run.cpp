@@ -2,13 +2,19 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "sandbox/cgroup.hpp"
+#include "sandbox/pipes.hpp"
 #include "sandbox/sandbox.hpp"
 #include "sandbox/seccomp_hook.hpp"
 #include "sandbox/slot.hpp"
@@ -29,7 +35,9 @@ struct Pool {
   SandboxSettings settings;
   bool cgroups_detected = false;
   CgroupSupport cgroups;
-  std::map<long, std::unique_ptr<PooledSlot>> slots;  // by run uid (-1: the caller's)
+  // By run uid (-1: the caller's) and lane (1: the second program of a
+  // connected pair, which must not wait for the first one's slot).
+  std::map<std::pair<long, int>, std::unique_ptr<PooledSlot>> slots;
   int next_index = 0;
   std::string warnings;  // what is off, said once
   bool warned = false;
@@ -112,23 +120,18 @@ void warn_once(Pool& p) {
     std::fprintf(stderr, "pipejudge: sandbox: %s\n", p.warnings.substr(start, end - start).c_str());
 }
 
-PooledSlot& slot_for(Pool& p, long key) {
+long uid_key(const Spec& spec) {
+  return spec.uid ? static_cast<long>(*spec.uid) : -1L;
+}
+
+PooledSlot& slot_for(Pool& p, long uid, int lane) {
   std::lock_guard<std::mutex> lock(p.mutex);
-  auto& entry = p.slots[key];
+  auto& entry = p.slots[{uid, lane}];
   if (!entry) entry = std::make_unique<PooledSlot>();
   return *entry;
 }
 
-}  // namespace
-
-void configure(const SandboxSettings& settings) {
-  Pool& p = pool();
-  std::lock_guard<std::mutex> lock(p.mutex);
-  p.settings = settings;
-  p.cgroups_detected = false;
-}
-
-Result run(const Spec& spec) {
+Result run_in_lane(const Spec& spec, int lane, SlotLink link) {
   static const bool sigpipe_ignored = [] {
     signal(SIGPIPE, SIG_IGN);
     return true;
@@ -140,7 +143,7 @@ Result run(const Spec& spec) {
     return result;
   }
   Pool& p = pool();
-  PooledSlot& ps = slot_for(p, spec.uid ? static_cast<long>(*spec.uid) : -1L);
+  PooledSlot& ps = slot_for(p, uid_key(spec), lane);
   std::lock_guard<std::mutex> lock(ps.mutex);
   try {
     if (!ps.slot || !ps.slot->alive()) {
@@ -153,7 +156,84 @@ Result run(const Spec& spec) {
     result.error = std::string("cannot start the sandbox: ") + e.what();
     return result;
   }
-  return ps.slot->run(spec);
+  return ps.slot->run(spec, std::move(link));
+}
+
+// Threads that run the second program of connected pairs. A keeper dies
+// with the thread that started it (PR_SET_PDEATHSIG follows the parent
+// thread), so these threads never exit; one is added whenever all are busy.
+class PeerThreads {
+ public:
+  static PeerThreads& get() {
+    static PeerThreads* threads = new PeerThreads;  // never destroyed: see above
+    return *threads;
+  }
+
+  std::future<Result> submit(std::function<Result()> job) {
+    std::packaged_task<Result()> task(std::move(job));
+    auto future = task.get_future();
+    std::lock_guard<std::mutex> lock(mutex_);
+    jobs_.push_back(std::move(task));
+    if (idle_ < jobs_.size()) {
+      std::thread([this] { serve(); }).detach();
+      ++idle_;
+    }
+    wake_.notify_one();
+    return future;
+  }
+
+ private:
+  void serve() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return !jobs_.empty(); });
+      auto task = std::move(jobs_.front());
+      jobs_.pop_front();
+      --idle_;
+      lock.unlock();
+      task();
+      lock.lock();
+      ++idle_;
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::packaged_task<Result()>> jobs_;
+  std::size_t idle_ = 0;
+};
+
+}  // namespace
+
+void configure(const SandboxSettings& settings) {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  p.settings = settings;
+  p.cgroups_detected = false;
+}
+
+Result run(const Spec& spec) {
+  return run_in_lane(spec, 0, {});
+}
+
+ConnectedResult run_connected(const Spec& a, const Spec& b) {
+  ConnectedResult out;
+  Pipe a_to_b, b_to_a;
+  try {
+    a_to_b = make_pipe();
+    b_to_a = make_pipe();
+  } catch (const std::exception& e) {
+    out.a.error = out.b.error = e.what();
+    return out;
+  }
+  SlotLink a_link{std::move(b_to_a.read), std::move(a_to_b.write)};
+  SlotLink b_link{std::move(a_to_b.read), std::move(b_to_a.write)};
+  auto link = std::make_shared<SlotLink>(std::move(b_link));
+  auto peer = PeerThreads::get().submit([&b, link] { return run_in_lane(b, 1, std::move(*link)); });
+  out.a = run_in_lane(a, 0, std::move(a_link));
+  out.b = peer.get();
+  out.b_ended_first = out.b.end_ns != 0 && (out.a.end_ns == 0 || out.b.end_ns < out.a.end_ns);
+  return out;
 }
 
 Protections protections() {
@@ -168,7 +248,7 @@ Protections protections() {
   Protections out;
   std::lock_guard<std::mutex> lock(p.mutex);
   const CgroupSupport& cg = cgroups_locked(p);
-  auto& entry = p.slots[probe.uid ? static_cast<long>(*probe.uid) : -1L];
+  auto& entry = p.slots[{uid_key(probe), 0}];
   const Slot* slot = entry ? entry->slot.get() : nullptr;
   out.namespaces = slot && slot->isolated();
   out.cgroups.version = slot && slot->has_cgroup() ? cgroup_version_name(cg.version) : "none";

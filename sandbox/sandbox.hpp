@@ -103,6 +103,7 @@ struct Result {
   std::string stderr_data;
   std::string forbidden_syscall;  // the run was killed for calling it (seccomp)
   std::string error;              // why the command could not run (exec failed, bad spec, ...)
+  std::int64_t end_ns = 0;        // CLOCK_MONOTONIC when the program ended (0: unknown)
 
   bool ok() const {
     return error.empty() && limit == LimitHit::None && forbidden_syscall.empty() && signal == 0 &&
@@ -118,6 +119,17 @@ std::string signal_name(int sig);
 // runs with different uids proceed in parallel. Sets SIGPIPE to ignored in
 // the calling process (the judge must see EPIPE, not die of it).
 Result run(const Spec& spec);
+
+// Two programs at once, joined by two pipes: a's stdout feeds b's stdin and
+// b's stdout feeds a's stdin (their stdin_from/stdout_to are not used). Each
+// has its own slot, limits and result; each sees EOF once the other is gone
+// (its pipe writes then fail with EPIPE, or kill it if it keeps SIGPIPE).
+// Both are dead and reaped before this returns.
+struct ConnectedResult {
+  Result a, b;
+  bool b_ended_first = false;  // b's program ended before a's (by end_ns)
+};
+ConnectedResult run_connected(const Spec& a, const Spec& b);
 
 // How runs are isolated; set before the first run (later calls affect new slots).
 struct SandboxSettings {

@@ -300,6 +300,7 @@ void Slot::fill_result(const Spec& spec, const RunReply& reply, const std::strin
   }
   r.cpu_seconds = seconds(reply.usage.ru_utime) + seconds(reply.usage.ru_stime);
   r.wall_seconds = reply.wall_ns / 1e9;
+  r.end_ns = reply.end_ns;
   r.memory_bytes = static_cast<std::uint64_t>(reply.usage.ru_maxrss) * 1024;
   if (WIFEXITED(reply.wait_status)) {
     r.exit_code = WEXITSTATUS(reply.wait_status);
@@ -334,7 +335,7 @@ void Slot::fill_result(const Spec& spec, const RunReply& reply, const std::strin
   }
 }
 
-Result Slot::run(const Spec& spec) {
+Result Slot::run(const Spec& spec, SlotLink link) {
   Result result;
   std::string path = find_in_path(spec.argv[0], spec.env);
   if (path.empty()) {
@@ -342,9 +343,14 @@ Result Slot::run(const Spec& spec) {
     return result;
   }
   try {
-    Pipe in = make_pipe(), out = make_pipe(), err = make_pipe();
-    InputPump in_pump(spec.stdin_from, std::move(in.write));
-    OutputPump out_pump(spec.stdout_to, std::move(out.read), &result.stdout_data);
+    // A linked stream is the peer's pipe end, handed over as it is: no pump.
+    const bool in_linked = static_cast<bool>(link.in), out_linked = static_cast<bool>(link.out);
+    Pipe in = in_linked ? Pipe{std::move(link.in), {}} : make_pipe();
+    Pipe out = out_linked ? Pipe{{}, std::move(link.out)} : make_pipe();
+    Pipe err = make_pipe();
+    InputPump in_pump(in_linked ? Input::null() : spec.stdin_from, std::move(in.write));
+    OutputPump out_pump(out_linked ? Output::discard() : spec.stdout_to, std::move(out.read),
+                        &result.stdout_data);
     OutputPump err_pump(spec.stderr_to, std::move(err.read), &result.stderr_data);
     const char* dir = spec.workdir.empty() ? "." : spec.workdir.c_str();
     UniqueFd workdir(isolated_ && spec.share_workdir ? open_tree_for_box(dir)

@@ -23,6 +23,13 @@ struct SlotConfig {
   std::vector<std::string> readonly_paths;  // empty: default_readonly_paths()
 };
 
+// Pipe ends that replace a run's stdin/stdout pipes (one program of a
+// connected pair). Closed once the keeper has them, so that the peer sees EOF
+// as soon as this program is gone.
+struct SlotLink {
+  UniqueFd in, out;
+};
+
 class Slot {
  public:
   // Starts the keeper. Throws std::runtime_error saying what failed.
@@ -32,7 +39,7 @@ class Slot {
   Slot& operator=(const Slot&) = delete;
 
   // One run; not thread-safe (one run at a time per slot).
-  Result run(const Spec& spec);
+  Result run(const Spec& spec, SlotLink link = {});
 
   bool alive() const { return alive_; }
   bool isolated() const { return isolated_; }

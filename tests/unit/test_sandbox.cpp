@@ -262,3 +262,49 @@ TEST_CASE("the result is a flat JSON record", "[sandbox]") {
   CHECK(j.find("\"exit_code\": 3") != std::string::npos);
   CHECK(j.find("\"limit\": null") != std::string::npos);
 }
+
+TEST_CASE("connected runs talk to each other through two pipes", "[sandbox][connected]") {
+  Spec asker = shell("echo 20; read r; echo \"got $r\" >&2; exit 0");
+  Spec doubler = shell("read x; echo $((x * 2)); read more || echo eof >&2");
+  if (geteuid() == 0) {
+    doubler.uid = 60124;
+    doubler.gid = 60124;
+  }
+  ConnectedResult r = run_connected(asker, doubler);
+  CHECK(r.a.error.empty());
+  CHECK(r.b.error.empty());
+  CHECK(r.a.stderr_data == "got 40\n");
+  CHECK(r.a.exit_code == 0);
+  // The asker is gone, so the doubler's second read sees EOF at once.
+  CHECK(r.b.stderr_data == "eof\n");
+  CHECK(r.b.exit_code == 0);
+  CHECK(r.b.wall_seconds < 2);
+  CHECK_FALSE(r.b_ended_first);
+}
+
+TEST_CASE("connected runs: a deadlock ends at the wall limits, nothing left",
+          "[sandbox][connected]") {
+  Spec a = shell("read x; echo 'x 424242' >/dev/null");
+  Spec b = shell("read y");
+  a.limits.wall_seconds = 1;
+  b.limits.wall_seconds = 3;
+  auto start = std::chrono::steady_clock::now();
+  ConnectedResult r = run_connected(a, b);
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(r.a.limit == LimitHit::Wall);
+  // Once a is killed, b reads EOF and ends by itself, long before its own limit.
+  CHECK(r.b.limit == LimitHit::None);
+  CHECK(r.b.exit_code != 0);
+  CHECK(took < 2.5);
+  CHECK_FALSE(r.b_ended_first);
+}
+
+TEST_CASE("connected runs: the same uid on both sides does not wait for one slot",
+          "[sandbox][connected]") {
+  Spec a = shell("echo hi; read r; sleep 0.2; test \"$r\" = hi");
+  Spec b = shell("read r; echo $r");
+  ConnectedResult r = run_connected(a, b);
+  CHECK(r.a.exit_code == 0);
+  CHECK(r.b.exit_code == 0);
+  CHECK(r.b_ended_first);
+}
