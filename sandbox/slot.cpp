@@ -348,7 +348,8 @@ Result Slot::run(const Spec& spec, SlotLink link) {
     Pipe in = in_linked ? Pipe{std::move(link.in), {}} : make_pipe();
     Pipe out = out_linked ? Pipe{{}, std::move(link.out)} : make_pipe();
     Pipe err = make_pipe();
-    InputPump in_pump(in_linked ? Input::null() : spec.stdin_from, std::move(in.write));
+    static const Input kNoInput;  // the pump keeps a pointer to the input: no temporary
+    InputPump in_pump(in_linked ? kNoInput : spec.stdin_from, std::move(in.write));
     OutputPump out_pump(out_linked ? Output::discard() : spec.stdout_to, std::move(out.read),
                         &result.stdout_data);
     OutputPump err_pump(spec.stderr_to, std::move(err.read), &result.stderr_data);

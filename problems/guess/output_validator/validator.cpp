@@ -34,6 +34,8 @@ std::string feedback_dir;
 
 [[noreturn]] void reject(const std::string& message) { finish(43, message); }
 
+std::string queries(int n) { return std::to_string(n) + (n == 1 ? " query" : " queries"); }
+
 // Reads one line of the submission's output into `line` (without the '\n';
 // at most kMaxLine + 1 characters kept). False at end of output.
 bool read_line(std::string& line) {
@@ -81,7 +83,7 @@ int main(int argc, char** argv) {
   std::string line;
   for (int q = 1;; ++q) {
     if (!read_line(line))
-      reject("the submission stopped after " + std::to_string(q - 1) + " queries without finding " +
+      reject("the submission stopped after " + queries(q - 1) + " without finding " +
              std::to_string(secret));
     if (q > kMaxQueries) reject("more than " + std::to_string(kMaxQueries) + " queries");
     auto y = parse_query(line);
@@ -93,7 +95,7 @@ int main(int argc, char** argv) {
     if (*reply == '=') {
       for (int c; (c = std::getchar()) != EOF;)
         if (!std::isspace(c)) reject("output after the number was found");
-      finish(42, "found " + std::to_string(secret) + " in " + std::to_string(q) + " queries");
+      finish(42, "found " + std::to_string(secret) + " in " + queries(q));
     }
   }
 }
