@@ -11,6 +11,7 @@ packages=(
   libsqlite3-dev libboost-dev libssl-dev libcpp-httplib-dev
   # judged languages and test tools
   gcc python3 sqlite3 procps util-linux iproute2
+  openjdk-17-jdk-headless rustc fp-compiler nodejs golang-go
   # style
   clang-format
 )
