@@ -115,19 +115,21 @@ std::string Compiler::cache_key(const Submission& s) {
   h.add(s.language->id);
   for (const auto& w : s.language->compile) h.add(w);
   for (const auto& w : s.language->run) h.add(w);
-  for (const auto& src : s.sources) {
-    h.add(src.filename().string());
-    h.add(read_file(src));
+  for (const auto* files : {&s.sources, &s.support_files}) {
+    for (const auto& f : *files) {
+      h.add(f.filename().string());
+      h.add(read_file(f));
+    }
   }
   return h.hex();
 }
 
-CompileResult Compiler::compile(const Submission& s, Workspace& ws) {
+CompileResult Compiler::compile(const Submission& s, Workspace& ws, const std::string& name) {
   CompileResult r;
   const Language& lang = *s.language;
   auto names = source_names(s);
   r.run_argv = expand_command(lang.run, names, kBinary);
-  r.program_dir = ws.root() / "program";
+  r.program_dir = ws.root() / name;
 
   std::error_code ec;
   fs::path entry = cache_dir_ / cache_key(s);
@@ -139,6 +141,7 @@ CompileResult Compiler::compile(const Submission& s, Workspace& ws) {
 
   fs::path box = ws.make_box("compile");
   for (const auto& src : s.sources) fs::copy_file(src, box / src.filename());
+  for (const auto& f : s.support_files) fs::copy_file(f, box / f.filename());
   if (lang.compile.empty()) {
     copy_tree_readonly(box, r.program_dir);
     return r;
@@ -164,6 +167,9 @@ CompileResult Compiler::compile(const Submission& s, Workspace& ws) {
     r.status = CompileResult::Status::CompileError;
     r.reason =
         std::string("the compiler exceeded its ") + sandbox::limit_name(res.limit) + " limit";
+  } else if (!res.forbidden_syscall.empty()) {
+    r.status = CompileResult::Status::CompileError;
+    r.reason = "the compiler made a forbidden syscall: " + res.forbidden_syscall;
   } else if (res.signal != 0 || res.exit_code != 0) {
     r.status = CompileResult::Status::CompileError;
     r.reason = res.signal ? "the compiler was killed by " + sandbox::signal_name(res.signal)

@@ -31,7 +31,8 @@ class Compiler {
 
   // Compiles into `ws` (or reuses the cache). Never throws for a bad
   // submission: that is a CompileError; trouble of our own is a JudgeError.
-  CompileResult compile(const Submission& s, Workspace& ws);
+  // The program lands in <workspace>/<name>.
+  CompileResult compile(const Submission& s, Workspace& ws, const std::string& name = "program");
 
   // $PIPEJUDGE_CACHE_DIR, else /var/cache/pipejudge for root, else
   // $XDG_CACHE_HOME/pipejudge or ~/.cache/pipejudge.

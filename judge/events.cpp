@@ -22,7 +22,8 @@ constexpr std::array<std::pair<EventType, const char*>, 5> kTypeNames = {{
 }};
 
 // What a field of an event may hold.
-enum class Kind { Text, OptText, Bool, Number, UInt, OptInt, VerdictCode };
+// Opt* fields may also be absent (events from before they existed).
+enum class Kind { Text, OptText, Bool, Number, UInt, OptInt, VerdictCode, OptNumber, OptGroups };
 
 struct Field {
   const char* name;
@@ -41,13 +42,15 @@ const std::vector<Field>& fields_of(EventType t) {
                                               {"output", Kind::Text},
                                               {"reason", Kind::Text}};
   static const std::vector<Field> test = {
-      {"index", Kind::UInt},       {"name", Kind::Text},        {"verdict", Kind::VerdictCode},
-      {"time", Kind::Number},      {"wall_time", Kind::Number}, {"memory", Kind::UInt},
-      {"exit_code", Kind::OptInt}, {"signal", Kind::OptText},   {"message", Kind::Text}};
+      {"index", Kind::UInt},       {"name", Kind::Text},           {"verdict", Kind::VerdictCode},
+      {"time", Kind::Number},      {"wall_time", Kind::Number},    {"memory", Kind::UInt},
+      {"exit_code", Kind::OptInt}, {"signal", Kind::OptText},      {"message", Kind::Text},
+      {"score", Kind::OptNumber},  {"team_message", Kind::OptText}};
   static const std::vector<Field> final_ = {
-      {"verdict", Kind::VerdictCode}, {"reason", Kind::Text},      {"score", Kind::Number},
-      {"time", Kind::Number},         {"memory", Kind::UInt},      {"tests_total", Kind::UInt},
-      {"tests_run", Kind::UInt},      {"tests_passed", Kind::UInt}};
+      {"verdict", Kind::VerdictCode}, {"reason", Kind::Text},       {"score", Kind::Number},
+      {"time", Kind::Number},         {"memory", Kind::UInt},       {"tests_total", Kind::UInt},
+      {"tests_run", Kind::UInt},      {"tests_passed", Kind::UInt}, {"max_score", Kind::OptNumber},
+      {"groups", Kind::OptGroups}};
   switch (t) {
     case EventType::Queued:
       return queued;
@@ -85,6 +88,12 @@ bool fits(const json& v, Kind kind) {
       return v.is_null() || v.is_number_integer();
     case Kind::VerdictCode:
       return v.is_string() && parse_verdict(v.get<std::string>()).has_value();
+    case Kind::OptNumber:
+      return v.is_null() || fits(v, Kind::Number);
+    case Kind::OptGroups:
+      return v.is_null() || (v.is_array() && std::all_of(v.begin(), v.end(), [](const json& g) {
+                               return g.is_object() && g.contains("name") && g["name"].is_string();
+                             }));
   }
   return false;
 }
@@ -105,6 +114,10 @@ const char* kind_name(Kind kind) {
       return "null or an integer";
     case Kind::VerdictCode:
       return "a verdict code (AC, WA, ...)";
+    case Kind::OptNumber:
+      return "null or a non-negative number";
+    case Kind::OptGroups:
+      return "null or a list of groups, each with a name";
   }
   return "?";
 }
@@ -145,7 +158,10 @@ std::string check_envelope(const json& j, Event& e, std::int64_t expected_uid) {
 std::string check_fields(const json& j, Event& e) {
   for (const Field& f : fields_of(e.type)) {
     auto it = j.find(f.name);
-    if (it == j.end()) return std::string("missing field '") + f.name + "'";
+    if (it == j.end()) {
+      if (f.kind == Kind::OptNumber || f.kind == Kind::OptGroups) continue;
+      return std::string("missing field '") + f.name + "'";
+    }
     if (!fits(*it, f.kind))
       return std::string("field '") + f.name + "' must be " + kind_name(f.kind);
     if (auto hash = blob_ref_hash(*it)) e.blobs.push_back(*hash);
@@ -272,15 +288,49 @@ json test_fields(const TestReport& t, std::size_t index) {
           {"memory", t.memory},
           {"exit_code", t.exit_code ? json(*t.exit_code) : json(nullptr)},
           {"signal", t.signal.empty() ? json(nullptr) : json(t.signal)},
-          {"message", t.message}};
+          {"message", t.message},
+          {"score", t.score ? json(*t.score) : json(nullptr)},
+          {"team_message", t.team_message}};
+}
+
+json groups_json(const std::vector<GroupReport>& groups) {
+  json out = json::array();
+  auto number = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  for (const auto& g : groups)
+    out.push_back({{"name", g.name},
+                   {"verdict", g.tests_run ? json(verdict_code(g.verdict)) : json(nullptr)},
+                   {"score", number(g.score)},
+                   {"max_score", number(g.max_score)},
+                   {"tests_run", g.tests_run},
+                   {"tests_total", g.tests_total}});
+  return out;
+}
+
+static std::vector<GroupReport> groups_from_json(const json& list) {
+  std::vector<GroupReport> out;
+  if (!list.is_array()) return out;
+  for (const auto& g : list) {
+    GroupReport r;
+    r.name = g.value("name", "");
+    r.verdict = parse_verdict(g.value("verdict", "AC")).value_or(Verdict::IE);
+    if (g.contains("score") && g["score"].is_number()) r.score = g["score"].get<double>();
+    if (g.contains("max_score") && g["max_score"].is_number())
+      r.max_score = g["max_score"].get<double>();
+    r.tests_run = g.value("tests_run", std::size_t{0});
+    r.tests_total = g.value("tests_total", std::size_t{0});
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 json final_fields(const SubmissionReport& r) {
   std::size_t passed = 0;
   for (const auto& t : r.tests) passed += t.verdict == Verdict::AC;
-  // Score: the share of the problem's tests passed, in percent (without
-  // --all the judge stops at the first failure, so later tests count as failed).
+  // Score: a scoring problem's own; otherwise the share of the problem's
+  // tests passed, in percent (without --all the judge stops at the first
+  // failure, so later tests count as failed).
   double score = r.tests_total ? 100.0 * static_cast<double>(passed) / r.tests_total : 0.0;
+  if (r.score) score = std::max(0.0, *r.score);
   return {{"verdict", verdict_code(r.verdict)},
           {"reason", r.reason},
           {"score", score},
@@ -288,7 +338,9 @@ json final_fields(const SubmissionReport& r) {
           {"memory", r.memory},
           {"tests_total", r.tests_total},
           {"tests_run", r.tests.size()},
-          {"tests_passed", passed}};
+          {"tests_passed", passed},
+          {"max_score", r.max_score ? json(*r.max_score) : json(nullptr)},
+          {"groups", groups_json(r.groups)}};
 }
 
 void apply_event(SubmissionReport& r, const json& e, const BlobLookup& lookup) {
@@ -323,6 +375,8 @@ void apply_event(SubmissionReport& r, const json& e, const BlobLookup& lookup) {
         t.exit_code = e["exit_code"].get<int>();
       t.signal = text_or_empty(e, "signal", lookup);
       t.message = text_or_empty(e, "message", lookup);
+      if (e.contains("score") && e["score"].is_number()) t.score = e["score"].get<double>();
+      t.team_message = text_or_empty(e, "team_message", lookup);
       r.tests.push_back(std::move(t));
       break;
     }
@@ -332,6 +386,11 @@ void apply_event(SubmissionReport& r, const json& e, const BlobLookup& lookup) {
       r.time = e.value("time", 0.0);
       r.memory = e.value("memory", std::uint64_t{0});
       r.tests_total = e.value("tests_total", r.tests_total);
+      if (e.contains("max_score") && e["max_score"].is_number()) {
+        r.max_score = e["max_score"].get<double>();
+        r.score = e.value("score", 0.0);
+      }
+      if (e.contains("groups")) r.groups = groups_from_json(e["groups"]);
       break;
   }
 }

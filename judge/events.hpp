@@ -71,6 +71,8 @@ nlohmann::json queued_fields(const std::string& problem, const std::string& prob
 nlohmann::json compiled_fields(const CompileReport& c);
 nlohmann::json test_fields(const TestReport& t, std::size_t index);
 nlohmann::json final_fields(const SubmissionReport& r);
+// The per-group results, as in the final event and the JSON report.
+nlohmann::json groups_json(const std::vector<GroupReport>& groups);
 
 // Folds one event (as stored) into a report: what a reader of the event
 // stream rebuilds of the judge's SubmissionReport.

@@ -20,8 +20,18 @@ struct TestReport {
   double wall_time = 0;      // seconds
   std::uint64_t memory = 0;  // peak bytes
   std::optional<int> exit_code;
-  std::string signal;   // "SIGSEGV", or empty
-  std::string message;  // why not AC (checker message, signal, limit, IE reason)
+  std::string signal;           // "SIGSEGV", or empty
+  std::string message;          // why not AC (checker message, signal, limit, IE reason)
+  std::optional<double> score;  // scoring problems: the test's score
+  std::string team_message;     // the validator's teammessage.txt, if any
+};
+
+// A test group's result (data/sample, data/secret and the groups below).
+struct GroupReport {
+  std::string name;  // "secret/group1"
+  Verdict verdict = Verdict::AC;
+  std::optional<double> score, max_score;  // scored groups only
+  std::size_t tests_run = 0, tests_total = 0;
 };
 
 struct CompileReport {
@@ -44,12 +54,19 @@ struct SubmissionReport {
   CompileReport compile;
   std::vector<TestReport> tests;
   std::size_t tests_total = 0;
+  // Scoring problems: the score out of max_score; groups for every problem
+  // that has groups beyond sample and secret, or a score.
+  std::optional<double> score, max_score;
+  std::vector<GroupReport> groups;
 };
 
 struct JudgeOptions {
   bool run_all = false;             // keep going after the first failing test
   int slot = 0;                     // run slot: picks the run uid when root
   std::filesystem::path cache_dir;  // empty: Compiler::default_cache_dir()
+  // CPU time limit to judge with, instead of the problem's (verify's search
+  // for the slowest accepted time runs with a generous one).
+  std::optional<double> time_limit;
 };
 
 // Told about progress as it happens (the live table, the event stream).

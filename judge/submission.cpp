@@ -83,6 +83,12 @@ Submission load_submission(const fs::path& path, const std::string& language_id,
     }
     if (!s.language) throw ConfigError(path.string(), "holds no source file of a known language");
     s.sources = directory_sources(path, *s.language);
+    for (const auto& entry : fs::directory_iterator(path)) {
+      if (entry.is_regular_file() &&
+          std::find(s.sources.begin(), s.sources.end(), entry.path()) == s.sources.end())
+        s.support_files.push_back(entry.path());
+    }
+    std::sort(s.support_files.begin(), s.support_files.end());
   } else {
     s.language = pick_language(path, language_id, languages);
     s.sources = {path};

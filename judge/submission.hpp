@@ -12,6 +12,9 @@ namespace pj::judge {
 struct Submission {
   std::filesystem::path path;                  // as given
   std::vector<std::filesystem::path> sources;  // the main source first
+  // Other files of a directory submission (headers such as testlib.h, data),
+  // copied next to the sources for the compiler.
+  std::vector<std::filesystem::path> support_files;
   const Language* language = nullptr;
 };
 

@@ -35,15 +35,54 @@ Workspace::~Workspace() {
   fs::remove_all(root_, ec);
 }
 
+RunIdentity RunIdentity::for_validator(int slot) {
+  RunIdentity id;
+  if (geteuid() == 0) {
+    id.uid = static_cast<uid_t>(61000 + slot);
+    id.gid = static_cast<gid_t>(61000 + slot);
+  }
+  return id;
+}
+
+namespace {
+
+void hand_over(const fs::path& dir, const RunIdentity& owner) {
+  if (owner.uid && chown(dir.c_str(), *owner.uid, owner.gid.value_or(*owner.uid)) != 0)
+    throw std::system_error(errno, std::generic_category(), "cannot chown " + dir.string());
+  chmod(dir.c_str(), 0700);
+}
+
+}  // namespace
+
 fs::path Workspace::make_box(const std::string& name) {
+  return make_box(name, id_);
+}
+
+fs::path Workspace::make_box(const std::string& name, const RunIdentity& owner) {
   fs::path box = root_ / name;
   std::error_code ec;
   fs::remove_all(box, ec);
   fs::create_directory(box);
-  if (id_.uid && chown(box.c_str(), *id_.uid, id_.gid.value_or(*id_.uid)) != 0)
-    throw std::system_error(errno, std::generic_category(), "cannot chown " + box.string());
-  chmod(box.c_str(), 0700);
+  hand_over(box, owner);
   return box;
+}
+
+fs::path Workspace::make_subdir(const fs::path& box, const std::string& name,
+                                const RunIdentity& owner) {
+  fs::path dir = box / name;
+  fs::create_directory(dir);
+  hand_over(dir, owner);
+  return dir;
+}
+
+void Workspace::place_readonly(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::remove(to, ec);
+  fs::create_hard_link(from, to, ec);  // inputs can be large: link when we may
+  if (ec) {
+    fs::copy_file(from, to);
+    chmod(to.c_str(), 0444);
+  }
 }
 
 void Workspace::remove_box(const fs::path& box) {

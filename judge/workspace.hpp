@@ -15,6 +15,9 @@ struct RunIdentity {
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
   static RunIdentity for_slot(int slot);
+  // The identity of the slot's validators and interactors: never the same
+  // as the submission's, so neither can touch the other's files.
+  static RunIdentity for_validator(int slot);
 };
 
 // A temporary directory tree, removed with everything in it on destruction.
@@ -34,6 +37,13 @@ class Workspace {
 
   // Creates (empty) and hands over <root>/<name> to the run identity.
   std::filesystem::path make_box(const std::string& name);
+  std::filesystem::path make_box(const std::string& name, const RunIdentity& owner);
+  // Creates <box>/<name>, writable by `owner`.
+  std::filesystem::path make_subdir(const std::filesystem::path& box, const std::string& name,
+                                    const RunIdentity& owner);
+  // Puts a read-only view of the file `from` at `to` (a hard link or a copy);
+  // `from` must be readable by the run identity.
+  static void place_readonly(const std::filesystem::path& from, const std::filesystem::path& to);
   // Removes a box and everything the program left in it.
   void remove_box(const std::filesystem::path& box);
 

@@ -224,7 +224,8 @@ SeccompPolicy build_policy(const SeccompOptions& options) {
   }
   deny_dangerous_arguments(ctx.get(), deny);
   if (!options.allow_namespaces) deny_namespaces(ctx.get(), deny);
-  if (!options.allow_network) deny_network(ctx.get(), deny);
+  if (!options.allow_network)
+    deny_network(ctx.get(), options.refuse_network ? SCMP_ACT_ERRNO(EAFNOSUPPORT) : deny);
 
   return SeccompPolicy{export_program(ctx.get()), notify};
 }

@@ -39,7 +39,10 @@ struct SeccompOptions {
   //   Kill:   the kernel kills the program with SIGSYS; the syscall cannot be named.
   enum class Report { Notify, Kill };
   Report report = Report::Notify;
-  bool allow_network = false;     // sockets of every family; otherwise AF_UNIX only
+  bool allow_network = false;  // sockets of every family; otherwise AF_UNIX only
+  // Other sockets fail with EAFNOSUPPORT instead of being denied: for tools
+  // (the JVM opens an AF_INET socket as it loads its file I/O library).
+  bool refuse_network = false;
   bool allow_namespaces = false;  // unshare, setns and clone with CLONE_NEW* flags
   // Set: execve is allowed only with exactly this path pointer (the
   // supervisor's own exec of the program), execveat never.

@@ -8,17 +8,19 @@
 namespace pj::sandbox {
 namespace {
 
-SeccompPolicy g_exec_policy;     // the keeper's, built once: exec allowed
+SeccompPolicy g_exec_policy;     // the keeper's, built once: exec allowed (tools)
 SeccompPolicy g_no_exec_policy;  // only the keeper's own exec of the program
 
 }  // namespace
 
 int prepare_program_filter(const void* exec_path) {
   try {
-    g_exec_policy = build_policy();
+    SeccompOptions tools;
+    tools.refuse_network = true;
+    g_exec_policy = build_policy(tools);
     SeccompOptions no_exec;
     no_exec.only_exec_path = exec_path;
-    g_no_exec_policy = exec_path ? build_policy(no_exec) : g_exec_policy;
+    g_no_exec_policy = exec_path ? build_policy(no_exec) : build_policy();
     return 0;
   } catch (const std::system_error& e) {
     return e.code().value() ? e.code().value() : EINVAL;
