@@ -17,5 +17,6 @@ void add_collector_command(CLI::App& app, int& status);
 void add_worker_command(CLI::App& app, int& status);
 void add_enqueue_command(CLI::App& app, int& status);
 void add_results_command(CLI::App& app, int& status);
+void add_verify_command(CLI::App& app, int& status);
 
 }  // namespace pj::judge

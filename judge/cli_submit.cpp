@@ -49,6 +49,14 @@ void print_summary(const SubmissionReport& r) {
     std::printf("  %zu/%zu tests passed  max time %.3f s  max memory %s", passed, r.tests_total,
                 r.time, human_bytes(r.memory).c_str());
   std::printf("\n");
+  for (const auto& g : r.groups) {
+    if (!g.score && r.groups.size() <= 2) continue;  // only sample and secret: nothing new
+    std::printf("group     %-24s %-4s %zu/%zu tests run", g.name.c_str(),
+                g.tests_run ? verdict_code(g.verdict) : "-", g.tests_run, g.tests_total);
+    if (g.score && g.max_score) std::printf("  score %g/%g", *g.score, *g.max_score);
+    std::printf("\n");
+  }
+  if (r.score && r.max_score) std::printf("score     %g of %g\n", *r.score, *r.max_score);
   if (r.verdict != Verdict::AC && !r.reason.empty())
     std::printf("reason    %s\n", r.reason.c_str());
 }

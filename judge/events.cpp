@@ -312,7 +312,8 @@ static std::vector<GroupReport> groups_from_json(const json& list) {
   for (const auto& g : list) {
     GroupReport r;
     r.name = g.value("name", "");
-    r.verdict = parse_verdict(g.value("verdict", "AC")).value_or(Verdict::IE);
+    if (g.contains("verdict") && g["verdict"].is_string())
+      r.verdict = parse_verdict(g["verdict"].get<std::string>()).value_or(Verdict::IE);
     if (g.contains("score") && g["score"].is_number()) r.score = g["score"].get<double>();
     if (g.contains("max_score") && g["max_score"].is_number())
       r.max_score = g["max_score"].get<double>();

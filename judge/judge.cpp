@@ -257,11 +257,12 @@ SubmissionReport judge_submission(const Problem& problem, const Submission& subm
   std::optional<ValidatorRunner> validator;
   if (problem.validator) {
     try {
-      validator_program = compile_validator(problem, *ws, options.cache_dir);
+      validator_program =
+          compile_package_program(problem.validator->path, *ws, options.cache_dir, "validator");
       validator.emplace(problem, *ws, validator_program, RunIdentity::for_validator(options.slot));
     } catch (const std::exception& e) {
       r.verdict = Verdict::IE;
-      r.reason = e.what();
+      r.reason = std::string("cannot use the output validator: ") + e.what();
       return r;
     }
   }

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   pj::judge::add_worker_command(app, status);
   pj::judge::add_enqueue_command(app, status);
   pj::judge::add_results_command(app, status);
+  pj::judge::add_verify_command(app, status);
   pj::judge::add_doctor_command(app, status);
   try {
     app.parse(argc, argv);

@@ -81,6 +81,13 @@ void read_limits(const YAML::Node& limits, Problem& p, const std::string& file) 
     p.memory_bytes = read_value<std::uint64_t>(m, "limits.memory", file) << 20;
   if (auto o = limits["output"])
     p.output_bytes = read_value<std::uint64_t>(o, "limits.output", file) << 20;
+  if (auto m = limits["time_multiplier"])
+    p.ac_to_time_limit = read_value<double>(m, "limits.time_multiplier", file);
+  if (auto m = limits["time_multipliers"]; m && m["ac_to_time_limit"])
+    p.ac_to_time_limit =
+        read_value<double>(m["ac_to_time_limit"], "limits.time_multipliers.ac_to_time_limit", file);
+  if (!(p.ac_to_time_limit >= 1))
+    throw ConfigError(file, "the accepted-to-time-limit multiplier must be at least 1");
   if (auto t = limits["validation_time"])
     p.validation_seconds = read_value<double>(t, "limits.validation_time", file);
   if (auto m = limits["validation_memory"])
@@ -464,6 +471,7 @@ Problem load_problem(const fs::path& dir) {
   if (p.name.empty()) p.name = p.short_name;
   if (auto v = root["problem_format_version"])
     p.legacy_format = read_value<std::string>(v, "problem_format_version", file) == "legacy";
+  if (p.legacy_format) p.ac_to_time_limit = 5;  // legacy time_multiplier's default
   read_limits(root["limits"], p, file);
   Validation v = read_validation(root, file);
   p.scoring = v.scoring;

@@ -58,6 +58,9 @@ struct Problem {
   bool legacy_format = true;      // no problem_format_version, or "legacy"
   double time_limit = 1.0;        // CPU seconds
   bool time_limit_given = false;  // from problem.yaml or .timelimit, not the default
+  // verify: the time limit is at least this many times the slowest accepted
+  // time (legacy limits.time_multiplier, 2025-09 time_multipliers.ac_to_time_limit).
+  double ac_to_time_limit = 2.0;
   std::uint64_t memory_bytes = 256ull << 20;
   std::uint64_t output_bytes = 8ull << 20;
   // Limits of a custom validator or interactor, per run.

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "judge/error.hpp"
+#include "judge/judge.hpp"
 #include "judge/languages.hpp"
 #include "judge/submission.hpp"
 
@@ -69,18 +70,19 @@ const std::vector<std::string> kEnv = {"PATH=/usr/local/bin:/usr/bin:/bin", "LAN
 
 }  // namespace
 
-CompileResult compile_validator(const Problem& p, Workspace& ws, const fs::path& cache_dir) {
+CompileResult compile_package_program(const fs::path& path, Workspace& ws,
+                                      const fs::path& cache_dir, const std::string& name) {
   LanguageTable languages = LanguageTable::load_default();
   Submission source;
   try {
-    source = load_submission(p.validator->path, "", languages);
+    source = load_submission(path, "", languages);
+    require_toolchain(source);
   } catch (const ConfigError& e) {
-    throw std::runtime_error("validator " + e.file() + ": " + e.what());
+    throw std::runtime_error(e.file() + ": " + e.what());
   }
-  CompileResult r = Compiler(cache_dir).compile(source, ws, "validator");
+  CompileResult r = Compiler(cache_dir).compile(source, ws, name);
   if (r.status != CompileResult::Status::Ok) {
-    std::string why =
-        "the validator " + p.validator->path.string() + " does not compile: " + r.reason;
+    std::string why = path.string() + " does not compile: " + r.reason;
     if (!r.diagnostics.empty()) why += "\n" + r.diagnostics;
     throw std::runtime_error(why);
   }

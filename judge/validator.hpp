@@ -26,10 +26,12 @@ struct ValidatorVerdict {
   std::optional<double> score;    // score.txt, or testlib's points
 };
 
-// Compiles the problem's validator (cached like submissions) into the
-// workspace; throws std::runtime_error saying why it cannot be used.
-CompileResult compile_validator(const Problem& p, Workspace& ws,
-                                const std::filesystem::path& cache_dir);
+// Compiles a program of the package (a source file or a directory of
+// sources: validators, input validators) into <workspace>/<name>, cached
+// like submissions; throws std::runtime_error saying why it cannot be used.
+CompileResult compile_package_program(const std::filesystem::path& path, Workspace& ws,
+                                      const std::filesystem::path& cache_dir,
+                                      const std::string& name);
 
 class ValidatorRunner {
  public:
