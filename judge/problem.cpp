@@ -104,7 +104,7 @@ void read_limits(const YAML::Node& limits, Problem& p, const std::string& file) 
 // What problem.yaml says of checking: the legacy `validation` words and the
 // newer `type` list say the same things in two ways; contradictions are errors.
 struct Validation {
-  bool custom = false, interactive = false, score = false, scoring = false;
+  bool custom = false, interactive = false, scoring = false;
   std::vector<std::string> args;
 };
 
@@ -120,9 +120,7 @@ Validation read_validation(const YAML::Node& root, const std::string& file) {
       if (!legacy_custom) throw ConfigError(file, "validation 'default' takes no options");
       if (words[i] == "interactive") {
         legacy_interactive = true;
-      } else if (words[i] == "score") {
-        v.score = true;
-      } else {
+      } else if (words[i] != "score") {  // score: the validator may write score.txt
         throw ConfigError(file, "unknown validation option '" + words[i] + "'");
       }
     }
