@@ -8,6 +8,9 @@
 //           from the test file, output to a file.
 // judge:    judge_submission on a problem of N copies of the test (cached
 //           compile, fresh box per test, checker): the whole per-test path.
+// pair:     an interactive test's shape: run_connected of the solution and
+//           a shell that writes the input and waits for the answer, against
+//           the same two programs as two sandbox::run calls one after the other.
 // Figures are ms per test (median of the rounds) and the ratio to bare.
 #include <fcntl.h>
 #include <spawn.h>
@@ -115,7 +118,18 @@ int main(int argc, char** argv) {
     spec.gid = 60000;
   }
 
-  std::vector<double> bare, sandbox, judge;
+  // The judge's half of an interactive test, as its own uid.
+  pj::sandbox::Spec asker = spec;
+  asker.argv = {"/bin/sh", "-c", "echo 1 2; read answer; test \"$answer\" = 3"};
+  asker.files_dir.clear();
+  asker.stdin_from = pj::sandbox::Input::data("3\n");
+  asker.stdout_to = pj::sandbox::Output::discard();
+  if (geteuid() == 0) {
+    asker.uid = 61000;
+    asker.gid = 61000;
+  }
+
+  std::vector<double> bare, sandbox, judge, pair, two_runs;
   for (int r = 0; r < rounds; ++r) {
     auto t = Clock::now();
     for (int i = 0; i < n; ++i) bare_once(binary);
@@ -130,6 +144,22 @@ int main(int argc, char** argv) {
     }
     sandbox.push_back(since_ms(t) / n);
     t = Clock::now();
+    for (int i = 0; i < n; ++i) {
+      auto res = pj::sandbox::run_connected(spec, asker);
+      if (!res.a.ok() || !res.b.ok()) {
+        std::fprintf(stderr, "connected run failed: %s %s\n", pj::sandbox::to_json(res.a).c_str(),
+                     pj::sandbox::to_json(res.b).c_str());
+        return 1;
+      }
+    }
+    pair.push_back(since_ms(t) / n);
+    t = Clock::now();
+    for (int i = 0; i < n; ++i) {
+      pj::sandbox::run(asker);
+      pj::sandbox::run(spec);
+    }
+    two_runs.push_back(since_ms(t) / n);
+    t = Clock::now();
     auto report = pj::judge::judge_submission(problem, submission, opts);
     judge.push_back(since_ms(t) / n);
     if (report.verdict != pj::judge::Verdict::AC) {
@@ -143,6 +173,10 @@ int main(int argc, char** argv) {
   std::printf("  bare spawn+pipes loop   %7.3f ms/test\n", b);
   std::printf("  sandbox::run            %7.3f ms/test  ratio %.2f  (+%.3f ms)\n", s, s / b, s - b);
   std::printf("  judge (run + check)     %7.3f ms/test  ratio %.2f  (+%.3f ms)\n", j, j / b, j - b);
+  double pr = median(pair), two = median(two_runs);
+  std::printf(
+      "  interactive pair        %7.3f ms/test  ratio %.2f to two runs in a row (%.3f ms)\n", pr,
+      pr / two, two);
   fs::remove_all(tmp);
   return 0;
 }

@@ -209,6 +209,9 @@ ValidatorVerdict ValidatorRunner::interpret(const sandbox::Result& res, const fs
     if (!judge_message.empty()) why += ": " + judge_message;
     return error(why);
   }
+  for (const char* unsupported : {"score_multiplier.txt", "nextpass.in"})
+    if (fs::exists(feedback / unsupported))
+      return error(who + " wrote " + unsupported + ", which pipejudge does not support yet");
   ValidatorVerdict v =
       res.exit_code == 42 ? accept(judge_message) : reject(Verdict::WA, judge_message);
   v.team_message = team_message;
