@@ -92,7 +92,9 @@ void add_worker_command(CLI::App& app, int& status) {
   cmd->add_option("--max", opt->worker.max_jobs,
                   "exit after this many submissions (0: until SIGTERM)");
   cmd->add_option("--slot", opt->worker.slot,
-                  "run slot: picks the run uid when root; give concurrent workers different slots")
+                  "run slot (0-999): picks the run uids when root (60000+slot for submissions, "
+                  "61000+slot for validators); give concurrent workers different slots")
+      ->check(CLI::Range(0, 999))
       ->capture_default_str();
   cmd->add_option("--cache-dir", opt->worker.cache_dir, "compile cache directory");
   // The judging child a worker (or submit) starts for each submission.
