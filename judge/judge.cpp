@@ -189,7 +189,10 @@ class TestRunner {
     fs::path box = ws_.make_box("run");
     sandbox::Spec spec = submission_spec(box);
     sandbox::Spec interactor = validator_->interactor_spec(test, limits_.effective_wall_seconds());
-    sandbox::ConnectedResult res = sandbox::run_connected(spec, interactor);
+    // A validator that rejected has decided (rule 2): the submission is
+    // stopped rather than left to run into its limits.
+    sandbox::ConnectedResult res = sandbox::run_connected(
+        spec, interactor, [this](const sandbox::Result& b) { return validator_->rejected(b); });
     ws_.remove_box(box);
     ValidatorVerdict v = validator_->interactor_verdict(res.b);
     TestReport t = facts(test, res.a);

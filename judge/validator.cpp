@@ -154,6 +154,12 @@ sandbox::Spec ValidatorRunner::interactor_spec(const TestCase& test, double subm
   return spec;
 }
 
+bool ValidatorRunner::rejected(const sandbox::Result& res) const {
+  if (!res.error.empty() || res.limit != sandbox::LimitHit::None || res.signal) return false;
+  if (problem_.validator->protocol == ValidatorProtocol::Kattis) return res.exit_code == 43;
+  return res.exit_code == 1 || res.exit_code == 2;
+}
+
 ValidatorVerdict ValidatorRunner::interactor_verdict(const sandbox::Result& res) {
   ValidatorVerdict v = interpret(res, box_, "interactor");
   ws_.remove_box(box_);

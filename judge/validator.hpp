@@ -45,6 +45,9 @@ class ValidatorRunner {
   // box; `submission_wall` is the submission's wall limit, which the
   // validator outlives so that the submission's fate is known first.
   sandbox::Spec interactor_spec(const TestCase& test, double submission_wall);
+  // Whether an interactor that has just ended rejected the submission (then
+  // the submission need not run on: the verdict is WA whatever it does).
+  bool rejected(const sandbox::Result& res) const;
   // Reads what the interactor said, once the connected run is over.
   ValidatorVerdict interactor_verdict(const sandbox::Result& res);
 

@@ -1,5 +1,6 @@
 // sandbox::run: the pool of slots (one per run uid) and the fallbacks.
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -216,7 +217,8 @@ Result run(const Spec& spec) {
   return run_in_lane(spec, 0, {});
 }
 
-ConnectedResult run_connected(const Spec& a, const Spec& b) {
+ConnectedResult run_connected(const Spec& a, const Spec& b,
+                              std::function<bool(const Result& b)> stop_a) {
   ConnectedResult out;
   Pipe a_to_b, b_to_a;
   try {
@@ -226,10 +228,19 @@ ConnectedResult run_connected(const Spec& a, const Spec& b) {
     out.a.error = out.b.error = e.what();
     return out;
   }
-  SlotLink a_link{std::move(b_to_a.read), std::move(a_to_b.write)};
+  // Written by the peer thread once b has ended and stop_a says so.
+  auto stop = std::make_shared<UniqueFd>(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  SlotLink a_link{std::move(b_to_a.read), std::move(a_to_b.write), stop->get()};
   SlotLink b_link{std::move(a_to_b.read), std::move(b_to_a.write)};
   auto link = std::make_shared<SlotLink>(std::move(b_link));
-  auto peer = PeerThreads::get().submit([&b, link] { return run_in_lane(b, 1, std::move(*link)); });
+  auto peer = PeerThreads::get().submit([&b, link, stop, stop_a] {
+    Result r = run_in_lane(b, 1, std::move(*link));
+    if (stop_a && *stop && stop_a(r)) {
+      std::uint64_t one = 1;
+      [[maybe_unused]] ssize_t n = write(stop->get(), &one, sizeof one);  // one write never blocks
+    }
+    return r;
+  });
   out.a = run_in_lane(a, 0, std::move(a_link));
   out.b = peer.get();
   out.b_ended_first = out.b.end_ns != 0 && (out.a.end_ns == 0 || out.b.end_ns < out.a.end_ns);

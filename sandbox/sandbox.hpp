@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -104,6 +105,7 @@ struct Result {
   std::string forbidden_syscall;  // the run was killed for calling it (seccomp)
   std::string error;              // why the command could not run (exec failed, bad spec, ...)
   std::int64_t end_ns = 0;        // CLOCK_MONOTONIC when the program ended (0: unknown)
+  bool stopped = false;           // killed at the caller's request (run_connected's stop_a)
 
   bool ok() const {
     return error.empty() && limit == LimitHit::None && forbidden_syscall.empty() && signal == 0 &&
@@ -129,7 +131,10 @@ struct ConnectedResult {
   Result a, b;
   bool b_ended_first = false;  // b's program ended before a's (by end_ns)
 };
-ConnectedResult run_connected(const Spec& a, const Spec& b);
+// `stop_a`, if given, is asked about b's result as soon as b has ended: true
+// kills a at once (its result says `stopped`), e.g. when b has decided.
+ConnectedResult run_connected(const Spec& a, const Spec& b,
+                              std::function<bool(const Result& b)> stop_a = nullptr);
 
 // How runs are isolated; set before the first run (later calls affect new slots).
 struct SandboxSettings {

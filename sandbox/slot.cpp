@@ -380,7 +380,7 @@ Result Slot::run(const Spec& spec, SlotLink link) {
     err.write.reset();
     in_pump.pump();
     Control control(*this);
-    watch_run(spec.limits, control, in_pump, out_pump, err_pump, result);
+    watch_run(spec.limits, control, in_pump, out_pump, err_pump, result, link.stop_fd);
     RunReply reply;
     if (!receive_reply(reply)) {
       // Killed by us after a limit (the run would not die in time): the

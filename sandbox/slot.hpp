@@ -28,6 +28,7 @@ struct SlotConfig {
 // as soon as this program is gone.
 struct SlotLink {
   UniqueFd in, out;
+  int stop_fd = -1;  // readable: stop the run (not owned)
 };
 
 class Slot {

@@ -25,8 +25,8 @@ double ncpus() {
 class Watchdog {
  public:
   Watchdog(const Limits& lim, RunControl& run, InputPump& in, OutputPump& out, OutputPump& err,
-           Result& r)
-      : lim_(lim), run_(run), in_(in), out_(out), err_(err), result_(r) {}
+           Result& r, int stop_fd)
+      : lim_(lim), run_(run), in_(in), out_(out), err_(err), result_(r), stop_fd_(stop_fd) {}
 
   void loop() {
     const double wall_limit = lim_.effective_wall_seconds();
@@ -39,16 +39,22 @@ class Watchdog {
                                                : Clock::time_point::max();
     for (;;) {
       auto wake = killing_ ? kill_deadline_ : std::min(wall_deadline, next_cpu_check);
-      pollfd fds[4] = {{run_.done_fd(), POLLIN, 0},
+      pollfd fds[5] = {{run_.done_fd(), POLLIN, 0},
                        {out_.fd(), POLLIN, 0},
                        {err_.fd(), POLLIN, 0},
-                       {in_.fd(), POLLOUT, 0}};
-      int n = ppoll(fds, 4, timeout_until(wake), nullptr);
+                       {in_.fd(), POLLOUT, 0},
+                       {killing_ ? -1 : stop_fd_, POLLIN, 0}};
+      int n = ppoll(fds, 5, timeout_until(wake), nullptr);
       if (n < 0 && errno != EINTR) throw std::system_error(errno, std::generic_category(), "ppoll");
       if (fds[3].revents) in_.pump();
       if (fds[1].revents) drain(out_);
       if (fds[2].revents) drain(err_);
       if (fds[0].revents) break;  // the run is over: every process of it is gone
+      if (fds[4].revents) {
+        result_.stopped = true;
+        kill_now();
+        continue;
+      }
 
       auto now = Clock::now();
       if (killing_) {
@@ -111,6 +117,10 @@ class Watchdog {
   void stop(LimitHit why) {
     result_.limit = why;
     result_.killed_by_sandbox = true;
+    kill_now();
+  }
+
+  void kill_now() {
     killing_ = true;
     in_.close();
     run_.request_kill();
@@ -124,6 +134,7 @@ class Watchdog {
   InputPump& in_;
   OutputPump &out_, &err_;
   Result& result_;
+  int stop_fd_;
   bool killing_ = false;
   Clock::time_point kill_deadline_ = Clock::time_point::max();
   timespec ts_{};
@@ -132,8 +143,8 @@ class Watchdog {
 }  // namespace
 
 void watch_run(const Limits& limits, RunControl& run, InputPump& in, OutputPump& out,
-               OutputPump& err, Result& result) {
-  Watchdog(limits, run, in, out, err, result).loop();
+               OutputPump& err, Result& result, int stop_fd) {
+  Watchdog(limits, run, in, out, err, result, stop_fd).loop();
 }
 
 }  // namespace pj::sandbox

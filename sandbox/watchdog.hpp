@@ -19,8 +19,9 @@ class RunControl {
 
 // Pumps the pipes until done_fd() is readable, enforcing the CPU, wall and
 // output limits (sets result.limit / killed_by_sandbox / output_bytes), then
-// reads what is left in the output pipes.
+// reads what is left in the output pipes. Once `stop_fd` (if >= 0) is
+// readable the run is killed and result.stopped set.
 void watch_run(const Limits& limits, RunControl& run, InputPump& in, OutputPump& out,
-               OutputPump& err, Result& result);
+               OutputPump& err, Result& result, int stop_fd = -1);
 
 }  // namespace pj::sandbox

@@ -308,3 +308,30 @@ TEST_CASE("connected runs: the same uid on both sides does not wait for one slot
   CHECK(r.b.exit_code == 0);
   CHECK(r.b_ended_first);
 }
+
+TEST_CASE("connected runs: a is stopped when b ends, if the caller says so",
+          "[sandbox][connected]") {
+  Spec spinner = shell("while :; do :; done");
+  spinner.limits.cpu_seconds = 5;
+  spinner.limits.wall_seconds = 10;
+  Spec quitter = shell("exit 7");
+  if (geteuid() == 0) {
+    quitter.uid = 60124;
+    quitter.gid = 60124;
+  }
+  auto start = std::chrono::steady_clock::now();
+  ConnectedResult r =
+      run_connected(spinner, quitter, [](const Result& b) { return b.exit_code == 7; });
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(r.a.stopped);
+  CHECK(r.a.limit == LimitHit::None);
+  CHECK(r.b.exit_code == 7);
+  CHECK(r.b_ended_first);
+  CHECK(took < 2);
+
+  // Not asked to: a runs into its own limit.
+  spinner.limits.cpu_seconds = 0.5;
+  r = run_connected(spinner, quitter, [](const Result&) { return false; });
+  CHECK_FALSE(r.a.stopped);
+  CHECK(r.a.limit == LimitHit::Cpu);
+}
