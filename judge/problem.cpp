@@ -341,6 +341,7 @@ class GroupBuilder {
       std::string item =
           name == "data" ? path.filename().string() : name + "/" + path.filename().string();
       if (name == "data" && item != "sample" && item != "secret") continue;
+      if (path.filename().string().front() == '.') continue;  // .git, editor files
       if (fs::is_directory(path)) {
         std::size_t sub = add(path, item, index, args);
         p_.groups[index].groups.push_back(sub);

@@ -70,13 +70,42 @@ const std::vector<std::string> kEnv = {"PATH=/usr/local/bin:/usr/bin:/bin", "LAN
 
 }  // namespace
 
+namespace {
+
+// A program directory with `build` and/or `run` scripts (the package
+// format's escape hatch): `sh build` compiles in the sandbox like a
+// compiler; `run` (a built binary or a shell script) is the program.
+std::optional<Language> scripts_language(const fs::path& dir) {
+  if (!fs::is_directory(dir)) return std::nullopt;
+  bool build = fs::is_regular_file(dir / "build"), run = fs::is_regular_file(dir / "run");
+  if (!build && !run) return std::nullopt;
+  Language lang;
+  lang.id = build ? "package-build-script" : "package-run-script";
+  lang.name = "the package's build/run scripts";
+  if (build) lang.compile = {"/bin/sh", "build"};
+  lang.run = {"/bin/sh", "-c",
+              "if [ -x ./run ]; then exec ./run \"$@\"; else exec /bin/sh ./run \"$@\"; fi", "run"};
+  return lang;
+}
+
+}  // namespace
+
 CompileResult compile_package_program(const fs::path& path, Workspace& ws,
                                       const fs::path& cache_dir, const std::string& name) {
   LanguageTable languages = LanguageTable::load_default();
+  std::optional<Language> scripts = scripts_language(path);
   Submission source;
   try {
-    source = load_submission(path, "", languages);
-    require_toolchain(source);
+    if (scripts) {
+      source.path = path;
+      source.language = &*scripts;
+      for (const auto& e : fs::directory_iterator(path))
+        if (e.is_regular_file()) source.sources.push_back(e.path());
+      std::sort(source.sources.begin(), source.sources.end());
+    } else {
+      source = load_submission(path, "", languages);
+      require_toolchain(source);
+    }
   } catch (const ConfigError& e) {
     throw std::runtime_error(e.file() + ": " + e.what());
   }

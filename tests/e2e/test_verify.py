@@ -60,6 +60,20 @@ def main():
               re.search(r"FAIL\s+accepted/wa.py\s+WA", out) is not None, out[-800:])
         check("the rejected input is named", "range rejects secret/99_bad" in out, out[-800:])
 
+        # A validator built by the package's own `build` script, run by `run`.
+        scripted = os.path.join(tmp, "anysum")
+        shutil.copytree(os.path.join(problems_dir, "anysum"), scripted)
+        vdir = os.path.join(scripted, "output_validators", "anysum")
+        # A source no language claims: only the build script can compile it.
+        os.rename(os.path.join(vdir, "validator.cpp"), os.path.join(vdir, "validator.src"))
+        with open(os.path.join(vdir, "build"), "w") as f:
+            f.write("g++ -x c++ -O2 -std=gnu++20 -o built_validator validator.src\n")
+        with open(os.path.join(vdir, "run"), "w") as f:
+            f.write('exec ./built_validator "$@"\n')
+        rc, out, err = e2e_support.run([binary, "verify", scripted], tmp, TIMEOUT, env)
+        check("a validator with build/run scripts works", rc == 0 and "5 of 5" in out,
+              f"exit {rc}: {out[-600:]} {err[-300:]}")
+
         # A package that cannot be read is a usage error naming the file.
         broken = os.path.join(tmp, "broken")
         os.makedirs(os.path.join(broken, "data", "secret", "g1"))
