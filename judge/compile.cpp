@@ -1,6 +1,5 @@
 #include "judge/compile.hpp"
 
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,6 +7,7 @@
 #include <fstream>
 #include <memory>
 
+#include "judge/sha256.hpp"
 #include "sandbox/sandbox.hpp"
 
 namespace fs = std::filesystem;
@@ -30,33 +30,6 @@ sandbox::Limits compile_limits() {
   l.open_files = 256;
   return l;
 }
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
-    EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
-  }
-  void add(const std::string& s) {
-    std::uint64_t n = s.size();  // length-prefixed: no two inputs hash alike
-    EVP_DigestUpdate(ctx_.get(), &n, sizeof n);
-    EVP_DigestUpdate(ctx_.get(), s.data(), s.size());
-  }
-  std::string hex() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-    EVP_DigestFinal_ex(ctx_.get(), md, &len);
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-      out += digits[md[i] >> 4];
-      out += digits[md[i] & 15];
-    }
-    return out;
-  }
-
- private:
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
-};
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -112,13 +85,13 @@ fs::path Compiler::default_cache_dir() {
 
 std::string Compiler::cache_key(const Submission& s) {
   Sha256 h;
-  h.add(s.language->id);
-  for (const auto& w : s.language->compile) h.add(w);
-  for (const auto& w : s.language->run) h.add(w);
+  h.add_field(s.language->id);
+  for (const auto& w : s.language->compile) h.add_field(w);
+  for (const auto& w : s.language->run) h.add_field(w);
   for (const auto* files : {&s.sources, &s.support_files}) {
     for (const auto& f : *files) {
-      h.add(f.filename().string());
-      h.add(read_file(f));
+      h.add_field(f.filename().string());
+      h.add_field(read_file(f));
     }
   }
   return h.hex();

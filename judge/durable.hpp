@@ -29,7 +29,4 @@ bool is_temporary_name(const std::string& name);
 std::optional<std::string> read_owned_file(const std::filesystem::path& path, uid_t uid,
                                            std::size_t max_bytes);
 
-// Lower-case hex SHA-256 of the bytes.
-std::string sha256_hex(std::string_view data);
-
 }  // namespace pj::judge

@@ -109,16 +109,6 @@ void take_validator_verdict(const ValidatorVerdict& v, TestReport& t) {
   t.score = v.score;
 }
 
-// Runtimes that manage their own heap (the JVM) are told the limit through
-// `{memory_mb}` in the language's run command.
-std::vector<std::string> with_memory_limit(std::vector<std::string> argv, std::uint64_t bytes) {
-  const std::string key = "{memory_mb}", value = std::to_string(bytes >> 20);
-  for (auto& w : argv)
-    for (auto pos = w.find(key); pos != std::string::npos; pos = w.find(key, pos + value.size()))
-      w.replace(pos, key.size(), value);
-  return argv;
-}
-
 class TestRunner {
  public:
   TestRunner(const Problem& p, const Language& lang, Workspace& ws, const CompileResult& prog,
@@ -146,7 +136,7 @@ class TestRunner {
     sandbox::Spec spec;
     spec.files_dir = program_.program_dir;
     spec.allow_exec = false;  // a solution has no business starting other programs
-    spec.argv = with_memory_limit(program_.run_argv, limits_.memory_bytes);
+    spec.argv = expand_memory_limit(program_.run_argv, limits_.memory_bytes);
     spec.env = {kPath, "LANG=C.UTF-8"};
     spec.workdir = box;
     spec.stderr_to = sandbox::Output::capture(4 << 10);

@@ -77,6 +77,20 @@ std::vector<std::string> LanguageTable::ids() const {
   return out;
 }
 
+namespace {
+
+void replace_all(std::string& w, const std::string& key, const std::string& value) {
+  for (auto pos = w.find(key); pos != std::string::npos; pos = w.find(key, pos + value.size()))
+    w.replace(pos, key.size(), value);
+}
+
+}  // namespace
+
+std::vector<std::string> expand_memory_limit(std::vector<std::string> argv, std::uint64_t bytes) {
+  for (auto& w : argv) replace_all(w, "{memory_mb}", std::to_string(bytes >> 20));
+  return argv;
+}
+
 std::vector<std::string> expand_command(const std::vector<std::string>& tmpl,
                                         const std::vector<std::string>& sources,
                                         const std::string& binary) {
@@ -87,11 +101,8 @@ std::vector<std::string> expand_command(const std::vector<std::string>& tmpl,
       continue;
     }
     std::string w = word;
-    for (auto [key, value] :
-         {std::pair<std::string, std::string>{"{source}", sources.front()}, {"{binary}", binary}}) {
-      for (auto pos = w.find(key); pos != std::string::npos; pos = w.find(key, pos + value.size()))
-        w.replace(pos, key.size(), value);
-    }
+    replace_all(w, "{source}", sources.front());
+    replace_all(w, "{binary}", binary);
     out.push_back(w);
   }
   return out;

@@ -1,6 +1,7 @@
 // The languages table (judge/languages.yaml): languages are data, not code.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -33,6 +34,10 @@ class LanguageTable {
  private:
   std::map<std::string, Language> languages_;
 };
+
+// Replaces {memory_mb} with the run's memory limit in MiB: runtimes that
+// manage their own heap (the JVM) are told the limit in their run command.
+std::vector<std::string> expand_memory_limit(std::vector<std::string> argv, std::uint64_t bytes);
 
 // Expands {source}, {sources}, {binary} in a command template.
 std::vector<std::string> expand_command(const std::vector<std::string>& tmpl,

@@ -9,6 +9,7 @@
 
 #include "judge/durable.hpp"
 #include "judge/events.hpp"
+#include "judge/sha256.hpp"
 
 namespace fs = std::filesystem;
 

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "judge/durable.hpp"
+#include "judge/sha256.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -126,24 +126,30 @@ fs::path ValidatorRunner::prepare_box(const TestCase& test) {
   return box;
 }
 
-sandbox::Spec ValidatorRunner::base_spec(const fs::path& box, std::vector<std::string> args) {
+sandbox::Spec package_program_spec(const Problem& p, const CompileResult& program,
+                                   const fs::path& box, const RunIdentity& id) {
   sandbox::Spec spec;
-  spec.argv = program_.run_argv;
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.files_dir = program_.program_dir;
+  spec.argv = program.run_argv;
+  spec.files_dir = program.program_dir;
   spec.env = kEnv;
   spec.workdir = box;
-  spec.share_workdir = true;  // the feedback files are what we are after
   spec.stdout_to = sandbox::Output::capture(kMaxMessage);
   spec.stderr_to = sandbox::Output::capture(4 << 10);
-  spec.limits.cpu_seconds = problem_.validation_seconds;
-  spec.limits.memory_bytes = problem_.validation_memory_bytes;
+  spec.limits.cpu_seconds = p.validation_seconds;
+  spec.limits.memory_bytes = p.validation_memory_bytes;
   spec.limits.output_bytes = 8 << 20;
   spec.limits.file_bytes = 64 << 20;
   spec.limits.processes = 64;
   spec.limits.open_files = 64;
-  spec.uid = id_.uid;
-  spec.gid = id_.gid;
+  spec.uid = id.uid;
+  spec.gid = id.gid;
+  return spec;
+}
+
+sandbox::Spec ValidatorRunner::base_spec(const fs::path& box, std::vector<std::string> args) {
+  sandbox::Spec spec = package_program_spec(problem_, program_, box, id_);
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.share_workdir = true;  // the feedback files are what we are after
   return spec;
 }
 

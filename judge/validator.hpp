@@ -33,6 +33,11 @@ CompileResult compile_package_program(const std::filesystem::path& path, Workspa
                                       const std::filesystem::path& cache_dir,
                                       const std::string& name);
 
+// How a program of the package (validator, interactor, input validator)
+// runs: in `box`, as `id`, with the package's validation limits.
+sandbox::Spec package_program_spec(const Problem& p, const CompileResult& program,
+                                   const std::filesystem::path& box, const RunIdentity& id);
+
 class ValidatorRunner {
  public:
   ValidatorRunner(const Problem& p, Workspace& ws, const CompileResult& program, RunIdentity id)

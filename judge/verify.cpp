@@ -245,18 +245,8 @@ std::vector<std::string> validate_inputs(const Problem& p, const VerifyOptions& 
     }
     for (const auto& t : p.tests) {
       fs::path box = ws.make_box("validate");
-      sandbox::Spec spec;
-      spec.argv = prog.run_argv;
-      spec.files_dir = prog.program_dir;
-      spec.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"};
-      spec.workdir = box;
+      sandbox::Spec spec = package_program_spec(p, prog, box, ws.identity());
       spec.stdin_from = sandbox::Input::file(t.input);
-      spec.stdout_to = sandbox::Output::capture(1024);
-      spec.stderr_to = sandbox::Output::capture(1024);
-      spec.limits.cpu_seconds = p.validation_seconds;
-      spec.limits.memory_bytes = p.validation_memory_bytes;
-      spec.uid = ws.identity().uid;
-      spec.gid = ws.identity().gid;
       sandbox::Result res = sandbox::run(spec);
       ws.remove_box(box);
       ++checked;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "judge/durable.hpp"
+#include "judge/sha256.hpp"
 #include "judge/store.hpp"
 #include "mq_test_support.hpp"
 
