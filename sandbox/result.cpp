@@ -1,7 +1,9 @@
 #include <signal.h>
 #include <string.h>
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "sandbox/protocol.hpp"
 #include "sandbox/sandbox.hpp"
@@ -26,6 +28,96 @@ const char* limit_name(LimitHit l) {
   return "";
 }
 
+const char* ending_name(Ending e) {
+  switch (e) {
+    case Ending::Exited:
+      return "exited";
+    case Ending::SetupFailed:
+      return "setup-failed";
+    case Ending::CpuLimit:
+      return "cpu-limit";
+    case Ending::WallLimit:
+      return "wall-limit";
+    case Ending::MemoryLimit:
+      return "memory-limit";
+    case Ending::OutputLimit:
+      return "output-limit";
+    case Ending::ProcessLimit:
+      return "process-limit";
+    case Ending::ForbiddenSyscall:
+      return "forbidden-syscall";
+    case Ending::Signalled:
+      return "signalled";
+    case Ending::NonzeroExit:
+      return "nonzero-exit";
+  }
+  return "";
+}
+
+namespace {
+
+std::optional<Ending> limit_ending(LimitHit l) {
+  switch (l) {
+    case LimitHit::Cpu:
+      return Ending::CpuLimit;
+    case LimitHit::Wall:
+      return Ending::WallLimit;
+    case LimitHit::Memory:
+      return Ending::MemoryLimit;
+    case LimitHit::Output:
+      return Ending::OutputLimit;
+    case LimitHit::Processes:
+      return Ending::ProcessLimit;
+    case LimitHit::None:
+      break;
+  }
+  return std::nullopt;
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g s", s);
+  return buf;
+}
+
+}  // namespace
+
+Ending Result::ending() const {
+  if (!error.empty()) return Ending::SetupFailed;
+  if (std::optional<Ending> l = limit_ending(limit)) return *l;
+  if (!forbidden_syscall.empty()) return Ending::ForbiddenSyscall;
+  if (signal != 0) return Ending::Signalled;
+  if (exit_code != 0) return Ending::NonzeroExit;
+  return Ending::Exited;
+}
+
+std::string describe_ending(const Result& r, const Limits& limits) {
+  switch (r.ending()) {
+    case Ending::Exited:
+      return "";
+    case Ending::SetupFailed:
+      return r.error;
+    case Ending::CpuLimit:
+      return "CPU time over " + seconds_text(limits.cpu_seconds);
+    case Ending::WallLimit:
+      return "wall time over " + seconds_text(limits.effective_wall_seconds()) +
+             " (sleeping or blocked)";
+    case Ending::MemoryLimit:
+      return "peak memory over " + std::to_string(limits.memory_bytes >> 20) + " MiB";
+    case Ending::OutputLimit:
+      return "output over " + std::to_string(limits.output_bytes) + " bytes";
+    case Ending::ProcessLimit:
+      return "too many processes or threads";
+    case Ending::ForbiddenSyscall:
+      return "forbidden syscall " + r.forbidden_syscall;
+    case Ending::Signalled:
+      return "killed by " + signal_name(r.signal);
+    case Ending::NonzeroExit:
+      return "exit code " + std::to_string(r.exit_code);
+  }
+  return "";
+}
+
 std::string signal_name(int sig) {
   const char* abbrev = sigabbrev_np(sig);
   return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
@@ -45,6 +137,7 @@ std::string to_json(const Result& r) {
   j["forbidden_syscall"] =
       r.forbidden_syscall.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.forbidden_syscall);
   j["error"] = r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error);
+  j["ending"] = ending_name(r.ending());
   j["stdout"] = r.stdout_data;
   j["stderr"] = r.stderr_data;
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);

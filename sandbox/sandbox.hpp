@@ -89,6 +89,23 @@ struct CgroupInfo {
 enum class LimitHit { None, Cpu, Wall, Memory, Output, Processes };
 const char* limit_name(LimitHit l);  // "", "cpu", "wall", "memory", "output", "processes"
 
+// How a run ended: one classification, the first of these that holds.
+enum class Ending {
+  Exited,       // exit code 0 within every limit
+  SetupFailed,  // the command could not start (`error` says why)
+  CpuLimit,     // the sandbox killed it at a limit (these five)
+  WallLimit,
+  MemoryLimit,
+  OutputLimit,
+  ProcessLimit,
+  ForbiddenSyscall,  // killed for a syscall the policy denies (`forbidden_syscall`)
+  Signalled,         // killed by a signal the sandbox did not send for a limit
+  NonzeroExit,       // exited with a code other than 0
+};
+// "exited", "setup-failed", "cpu-limit", "wall-limit", "memory-limit", "output-limit",
+// "process-limit", "forbidden-syscall", "signalled", "nonzero-exit"
+const char* ending_name(Ending e);
+
 struct Result {
   // Exactly one of: exited (exit_code >= 0), killed by `signal`, or a setup
   // failure (`error` non-empty: the command could not be started at all).
@@ -107,11 +124,16 @@ struct Result {
   std::int64_t end_ns = 0;        // CLOCK_MONOTONIC when the program ended (0: unknown)
   bool stopped = false;           // killed at the caller's request (run_connected's stop_a)
 
-  bool ok() const {
-    return error.empty() && limit == LimitHit::None && forbidden_syscall.empty() && signal == 0 &&
-           exit_code == 0;
-  }
+  // The ladder: error -> limit -> forbidden syscall -> signal -> exit code.
+  Ending ending() const;
+  bool ok() const { return ending() == Ending::Exited; }
 };
+
+// The ending in words, naming the limit crossed (from `limits`): "" for Exited,
+// the setup error itself, "CPU time over 1 s", "wall time over 2 s (sleeping or
+// blocked)", "peak memory over 256 MiB", "output over 8388608 bytes", "too many
+// processes or threads", "forbidden syscall ptrace", "killed by SIGSEGV", "exit code 3".
+std::string describe_ending(const Result& r, const Limits& limits);
 
 // Name of a signal, e.g. "SIGSEGV" (or "signal 42").
 std::string signal_name(int sig);

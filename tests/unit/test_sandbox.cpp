@@ -261,6 +261,7 @@ TEST_CASE("the result is a flat JSON record", "[sandbox]") {
   std::string j = to_json(r);
   CHECK(j.find("\"exit_code\": 3") != std::string::npos);
   CHECK(j.find("\"limit\": null") != std::string::npos);
+  CHECK(j.find("\"ending\": \"nonzero-exit\"") != std::string::npos);
 }
 
 TEST_CASE("connected runs talk to each other through two pipes", "[sandbox][connected]") {
