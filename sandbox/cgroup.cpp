@@ -24,6 +24,8 @@
 #include <thread>
 #include <utility>
 
+#include "sandbox/errors.hpp"
+
 namespace pj::sandbox {
 namespace {
 
@@ -36,10 +38,6 @@ constexpr auto kKillTimeout = std::chrono::seconds(1);
 
 [[noreturn]] void throw_errno(int err, const std::string& what) {
   throw std::system_error(err, std::generic_category(), "cgroup: " + what);
-}
-
-std::string errno_text(int err) {
-  return std::generic_category().message(err);  // thread-safe, unlike strerror
 }
 
 // ---------------------------------------------------------------- file I/O
@@ -322,7 +320,7 @@ CgroupSupport probe_v2(const std::vector<Mount>& mounts, const std::vector<Membe
   }
   std::string controllers;
   if (int err = read_file(*dir + "/cgroup.controllers", controllers)) {
-    s.reason = "cgroup v2: cannot read " + *dir + "/cgroup.controllers: " + errno_text(err);
+    s.reason = errno_text("cgroup v2: cannot read " + *dir + "/cgroup.controllers", err);
     return s;
   }
   if (!has_word(controllers, "memory", ' ') || !has_word(controllers, "pids", ' ')) {
@@ -332,13 +330,14 @@ CgroupSupport probe_v2(const std::vector<Mount>& mounts, const std::vector<Membe
   }
   int err = 0;
   if (!writable(*dir, err)) {
-    s.reason = "cgroup v2: cannot write " + *dir + ": " + errno_text(err);
+    s.reason = errno_text("cgroup v2: cannot write " + *dir, err);
     return s;
   }
   if ((err = enable_controllers(*dir, {"memory", "pids"}))) {
     s.reason =
-        "cgroup v2: cannot enable memory and pids in " + *dir +
-        "/cgroup.subtree_control: " + errno_text(err) +
+        errno_text(
+            "cgroup v2: cannot enable memory and pids in " + *dir + "/cgroup.subtree_control",
+            err) +
         (err == EBUSY ? " (our cgroup holds processes: start the judge in a leaf cgroup)" : "");
     return s;
   }
@@ -371,7 +370,7 @@ std::string locate_v1(const std::vector<Mount>& mounts, const std::vector<Member
   }
   int err = 0;
   if (!writable(*dir, err)) {
-    notes = join_notes(notes, "cgroup v1: cannot write " + *dir + ": " + errno_text(err));
+    notes = join_notes(notes, errno_text("cgroup v1: cannot write " + *dir, err));
     return {};
   }
   return *dir;
@@ -553,11 +552,11 @@ CgroupSupport detect_cgroups(const std::string& proc_root, const std::string& sy
   CgroupSupport none;
   std::string mountinfo, membership;
   if (int err = read_file(proc_root + "/self/mountinfo", mountinfo)) {
-    none.reason = "cannot read " + proc_root + "/self/mountinfo: " + errno_text(err);
+    none.reason = errno_text("cannot read " + proc_root + "/self/mountinfo", err);
     return none;
   }
   if (int err = read_file(proc_root + "/self/cgroup", membership)) {
-    none.reason = "cannot read " + proc_root + "/self/cgroup: " + errno_text(err);
+    none.reason = errno_text("cannot read " + proc_root + "/self/cgroup", err);
     return none;
   }
   std::vector<Mount> mounts = parse_mountinfo(mountinfo, sys_fs_cgroup);
@@ -578,7 +577,7 @@ bool probe_cgroup_kill(const std::string& v2_root, std::string* why) {
   std::string base = v2_root + "/" + kBaseDir;
   if (::mkdir(base.c_str(), 0755) != 0 && errno != EEXIST) {
     int err = errno;
-    return no("cannot create " + base + ": " + errno_text(err));
+    return no(errno_text("cannot create " + base, err));
   }
   // A scratch cgroup of our own (mkdir is exclusive): another prober must not remove it under us.
   std::string scratch;
@@ -587,13 +586,13 @@ bool probe_cgroup_kill(const std::string& v2_root, std::string* why) {
     if (::mkdir(dir.c_str(), 0755) == 0) scratch = dir;
     if (scratch.empty() && (errno != EEXIST || attempt == 100)) {
       int err = errno;
-      return no("cannot create " + dir + ": " + errno_text(err));
+      return no(errno_text("cannot create " + dir, err));
     }
   }
   int err = write_file(scratch + "/cgroup.kill", "1");
   int killed_by = err == 0 ? clone_into_and_reap(scratch) : 0;
   remove_dir(scratch);
-  if (err) return no("cannot write " + scratch + "/cgroup.kill: " + errno_text(err));
+  if (err) return no(errno_text("cannot write " + scratch + "/cgroup.kill", err));
   if (killed_by > 0) {
     return no("this kernel kills children cloned into a cgroup after cgroup.kill (signal " +
               std::to_string(killed_by) + ")");

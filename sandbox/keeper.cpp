@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "sandbox/errors.hpp"
 #include "sandbox/mounts.hpp"
 #include "sandbox/protocol.hpp"
 #include "sandbox/seccomp_hook.hpp"
@@ -329,7 +330,7 @@ Config parse_args(int argc, char** argv) {
 
 // Fails the start-up: the judge reads this line from the socket.
 [[noreturn]] void startup_failed(int sock, const std::string& what, int err) {
-  std::string msg = "E" + what + ": " + strerror(err);
+  std::string msg = "E" + errno_text(what, err);
   send(sock, msg.data(), msg.size(), MSG_NOSIGNAL);
   _exit(3);
 }

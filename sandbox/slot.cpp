@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "sandbox/errors.hpp"
 #include "sandbox/mounts.hpp"
 #include "sandbox/pipes.hpp"
 #include "sandbox/seccomp_hook.hpp"
@@ -27,10 +28,6 @@ namespace pj::sandbox {
 namespace {
 
 using namespace protocol;
-
-std::string errno_text(const std::string& what, int err = errno) {
-  return what + ": " + strerror(err);
-}
 
 std::string find_in_path(const std::string& name, const std::vector<std::string>& env) {
   if (name.find('/') != std::string::npos) return name;
@@ -294,8 +291,8 @@ bool Slot::receive_reply(RunReply& reply) {
 void Slot::fill_result(const Spec& spec, const RunReply& reply, const std::string& path,
                        Result& r) {
   if (!reply.started) {
-    r.error = std::string(setup_step_name(reply.setup_step)) + " failed for " + path + ": " +
-              strerror(reply.setup_errno);
+    r.error = errno_text(std::string(setup_step_name(reply.setup_step)) + " failed for " + path,
+                         reply.setup_errno);
     return;
   }
   r.cpu_seconds = seconds(reply.usage.ru_utime) + seconds(reply.usage.ru_stime);
