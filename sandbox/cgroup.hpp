@@ -12,6 +12,11 @@
 // memory.kmem.limit_in_bytes is deprecated (5.16) and a no-op on 6.x, so we
 // never write it.
 //
+// The code: cgroup.cpp (detection, names, what slots do alike on both
+// versions), cgroup_v1.cpp and cgroup_v2.cpp (what differs, behind the
+// internal CgroupSlotOps of cgroup_version.hpp, chosen once per slot), and
+// cgroup_files.cpp (file I/O and parsing they share).
+//
 // Only a process allowed to write the hierarchy (root, or the owner of a
 // delegated v2 subtree) can use this; otherwise detection says None and the
 // caller falls back to rlimits.
@@ -23,8 +28,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "sandbox/fd.hpp"
 
 namespace pj::sandbox {
 
@@ -76,6 +79,15 @@ bool probe_cgroup_kill(const std::string& v2_root, std::string* why = nullptr);
 // hierarchy never pick the same name.
 std::string slot_cgroup_name(int index);
 
+// A slot's cumulative counters, from which usage() subtracts those of reset().
+struct CgroupCounters {
+  std::uint64_t cpu_ns = 0;
+  std::uint64_t oom_kills = 0;  // memory.failcnt on v1 before 4.13
+  std::uint64_t pids_max_events = 0;
+};
+
+class CgroupSlotOps;  // what differs per version (cgroup_version.hpp)
+
 // The cgroup of one run slot, created once and reused for every run of the slot
 // (creating and removing a cgroup per run costs too much on the per-test path).
 // Not thread-safe: one run at a time per slot.
@@ -113,7 +125,7 @@ class SlotCgroup {
   void add(pid_t pid);
 
   // O_PATH directory fd of the v2 cgroup for clone3(CLONE_INTO_CGROUP); -1 on v1.
-  int v2_dir_fd() const { return dir_fd_.get(); }
+  int v2_dir_fd() const;
 
   struct Usage {
     double cpu_seconds = 0;         // user+sys of every process since reset()
@@ -138,31 +150,14 @@ class SlotCgroup {
 
   const std::string& name() const { return name_; }
   // The slot's directories: the v2 cgroup, or memory, pids, cpuacct on v1.
-  const std::vector<std::string>& dirs() const { return dirs_; }
+  const std::vector<std::string>& dirs() const;
 
  private:
-  SlotCgroup() = default;
-  void add_dir(const std::string& dir);
-  void create_v2(const CgroupSupport& s);
-  void create_v1(const CgroupSupport& s);
-  void reset_memory_peak();
+  SlotCgroup(std::string name, std::unique_ptr<CgroupSlotOps> ops);
 
-  struct Counters {
-    std::uint64_t cpu_ns = 0;
-    std::uint64_t oom_kills = 0;  // memory.failcnt on v1 before 4.13
-    std::uint64_t pids_max_events = 0;
-  };
-  Counters read_counters() const;
-  std::uint64_t read_memory_peak() const;
-
-  CgroupVersion version_ = CgroupVersion::None;
   std::string name_;
-  std::vector<std::string> dirs_;                // every directory we created or adopted
-  std::string memory_dir_, pids_dir_, cpu_dir_;  // empty: controller not available
-  UniqueFd dir_fd_;                              // v2 only
-  UniqueFd peak_fd_;  // v2 memory.peak, read-write: our writes reset it for our reads
-  bool use_cgroup_kill_ = false;
-  Counters baseline_;
+  std::unique_ptr<CgroupSlotOps> ops_;  // the version's, chosen at create()
+  CgroupCounters baseline_;
 };
 
 // Removes the slots of judges that died without cleaning up: every

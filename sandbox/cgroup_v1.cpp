@@ -1,0 +1,120 @@
+// cgroup v1: one hierarchy per controller (memory, pids, cpuacct), each
+// mounted on its own. Detection (memory and pids mounted and writable,
+// cpuacct optional) and a slot's operations: a directory per hierarchy;
+// memory.limit_in_bytes with memory.memsw.limit_in_bytes, pids.max,
+// cpuacct.usage, memory.oom_control, memory.max_usage_in_bytes. v1 has no
+// atomic kill: SlotCgroup signals every member (pids.max bounds the forks).
+#include <algorithm>
+#include <cerrno>
+#include <optional>
+
+#include "sandbox/cgroup_version.hpp"
+#include "sandbox/errors.hpp"
+
+namespace pj::sandbox {
+
+using namespace cgroupfs;
+
+namespace {
+
+class V1SlotOps final : public CgroupSlotOps {
+ public:
+  void create(const CgroupSupport& s, const std::string& name) override {
+    auto slot_in = [&](bool wanted, const std::string& root) -> std::string {
+      if (!wanted || root.empty()) return {};
+      make_dir(root + "/" + kBaseDir);
+      std::string dir = root + "/" + kBaseDir + "/" + name;
+      add_dir(dir);
+      return dir;
+    };
+    memory_dir_ = slot_in(s.memory, s.v1_memory);
+    pids_dir_ = slot_in(s.pids, s.v1_pids);
+    cpu_dir_ = slot_in(s.cpu, s.v1_cpuacct);
+    if (dirs_.empty()) throw_errno(EINVAL, "no v1 hierarchy to create " + name + " in");
+    // Swapping would make runs slow instead of over the limit.
+    if (!memory_dir_.empty()) write_if_exists(memory_dir_ + "/memory.swappiness", "0");
+  }
+
+  void set_limits(std::uint64_t memory_bytes, int max_pids) override {
+    if (!memory_dir_.empty()) {
+      // memsw must stay >= the memory limit at every step: lift it, set the
+      // limit, then bring memsw down to it (memory + swap = memory: no swap).
+      std::string memsw = memory_dir_ + "/memory.memsw.limit_in_bytes";
+      bool has_memsw = write_if_exists(memsw, "-1");
+      write_or_throw(memory_dir_ + "/memory.limit_in_bytes", limit_text(memory_bytes, "-1"));
+      if (has_memsw && memory_bytes != 0) write_or_throw(memsw, std::to_string(memory_bytes));
+    }
+    if (!pids_dir_.empty()) write_pids_max(pids_dir_, max_pids);
+  }
+
+  void reset_memory_peak() override {
+    if (!memory_dir_.empty()) write_or_throw(memory_dir_ + "/memory.max_usage_in_bytes", "0");
+  }
+
+  CgroupCounters read_counters() const override {
+    CgroupCounters c;
+    if (!cpu_dir_.empty()) {
+      c.cpu_ns = parse_u64(read_counter_file(cpu_dir_ + "/cpuacct.usage")).value_or(0);
+    }
+    if (!memory_dir_.empty()) {
+      auto kills =
+          find_keyed_value(read_counter_file(memory_dir_ + "/memory.oom_control"), "oom_kill");
+      // Before 4.13 there is no oom_kill count: hitting the limit is the best sign we have.
+      c.oom_kills = kills
+                        ? *kills
+                        : parse_u64(read_counter_file(memory_dir_ + "/memory.failcnt")).value_or(0);
+    }
+    if (!pids_dir_.empty()) c.pids_max_events = read_pids_max_events(pids_dir_);
+    return c;
+  }
+
+  std::uint64_t read_memory_peak() const override {
+    if (memory_dir_.empty()) return 0;
+    return parse_u64(read_counter_file(memory_dir_ + "/memory.max_usage_in_bytes")).value_or(0);
+  }
+};
+
+// Our writable directory in the v1 hierarchy of `controller`, or "" with a note why not.
+std::string locate(const std::vector<Mount>& mounts, const std::vector<Membership>& groups,
+                   const std::string& controller, std::string& notes) {
+  auto own = std::find_if(groups.begin(), groups.end(), [&](const Membership& g) {
+    return g.hierarchy != "0" && has_word(g.controllers, controller, ',');
+  });
+  std::optional<std::string> dir;
+  for (const Mount& m : mounts) {
+    if (own != groups.end() && !dir && m.fstype == "cgroup" &&
+        has_word(m.options, controller, ',')) {
+      dir = dir_through(m, own->path);
+    }
+  }
+  if (!dir) {
+    notes = join_notes(notes, "cgroup v1: " + controller + " not mounted");
+    return {};
+  }
+  int err = 0;
+  if (!writable(*dir, err)) {
+    notes = join_notes(notes, errno_text("cgroup v1: cannot write " + *dir, err));
+    return {};
+  }
+  return *dir;
+}
+
+}  // namespace
+
+std::unique_ptr<CgroupSlotOps> make_v1_slot_ops() {
+  return std::make_unique<V1SlotOps>();
+}
+
+CgroupSupport detect_v1(const std::vector<Mount>& mounts, const std::vector<Membership>& groups) {
+  CgroupSupport s;
+  s.v1_memory = locate(mounts, groups, "memory", s.reason);
+  s.v1_pids = locate(mounts, groups, "pids", s.reason);
+  s.v1_cpuacct = locate(mounts, groups, "cpuacct", s.reason);
+  s.memory = !s.v1_memory.empty();
+  s.pids = !s.v1_pids.empty();
+  s.cpu = !s.v1_cpuacct.empty();
+  if (s.memory && s.pids) s.version = CgroupVersion::V1;
+  return s;
+}
+
+}  // namespace pj::sandbox
