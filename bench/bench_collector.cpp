@@ -16,14 +16,14 @@
 #include <thread>
 #include <vector>
 
-#include "judge/collector.hpp"
-#include "judge/events.hpp"
-#include "judge/judge.hpp"
-#include "judge/mq.hpp"
-#include "judge/problem.hpp"
-#include "judge/sender.hpp"
-#include "judge/store.hpp"
-#include "judge/submission.hpp"
+#include "judge/engine/judge_submission.hpp"
+#include "judge/engine/problem.hpp"
+#include "judge/engine/submission.hpp"
+#include "judge/pipeline/collector.hpp"
+#include "judge/pipeline/emitter.hpp"
+#include "judge/pipeline/store.hpp"
+#include "judge/pipeline/transport.hpp"
+#include "judge/report/events.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -43,12 +43,12 @@ Instance make_instance(const fs::path& base, const std::string& tag, bool sync) 
   o.state_dir = (base / o.name).string();
   o.no_sync = !sync;
   Instance inst = resolve_instance(o);
-  MessageQueue::unlink(inst.queue);
+  open_transport(inst)->remove();
   return inst;
 }
 
 void remove_instance(const Instance& inst) {
-  MessageQueue::unlink(inst.queue);
+  open_transport(inst)->remove();
   std::error_code ec;
   fs::remove_all(inst.state_dir, ec);
 }
@@ -67,7 +67,7 @@ TestReport sample_test(std::size_t i) {
 std::vector<StoredEvent> store_batch(std::size_t first, std::size_t n) {
   std::vector<StoredEvent> out;
   for (std::size_t i = first; i < first + n; ++i) {
-    json j = test_fields(sample_test(i), i % 8);
+    json j = encode_test_event(sample_test(i), i % 8);
     j.update({{"v", 1},
               {"type", "test"},
               {"id", "s" + std::to_string(i / 8)},
@@ -97,23 +97,24 @@ void send_all(const Instance& inst, int senders, std::size_t submissions_each) {
   std::vector<std::thread> threads;
   for (int t = 0; t < senders; ++t)
     threads.emplace_back([&inst, t, submissions_each] {
-      EventSender sender(inst);
+      std::unique_ptr<EventSink> sink = open_transport(inst)->event_sink();
       for (std::size_t s = 0; s < submissions_each; ++s) {
-        SubmissionEvents ev(sender, "t" + std::to_string(t) + "s" + std::to_string(s), 0);
-        ev.emit(EventType::Queued,
-                queued_fields("aplusb", "A plus B", "/p", "sol.c", "c", "C", 8, false));
-        ev.emit(EventType::Compiling, json::object());
+        std::string id = "t" + std::to_string(t) + "s" + std::to_string(s);
+        SubmissionEmitter::for_new(*sink, id).queued(
+            {"aplusb", "A plus B", "/p", "sol.c", "c", "C", 8, false});
+        SubmissionEmitter ev = SubmissionEmitter::for_judge(*sink, id);
+        ev.compiling();
         CompileReport c;
         c.ok = true;
         c.cached = true;
-        ev.emit(EventType::Compiled, compiled_fields(c));
+        ev.on_compiled(c);
         SubmissionReport r;
         r.tests_total = 8;
         for (std::size_t i = 0; i < 8; ++i) {
           r.tests.push_back(sample_test(i));
-          ev.emit(EventType::Test, test_fields(r.tests.back(), i));
+          ev.on_test(r.tests.back(), i, 8);
         }
-        ev.emit(EventType::Final, final_fields(r));
+        ev.final(r);
       }
     });
   for (auto& t : threads) t.join();
@@ -149,7 +150,7 @@ void bench_drain(const fs::path& base, bool sync, std::size_t submissions) {
   Collector collector(inst, {},
                       [](const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); });
   auto start = Clock::now();
-  std::size_t n = collector.drain_outbox();
+  std::size_t n = collector.recover();
   double s = seconds_since(start);
   std::printf("outbox drain at start, %-11s %6zu events in %6.2f s = %8.0f events/s\n",
               sync ? "fsync:" : "no fsync:", n, s, n / s);

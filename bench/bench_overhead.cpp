@@ -25,10 +25,10 @@
 #include <string>
 #include <vector>
 
-#include "judge/judge.hpp"
-#include "judge/languages.hpp"
-#include "judge/problem.hpp"
-#include "judge/submission.hpp"
+#include "judge/engine/judge_submission.hpp"
+#include "judge/engine/languages.hpp"
+#include "judge/engine/problem.hpp"
+#include "judge/engine/submission.hpp"
 #include "sandbox/sandbox.hpp"
 
 namespace fs = std::filesystem;

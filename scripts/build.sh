@@ -6,5 +6,5 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
 sanitize=OFF
 [ "${SANITIZE:-0}" = 1 ] && sanitize=ON
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPIPEJUDGE_SANITIZE=$sanitize >/dev/null
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPIPEJUDGE_SANITIZE=$sanitize -DPIPEJUDGE_WERROR=ON >/dev/null
 cmake --build "$build" -j "$(nproc)"

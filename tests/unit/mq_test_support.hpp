@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "judge/instance.hpp"
-#include "judge/mq.hpp"
+#include "judge/pipeline/instance.hpp"
+#include "judge/pipeline/transport.hpp"
 
 namespace pj::judge::testing {
 
@@ -26,12 +26,10 @@ class TestInstance {
     o.state_dir = tmpl;
     o.no_sync = true;
     inst = resolve_instance(o);
-    MessageQueue::unlink(inst.queue);
-    MessageQueue::unlink(inst.jobs_queue());
+    open_transport(inst)->remove();
   }
   ~TestInstance() {
-    MessageQueue::unlink(inst.queue);
-    MessageQueue::unlink(inst.jobs_queue());
+    open_transport(inst)->remove();
     std::error_code ec;
     std::filesystem::remove_all(inst.state_dir, ec);
   }

@@ -11,11 +11,15 @@
 #include <mutex>
 #include <thread>
 
-#include "judge/collector.hpp"
-#include "judge/error.hpp"
-#include "judge/sender.hpp"
-#include "judge/submit_session.hpp"
-#include "judge/worker.hpp"
+#include "judge/engine/error.hpp"
+#include "judge/pipeline/collector.hpp"
+#include "judge/pipeline/emitter.hpp"
+#include "judge/pipeline/follower.hpp"
+#include "judge/pipeline/mq.hpp"
+#include "judge/pipeline/outbox.hpp"
+#include "judge/pipeline/submit_session.hpp"
+#include "judge/pipeline/transport.hpp"
+#include "judge/pipeline/worker.hpp"
 #include "mq_test_support.hpp"
 
 using nlohmann::json;
@@ -29,7 +33,7 @@ namespace {
 // Collects the collector's warnings (it may log from its own thread).
 class Warnings {
  public:
-  Collector::Log log() {
+  Log log() {
     return [this](const std::string& m) {
       std::lock_guard lock(mutex_);
       lines_.push_back(m);
@@ -52,7 +56,7 @@ class RunningCollector {
  public:
   RunningCollector(const Instance& inst, Warnings& w, CollectorOptions o = fast_options())
       : collector_(inst, o, w.log()) {
-    collector_.drain_outbox();
+    collector_.recover();
     thread_ = std::thread([this] { collector_.run(stop_); });
   }
   ~RunningCollector() {
@@ -107,13 +111,13 @@ std::size_t outbox_files(const Instance& inst) {
 }
 
 // Sends a whole small submission: queued, compiling, compiled, tests, final.
-void send_submission(EventSender& sender, const std::string& id, std::size_t tests) {
-  SubmissionEvents ev(sender, id, 0);
-  ev.emit(EventType::Queued, queued_fields("p", "P", "/p", "f.c", "c", "C", tests, true));
-  ev.emit(EventType::Compiling, json::object());
+void send_submission(EventSink& sink, const std::string& id, std::size_t tests) {
+  SubmissionEmitter::for_new(sink, id).queued({"p", "P", "/p", "f.c", "c", "C", tests, true});
+  SubmissionEmitter ev = SubmissionEmitter::for_judge(sink, id);
+  ev.compiling();
   CompileReport c;
   c.ok = true;
-  ev.emit(EventType::Compiled, compiled_fields(c));
+  ev.on_compiled(c);
   SubmissionReport r;
   r.tests_total = tests;
   for (std::size_t i = 0; i < tests; ++i) {
@@ -121,10 +125,10 @@ void send_submission(EventSender& sender, const std::string& id, std::size_t tes
     t.name = "t" + std::to_string(i);
     t.verdict = Verdict::AC;
     r.tests.push_back(t);
-    ev.emit(EventType::Test, test_fields(t, i));
+    ev.on_test(t, i, tests);
   }
   r.verdict = Verdict::AC;
-  ev.emit(EventType::Final, final_fields(r));
+  ev.final(r);
 }
 
 }  // namespace
@@ -132,12 +136,12 @@ void send_submission(EventSender& sender, const std::string& id, std::size_t tes
 TEST_CASE("events sent with no collector wait in the outbox and are stored at its start",
           "[collector]") {
   TestInstance t;
-  EventSender sender(t.inst);
-  send_submission(sender, "late1", 3);
+  auto sink = open_transport(t.inst)->event_sink();
+  send_submission(*sink, "late1", 3);
   CHECK(outbox_files(t.inst) == 7);
   Warnings w;
   Collector c(t.inst, RunningCollector::fast_options(), w.log());
-  CHECK(c.drain_outbox() == 7);
+  CHECK(c.recover() == 7);
   CHECK(outbox_files(t.inst) == 0);
   CHECK(stored_events(t.inst, "late1") == 7);
   CHECK(w.all().empty());
@@ -147,15 +151,15 @@ TEST_CASE("events sent to a running collector are stored and leave the outbox", 
   TestInstance t;
   Warnings w;
   RunningCollector rc(t.inst, w);
-  EventSender sender(t.inst);
-  for (int i = 0; i < 20; ++i) send_submission(sender, "live" + std::to_string(i), 4);
+  auto sink = open_transport(t.inst)->event_sink();
+  for (int i = 0; i < 20; ++i) send_submission(*sink, "live" + std::to_string(i), 4);
   REQUIRE(eventually([&] { return rc.collector().stats().stored == 20 * 8; }));
   CHECK(eventually([&] { return outbox_files(t.inst) == 0; }));
   CHECK(rc.collector().stats().rejected == 0);
   auto d = ResultStore::open_reader(t.inst.db_path).find("live7");
   REQUIRE(d);
   CHECK(d->row.verdict == "AC");
-  CHECK(d->tests.size() == 4);
+  CHECK(d->report.tests.size() == 4);
 }
 
 TEST_CASE("malformed queue messages are logged with the reason and skipped", "[collector]") {
@@ -199,7 +203,7 @@ TEST_CASE("malformed outbox files are moved aside with the reason logged", "[col
   }
   Warnings w;
   Collector c(t.inst, RunningCollector::fast_options(), w.log());
-  CHECK(c.drain_outbox() == 1);
+  CHECK(c.recover() == 1);
   std::string log = w.all();
   CHECK_THAT(log, Contains("not valid JSON"));
   CHECK_THAT(log, Contains("does not match"));
@@ -209,7 +213,7 @@ TEST_CASE("malformed outbox files are moved aside with the reason logged", "[col
   CHECK(outbox_files(t.inst) == 0);
   auto rejected = Outbox(t.inst.outbox_dir() / "rejected", false).list();
   CHECK(rejected.size() == (as_root ? 5u : 4u));
-  CHECK(c.drain_outbox() == 0);  // not retried, not logged again
+  CHECK(c.recover() == 0);  // not retried, not logged again
   CHECK(w.all() == log);
 }
 
@@ -252,12 +256,10 @@ TEST_CASE("a full queue makes the sender wait while a collector runs, never drop
   auto lock = CollectorLock::try_acquire(t.inst);
   REQUIRE(lock);
   auto q = MessageQueue::open_or_create(t.inst.queue);
-  EventSender sender(t.inst);
-  SubmissionEvents ev(sender, "bp", 0);
-  for (long i = 0; i < MessageQueue::kMaxMessages; ++i)
-    ev.emit(EventType::Compiling, json::object());
-  auto blocked =
-      std::async(std::launch::async, [&] { ev.emit(EventType::Compiling, json::object()); });
+  auto sink = open_transport(t.inst)->event_sink();
+  auto ev = SubmissionEmitter::for_new(*sink, "bp");
+  for (long i = 0; i < MessageQueue::kMaxMessages; ++i) ev.compiling();
+  auto blocked = std::async(std::launch::async, [&] { ev.compiling(); });
   CHECK(blocked.wait_for(500ms) == std::future_status::timeout);  // waiting, not dropped
   CHECK(q.receive(0).status == MessageQueue::Status::Ok);         // make room
   CHECK(blocked.wait_for(5s) == std::future_status::ready);
@@ -268,15 +270,15 @@ TEST_CASE("a full queue with no collector leaves the event in the outbox", "[col
   TestInstance t;
   make_state_dirs(t.inst);
   auto q = MessageQueue::open_or_create(t.inst.queue);  // stale: nobody reads it
-  EventSender sender(t.inst);
-  SubmissionEvents ev(sender, "nc", 0);
+  auto sink = open_transport(t.inst)->event_sink();
+  auto ev = SubmissionEmitter::for_new(*sink, "nc");
   auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < 30; ++i) ev.emit(EventType::Compiling, json::object());
+  for (int i = 0; i < 30; ++i) ev.compiling();
   CHECK(std::chrono::steady_clock::now() - start < 5s);
   CHECK(outbox_files(t.inst) == 30);
   Warnings w;
   Collector c(t.inst, {}, w.log());
-  CHECK(c.drain_outbox() == 30);
+  CHECK(c.recover() == 30);
 }
 
 TEST_CASE("1 MiB of compiler output travels by reference and is stored whole", "[collector]") {
@@ -291,16 +293,15 @@ TEST_CASE("1 MiB of compiler output travels by reference and is stored whole", "
   c.ok = false;
   c.output = diagnostics;
   c.reason = "the compiler exited with status 1";
-  EventSender sender(t.inst);
-  SubmissionEvents ev(sender, "ce1", 2);
-  ev.emit(EventType::Compiled, compiled_fields(c));
+  auto sink = open_transport(t.inst)->event_sink();
+  SubmissionEmitter::after(*sink, "ce1", 1).on_compiled(c);
   REQUIRE(eventually([&] { return rc.collector().stats().stored == 1; }));
   ResultStore reader = ResultStore::open_reader(t.inst.db_path);
   auto d = reader.find("ce1");
   REQUIRE(d);
-  CHECK(d->compile_ok == false);
-  CHECK(d->compile_output.size() == diagnostics.size());
-  CHECK(d->compile_output == diagnostics);
+  CHECK(d->report.compile.ok == false);
+  CHECK(d->report.compile.output.size() == diagnostics.size());
+  CHECK(d->report.compile.output == diagnostics);
   auto rows = reader.events("ce1");
   REQUIRE(rows.size() == 1);
   CHECK(blob_ref_hash(rows[0].body["output"]));  // the event itself holds only the reference
@@ -317,48 +318,48 @@ TEST_CASE("a database that refuses writes loses nothing: events wait in the outb
     CollectorOptions small = RunningCollector::fast_options();
     small.max_db_bytes = 128 << 10;
     RunningCollector rc(t.inst, w, small);
-    EventSender sender(t.inst);
-    send_submission(sender, "ok1", 2);
+    auto sink = open_transport(t.inst)->event_sink();
+    send_submission(*sink, "ok1", 2);
     REQUIRE(eventually([&] { return rc.collector().stats().stored == 6; }));
     CompileReport c;
     c.output = big;  // too big for the capped database
-    SubmissionEvents(sender, "full1", 2).emit(EventType::Compiled, compiled_fields(c));
+    SubmissionEmitter::after(*sink, "full1", 1).on_compiled(c);
     REQUIRE(eventually([&] { return rc.collector().stats().store_failures >= 2; }));
     CHECK(outbox_files(t.inst) == 1);
   }
   CHECK_THAT(w.all(), Contains("cannot store"));
   Collector uncapped(t.inst, {}, w.log());
-  CHECK(uncapped.drain_outbox() == 1);
-  CHECK(ResultStore::open_reader(t.inst.db_path).find("full1")->compile_output == big);
+  CHECK(uncapped.recover() == 1);
+  CHECK(ResultStore::open_reader(t.inst.db_path).find("full1")->report.compile.output == big);
 }
 
 TEST_CASE("a worker that died before its final verdict gets IE with the reason", "[collector]") {
   TestInstance t;
-  EventSender sender(t.inst);
-  SubmissionEvents ev(sender, "crash1", 0);
-  ev.emit(EventType::Queued, queued_fields("p", "P", "/p", "f", "c", "C", 5, false));
-  ev.emit(EventType::Compiling, json::object());
+  auto sink = open_transport(t.inst)->event_sink();
+  SubmissionEmitter::for_new(*sink, "crash1").queued({"p", "P", "/p", "f", "c", "C", 5, false});
+  SubmissionEmitter ev = SubmissionEmitter::for_judge(*sink, "crash1");
+  ev.compiling();
   CompileReport c;
   c.ok = true;
-  ev.emit(EventType::Compiled, compiled_fields(c));
+  ev.on_compiled(c);
   TestReport slow;
   slow.name = "t0";
   slow.verdict = Verdict::AC;
   slow.time = 0.5;
   slow.memory = 1000;
-  ev.emit(EventType::Test, test_fields(slow, 0));
+  ev.on_test(slow, 0, 5);
   {
     // Some of it already stored, some still in the outbox.
     Warnings w;
     Collector collector(t.inst, {}, w.log());
-    collector.drain_outbox();
+    collector.recover();
   }
-  ev.emit(EventType::Test, test_fields(slow, 1));
-  report_worker_crash(sender, "crash1", "worker killed by SIGSEGV");
-  report_worker_crash(sender, "crash1", "worker killed by SIGSEGV");  // once is enough
+  ev.on_test(slow, 1, 5);
+  report_worker_crash(*sink, t.inst, "crash1", "worker killed by SIGSEGV");
+  report_worker_crash(*sink, t.inst, "crash1", "worker killed by SIGSEGV");  // once is enough
   Warnings w;
   Collector collector(t.inst, {}, w.log());
-  collector.drain_outbox();
+  collector.recover();
   ResultStore reader = ResultStore::open_reader(t.inst.db_path);
   auto d = reader.find("crash1");
   REQUIRE(d);
@@ -395,11 +396,11 @@ TEST_CASE("the event follower applies events in order and skips only dead gaps",
   auto lookup = [](const std::string&) { return std::string(); };
   bool pending = true;
   auto nothing_pending = [&] { return !pending; };
-  f.add({row(0, "queued", json::object()), row(3, "test", test_fields(b, 1)),
-         row(5, "final", final_fields(fin))});
+  f.add({row(0, "queued", json::object()), row(3, "test", encode_test_event(b, 1)),
+         row(5, "final", encode_final(final_facts(fin)))});
   CHECK_FALSE(f.advance(lookup, nothing_pending));
   CHECK(f.applied() == 0);
-  f.add({row(1, "compiling", json::object()), row(2, "test", test_fields(a, 0))});
+  f.add({row(1, "compiling", json::object()), row(2, "test", encode_test_event(a, 0))});
   CHECK_FALSE(f.advance(lookup, nothing_pending));  // seq 4 may still come
   CHECK(seen.names == std::vector<std::string>{"a", "b"});
   pending = false;  // it will not: go on without it

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "judge/events.hpp"
-#include "judge/outbox.hpp"
+#include "judge/pipeline/outbox.hpp"
+#include "judge/report/events.hpp"
 
 using nlohmann::json;
 using namespace pj::judge;
@@ -66,11 +66,11 @@ SubmissionReport sample_report() {
 TEST_CASE("valid events of every type parse", "[events]") {
   std::vector<json> good = {
       with(envelope("queued"),
-           queued_fields("aplusb", "A plus B", "/p", "sol.c", "c", "C", 8, false)),
+           encode_queued({"aplusb", "A plus B", "/p", "sol.c", "c", "C", 8, false})),
       envelope("compiling", 1),
-      with(envelope("compiled", 2), compiled_fields({true, true, 0.0, "", ""})),
-      with(envelope("test", 3), test_fields(sample_report().tests[0], 0)),
-      with(envelope("final", 4), final_fields(sample_report())),
+      with(envelope("compiled", 2), encode_compile({true, true, 0.0, "", ""})),
+      with(envelope("test", 3), encode_test_event(sample_report().tests[0], 0)),
+      with(envelope("final", 4), encode_final(final_facts(sample_report()))),
   };
   for (const auto& j : good) {
     ParsedEvent p = parse_event(j.dump(), kUid);
@@ -91,27 +91,27 @@ TEST_CASE("malformed messages are rejected with the reason", "[events]") {
   CHECK_THAT(rejection(with(envelope("compiling"), {{"seq", -1}})), Contains("seq"));
   CHECK_THAT(rejection(with(envelope("compiling"), {{"uid", kUid + 1}})),
              Contains("unexpected sender"));
-  json test = with(envelope("test"), test_fields(sample_report().tests[0], 0));
+  json test = with(envelope("test"), encode_test_event(sample_report().tests[0], 0));
   test.erase("verdict");
   CHECK_THAT(rejection(test), Contains("missing field 'verdict'"));
   test["verdict"] = "MAYBE";
   CHECK_THAT(rejection(test), Contains("field 'verdict'"));
   json big = with(envelope("compiling"), {{"padding", std::string(kMaxEventBytes, 'x')}});
   CHECK_THAT(rejection(big), Contains("too large"));
-  json bad_ref = with(envelope("compiled"), compiled_fields({false, false, 0, "", "x"}));
+  json bad_ref = with(envelope("compiled"), encode_compile({false, false, 0, "", "x"}));
   bad_ref["output"] = {{"blob", "../../../etc/passwd"}, {"size", 1}};
   CHECK_THAT(rejection(bad_ref), Contains("field 'output'"));
 }
 
 TEST_CASE("blob references are recognised and collected", "[events]") {
   std::string hash(64, 'a');
-  json j = with(envelope("compiled"), compiled_fields({false, false, 0, "", "CE"}));
+  json j = with(envelope("compiled"), encode_compile({false, false, 0, "", "CE"}));
   j["output"] = blob_ref(hash, 12);
   ParsedEvent p = parse_event(j.dump(), kUid);
   REQUIRE(p.event);
   CHECK(p.event->blobs == std::vector<std::string>{hash});
-  CHECK(event_text(j["output"], [](const std::string&) { return std::string("bytes"); }) ==
-        "bytes");
+  TextLookup lookup = [](const std::string&) { return std::string("bytes"); };
+  CHECK(Fields(j, lookup).text("output") == "bytes");
 }
 
 TEST_CASE("submission ids are unique and safe as file names", "[events]") {
@@ -139,10 +139,10 @@ TEST_CASE("outbox file names encode id and seq", "[events]") {
 TEST_CASE("a report rebuilt from its events is the same report", "[events]") {
   SubmissionReport original = sample_report();
   std::vector<json> events = {
-      with(envelope("compiled", 2), compiled_fields(original.compile)),
-      with(envelope("test", 3), test_fields(original.tests[0], 0)),
-      with(envelope("test", 4), test_fields(original.tests[1], 1)),
-      with(envelope("final", 5), final_fields(original)),
+      with(envelope("compiled", 2), encode_compile(original.compile)),
+      with(envelope("test", 3), encode_test_event(original.tests[0], 0)),
+      with(envelope("test", 4), encode_test_event(original.tests[1], 1)),
+      with(envelope("final", 5), encode_final(final_facts(original))),
   };
   SubmissionReport rebuilt;
   rebuilt.problem = original.problem;
@@ -154,8 +154,38 @@ TEST_CASE("a report rebuilt from its events is the same report", "[events]") {
   for (const auto& e : events) apply_event(rebuilt, json::parse(e.dump()), no_blobs);
   CHECK(report_json(rebuilt) == report_json(original));
 
-  json final_event = final_fields(original);
+  json final_event = encode_final(final_facts(original));
   CHECK(final_event["tests_run"] == 2);
   CHECK(final_event["tests_passed"] == 1);
   CHECK(final_event["score"].get<double>() == Approx(100.0 / 3));
+}
+
+TEST_CASE("every report shape decodes to what was encoded", "[events]") {
+  SubmissionReport original = sample_report();
+  original.tests[0].score = 12.5;
+  original.tests[0].team_message = "close";
+  original.score = 12.5;
+  original.max_score = 100;
+  original.groups = {{"sample", Verdict::AC, std::nullopt, std::nullopt, 1, 1},
+                     {"secret/group1", Verdict::RE, 12.5, 100.0, 1, 4}};
+  json encoded = encode_submission(original);
+  SubmissionReport decoded = decode_submission(json::parse(encoded.dump()));
+  CHECK(encode_submission(decoded) == encoded);
+  CHECK(decoded.tests[0].team_message == "close");
+  CHECK(decoded.groups[1].score == 12.5);
+  CHECK(decode_test(encode_test(original.tests[1]), no_text).signal == "SIGSEGV");
+  CHECK(decode_compile(encode_compile(original.compile), no_text).output ==
+        original.compile.output);
+}
+
+TEST_CASE("a malformed shape names its first bad field", "[events]") {
+  json t = encode_test(sample_report().tests[0]);
+  t.erase("name");
+  CHECK_THROWS_WITH(decode_test(t, no_text), Contains("missing field 'name'"));
+  t = encode_test(sample_report().tests[0]);
+  t["memory"] = -1;
+  CHECK_THROWS_WITH(decode_test(t, no_text), Contains("field 'memory' must be"));
+  json c = encode_compile(sample_report().compile);
+  c["ok"] = "yes";
+  CHECK_THROWS_WITH(decode_compile(c, no_text), Contains("field 'ok' must be true or false"));
 }

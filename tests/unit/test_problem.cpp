@@ -6,9 +6,9 @@
 #include <fstream>
 #include <set>
 
-#include "judge/error.hpp"
-#include "judge/problem.hpp"
-#include "judge/scoring.hpp"
+#include "judge/engine/error.hpp"
+#include "judge/engine/problem.hpp"
+#include "judge/engine/scoring.hpp"
 
 namespace fs = std::filesystem;
 using namespace pj::judge;

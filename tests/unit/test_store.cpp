@@ -6,9 +6,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "judge/durable.hpp"
-#include "judge/sha256.hpp"
-#include "judge/store.hpp"
+#include "judge/engine/sha256.hpp"
+#include "judge/pipeline/durable.hpp"
+#include "judge/pipeline/store.hpp"
 #include "mq_test_support.hpp"
 
 using nlohmann::json;
@@ -52,12 +52,12 @@ std::vector<StoredEvent> submission_events(const std::string& id) {
   r.reason = "WA on test secret/1";
   r.compile.ok = true;
   return {make_event(id, 0, "queued",
-                     queued_fields("aplusb", "A plus B", "/p", "sol.c", "c", "C", 2, true)),
+                     encode_queued({"aplusb", "A plus B", "/p", "sol.c", "c", "C", 2, true})),
           make_event(id, 1, "compiling", json::object()),
-          make_event(id, 2, "compiled", compiled_fields(r.compile)),
-          make_event(id, 3, "test", test_fields(r.tests[0], 0)),
-          make_event(id, 4, "test", test_fields(r.tests[1], 1)),
-          make_event(id, 5, "final", final_fields(r))};
+          make_event(id, 2, "compiled", encode_compile(r.compile)),
+          make_event(id, 3, "test", encode_test_event(r.tests[0], 0)),
+          make_event(id, 4, "test", encode_test_event(r.tests[1], 1)),
+          make_event(id, 5, "final", encode_final(final_facts(r)))};
 }
 
 std::int64_t count(const std::filesystem::path& db, const std::string& table) {
@@ -85,7 +85,7 @@ TEST_CASE("a redelivered event changes nothing", "[store]") {
   CHECK(d->row.verdict == "WA");
   CHECK(d->row.status == "done");
   CHECK(d->row.tests_passed == 1);
-  CHECK(d->tests.size() == 2);
+  CHECK(d->report.tests.size() == 2);
 }
 
 TEST_CASE("events stored in any order give the same submission", "[store]") {
@@ -100,10 +100,10 @@ TEST_CASE("events stored in any order give the same submission", "[store]") {
   CHECK(d->row.problem == "aplusb");
   CHECK(d->row.verdict == "WA");
   CHECK(d->row.status == "done");
-  CHECK(d->compile_ok == true);
-  REQUIRE(d->tests.size() == 2);
-  CHECK(d->tests[0].name == "sample/1");
-  CHECK(d->tests[1].verdict == "WA");
+  CHECK(d->report.compile.ok == true);
+  REQUIRE(d->report.tests.size() == 2);
+  CHECK(d->report.tests[0].name == "sample/1");
+  CHECK(d->report.tests[1].verdict == Verdict::WA);
   auto rows = store.events("s2");
   REQUIRE(rows.size() == 6);
   for (std::size_t i = 0; i < rows.size(); ++i) CHECK(rows[i].seq == static_cast<std::int64_t>(i));
@@ -117,10 +117,10 @@ TEST_CASE("the earliest final verdict wins whatever the arrival order", "[store]
   ac.verdict = Verdict::AC;
   SubmissionReport ie;
   ie.verdict = Verdict::IE;
-  store.ingest({make_event("s3", 9, "final", final_fields(ie))});
-  store.ingest({make_event("s3", 4, "final", final_fields(ac))});
+  store.ingest({make_event("s3", 9, "final", encode_final(final_facts(ie)))});
+  store.ingest({make_event("s3", 4, "final", encode_final(final_facts(ac)))});
   CHECK(store.find("s3")->row.verdict == "AC");
-  store.ingest({make_event("s3", 7, "final", final_fields(ie))});
+  store.ingest({make_event("s3", 7, "final", encode_final(final_facts(ie)))});
   CHECK(store.find("s3")->row.verdict == "AC");
 }
 
@@ -139,7 +139,7 @@ TEST_CASE("compiler output is stored as a blob and read back whole", "[store]") 
                               {"reason", "exit 1"}});
   e.blobs[hash] = output;
   store.ingest({e});
-  CHECK(store.find("s4")->compile_output == output);
+  CHECK(store.find("s4")->report.compile.output == output);
   CHECK(store.blob(hash) == output);
 }
 
@@ -150,7 +150,7 @@ TEST_CASE("recent lists newest first and filters by problem", "[store]") {
   for (int i = 0; i < 5; ++i)
     store.ingest(
         {make_event("r" + std::to_string(i), 0, "queued",
-                    queued_fields(i % 2 ? "odd" : "even", "", "/p", "f", "c", "C", 1, false),
+                    encode_queued({i % 2 ? "odd" : "even", "", "/p", "f", "c", "C", 1, false}),
                     1700000000.0 + i)});
   auto rows = store.recent(3);
   REQUIRE(rows.size() == 3);

@@ -1,0 +1,157 @@
+#include "judge/engine/compile.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+
+#include "judge/engine/program_failure.hpp"
+#include "judge/engine/sha256.hpp"
+#include "sandbox/sandbox.hpp"
+
+namespace fs = std::filesystem;
+
+namespace pj::judge {
+namespace {
+
+constexpr const char* kBinary = "main";
+
+// Limits for the compiler itself: generous, but a hostile source (template
+// explosion, #include </dev/urandom>) ends as a CE within them.
+sandbox::Limits compile_limits() {
+  sandbox::Limits l;
+  l.cpu_seconds = 30;
+  l.wall_seconds = 60;
+  l.memory_bytes = 2048ull << 20;
+  l.processes = 64;
+  l.output_bytes = 16ull << 20;
+  l.file_bytes = 256ull << 20;
+  l.open_files = 256;
+  return l;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<std::string> source_names(const Submission& s) {
+  std::vector<std::string> names;
+  for (const auto& src : s.sources) names.push_back(src.filename().string());
+  return names;
+}
+
+// Copies a tree, making everything readable (and directories/executables
+// enterable) by the run identity, never writable by it.
+void copy_tree_readonly(const fs::path& from, const fs::path& to) {
+  fs::create_directories(to);
+  chmod(to.c_str(), 0755);
+  for (const auto& entry : fs::directory_iterator(from)) {
+    fs::path dest = to / entry.path().filename();
+    if (entry.is_symlink()) continue;  // a compiler has no business leaving links
+    if (entry.is_directory()) {
+      copy_tree_readonly(entry.path(), dest);
+    } else if (entry.is_regular_file()) {
+      fs::copy_file(entry.path(), dest, fs::copy_options::overwrite_existing);
+      bool exec = (entry.status().permissions() & fs::perms::owner_exec) != fs::perms::none;
+      chmod(dest.c_str(), exec ? 0755 : 0644);
+    }
+  }
+}
+
+std::string truncate_diagnostics(std::string text, std::uint64_t total_bytes) {
+  if (text.size() > kMaxDiagnostics) text.resize(kMaxDiagnostics);
+  if (total_bytes > text.size())
+    text += "\n[pipejudge: compiler output cut at " + std::to_string(text.size()) + " of " +
+            std::to_string(total_bytes) + " bytes]\n";
+  return text;
+}
+
+}  // namespace
+
+Compiler::Compiler(fs::path cache_dir)
+    : cache_dir_(cache_dir.empty() ? default_cache_dir() : std::move(cache_dir)) {}
+
+fs::path Compiler::default_cache_dir() {
+  if (const char* d = std::getenv("PIPEJUDGE_CACHE_DIR")) return d;
+  if (geteuid() == 0) return "/var/cache/pipejudge";
+  if (const char* x = std::getenv("XDG_CACHE_HOME")) return fs::path(x) / "pipejudge";
+  if (const char* h = std::getenv("HOME")) return fs::path(h) / ".cache" / "pipejudge";
+  return fs::temp_directory_path() / "pipejudge-cache";
+}
+
+std::string Compiler::cache_key(const Submission& s) {
+  Sha256 h;
+  h.add_field(s.language->id);
+  for (const auto& w : s.language->compile) h.add_field(w);
+  for (const auto& w : s.language->run) h.add_field(w);
+  for (const auto* files : {&s.sources, &s.support_files}) {
+    for (const auto& f : *files) {
+      h.add_field(f.filename().string());
+      h.add_field(read_file(f));
+    }
+  }
+  return h.hex();
+}
+
+CompileResult Compiler::compile(const Submission& s, Workspace& ws, const std::string& name) {
+  CompileResult r;
+  const Language& lang = *s.language;
+  auto names = source_names(s);
+  r.run_argv = expand_command(lang.run, names, kBinary);
+  r.program_dir = ws.root() / name;
+
+  std::error_code ec;
+  fs::path entry = cache_dir_ / cache_key(s);
+  if (fs::is_directory(entry, ec)) {
+    copy_tree_readonly(entry, r.program_dir);
+    r.cached = true;
+    return r;
+  }
+
+  fs::path box = ws.make_box("compile");
+  for (const auto& src : s.sources) fs::copy_file(src, box / src.filename());
+  for (const auto& f : s.support_files) fs::copy_file(f, box / f.filename());
+  if (lang.compile.empty()) {
+    copy_tree_readonly(box, r.program_dir);
+    return r;
+  }
+  sandbox::Spec spec;
+  spec.argv = expand_command(lang.compile, names, kBinary);
+  spec.env = program_environment();
+  spec.workdir = box;
+  spec.share_workdir = true;  // the compiler's output is what we are after
+  spec.limits = compile_limits();
+  spec.stdout_to = sandbox::Output::capture(kMaxDiagnostics);
+  spec.stderr_to = sandbox::Output::capture(kMaxDiagnostics);
+  spec.uid = ws.identity().uid;
+  spec.gid = ws.identity().gid;
+  sandbox::Result res = sandbox::run(spec);
+  r.seconds = res.cpu_seconds;
+  r.diagnostics = truncate_diagnostics(res.stdout_data + res.stderr_data, res.output_bytes);
+
+  if (res.ending() == sandbox::Ending::SetupFailed) {
+    r.status = CompileResult::Status::JudgeError;
+    r.reason = "cannot run the " + lang.name + " compiler: " + res.error;
+  } else if (!res.ok()) {
+    r.status = CompileResult::Status::CompileError;
+    r.reason = program_failure("the compiler", res, spec.limits);
+  }
+  if (r.status != CompileResult::Status::Ok) return r;
+
+  copy_tree_readonly(box, r.program_dir);
+  ws.remove_box(box);
+  // Publish atomically: a half-written entry is never seen by another judge.
+  fs::create_directories(cache_dir_, ec);
+  fs::path tmp =
+      cache_dir_ / (".tmp-" + std::to_string(getpid()) + "-" + entry.filename().string());
+  fs::remove_all(tmp, ec);
+  copy_tree_readonly(r.program_dir, tmp);
+  fs::rename(tmp, entry, ec);
+  if (ec) fs::remove_all(tmp, ec);  // another judge published it first: fine
+  return r;
+}
+
+}  // namespace pj::judge

@@ -1,0 +1,48 @@
+// Compiling a submission in the sandbox, with a cache keyed by content hash.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "judge/engine/submission.hpp"
+#include "judge/engine/workspace.hpp"
+
+namespace pj::judge {
+
+struct CompileResult {
+  enum class Status { Ok, CompileError, JudgeError };
+  Status status = Status::Ok;
+  bool cached = false;
+  double seconds = 0;                 // CPU time of the compiler (0 when cached)
+  std::string diagnostics;            // compiler output, truncated to kMaxDiagnostics
+  std::string reason;                 // for CompileError/JudgeError: one line
+  std::filesystem::path program_dir;  // compiled files, ready to hand to runs
+  std::vector<std::string> run_argv;  // the command that runs the program
+};
+
+// Compiler output kept and shown; the rest is cut with a note.
+inline constexpr std::size_t kMaxDiagnostics = 64 << 10;
+
+class Compiler {
+ public:
+  // `cache_dir` empty: default_cache_dir().
+  explicit Compiler(std::filesystem::path cache_dir = {});
+
+  // Compiles into `ws` (or reuses the cache). Never throws for a bad
+  // submission: that is a CompileError; trouble of our own is a JudgeError.
+  // The program lands in <workspace>/<name>.
+  CompileResult compile(const Submission& s, Workspace& ws, const std::string& name = "program");
+
+  // $PIPEJUDGE_CACHE_DIR, else /var/cache/pipejudge for root, else
+  // $XDG_CACHE_HOME/pipejudge or ~/.cache/pipejudge.
+  static std::filesystem::path default_cache_dir();
+
+  // Hex SHA-256 of language, its commands and every source (name and bytes).
+  static std::string cache_key(const Submission& s);
+
+ private:
+  std::filesystem::path cache_dir_;
+};
+
+}  // namespace pj::judge

@@ -1,0 +1,71 @@
+// What judging found: a test, a test group, the compile step and the whole
+// submission. Plain records; judge/report/ encodes and decodes them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "judge/engine/verdict.hpp"
+
+namespace pj::judge {
+
+struct TestReport {
+  std::string name;  // "sample/1"
+  Verdict verdict = Verdict::IE;
+  double time = 0;           // CPU seconds
+  double wall_time = 0;      // seconds
+  std::uint64_t memory = 0;  // peak bytes
+  std::optional<int> exit_code;
+  std::string signal;           // "SIGSEGV", or empty
+  std::string message;          // why not AC (validator message, signal, limit, IE reason)
+  std::optional<double> score;  // scoring problems: the test's score
+  std::string team_message;     // the validator's teammessage.txt, if any
+};
+
+// A test group's result (data/sample, data/secret and the groups below).
+struct GroupReport {
+  std::string name;  // "secret/group1"
+  Verdict verdict = Verdict::AC;
+  std::optional<double> score, max_score;  // scored groups only
+  std::size_t tests_run = 0, tests_total = 0;
+};
+
+struct CompileReport {
+  bool ok = false;
+  bool cached = false;
+  double seconds = 0;
+  std::string output;  // diagnostics, truncated
+  std::string reason;  // why not ok
+};
+
+struct SubmissionReport {
+  std::string problem;       // short name
+  std::string problem_name;  // from problem.yaml
+  std::string submission;    // path as given
+  std::string language, language_name;
+  // Unset only while a stored submission is still being judged.
+  std::optional<Verdict> verdict;
+  std::string reason;        // for anything but AC: the first failing test and why
+  double time = 0;           // max CPU seconds over the tests run
+  std::uint64_t memory = 0;  // max peak bytes over the tests run
+  CompileReport compile;
+  std::vector<TestReport> tests;
+  std::size_t tests_total = 0;
+  // Scoring problems: the score out of max_score; groups for every problem
+  // that has groups beyond sample and secret, or a score.
+  std::optional<double> score, max_score;
+  std::vector<GroupReport> groups;
+
+  bool accepted() const { return verdict == Verdict::AC; }
+  std::size_t tests_passed() const;
+};
+
+inline std::size_t SubmissionReport::tests_passed() const {
+  std::size_t n = 0;
+  for (const auto& t : tests) n += t.verdict == Verdict::AC;
+  return n;
+}
+
+}  // namespace pj::judge

@@ -1,0 +1,119 @@
+#include "judge/engine/submission.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "judge/engine/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace pj::judge {
+namespace {
+
+bool command_exists(const std::string& cmd) {
+  if (cmd.find('/') != std::string::npos)
+    return cmd.rfind("./", 0) == 0 || access(cmd.c_str(), X_OK) == 0;
+  for (const char* dir : {"/usr/local/bin/", "/usr/bin/", "/bin/"})
+    if (access((std::string(dir) + cmd).c_str(), X_OK) == 0) return true;
+  return false;
+}
+
+std::string extension_of(const fs::path& p) {
+  std::string ext = p.extension().string();
+  return ext.empty() ? ext : ext.substr(1);
+}
+
+void check_source_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError(file.string(), "cannot read the submission");
+  char buf[65536];
+  std::size_t total = 0;
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    auto n = static_cast<std::size_t>(in.gcount());
+    if (std::find(buf, buf + n, '\0') != buf + n)
+      throw ConfigError(file.string(), "is a binary file, not source code");
+    total += n;
+  }
+  if (total == 0) throw ConfigError(file.string(), "is empty");
+}
+
+const Language* pick_language(const fs::path& file, const std::string& language_id,
+                              const LanguageTable& languages) {
+  if (!language_id.empty()) {
+    const Language* lang = languages.find(language_id);
+    if (!lang) {
+      std::string known;
+      for (const auto& id : languages.ids()) known += (known.empty() ? "" : ", ") + id;
+      throw ConfigError(file.string(),
+                        "unknown language '" + language_id + "' (known: " + known + ")");
+    }
+    return lang;
+  }
+  const Language* lang = languages.for_extension(extension_of(file));
+  if (!lang)
+    throw ConfigError(file.string(), "unknown extension '" + file.extension().string() +
+                                         "': name the language with --lang");
+  return lang;
+}
+
+// In a directory, the main source is main.* / Main.*, or the only one.
+std::vector<fs::path> directory_sources(const fs::path& dir, const Language& lang) {
+  std::vector<fs::path> sources;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    const auto& exts = lang.extensions;
+    if (std::find(exts.begin(), exts.end(), extension_of(entry.path())) != exts.end())
+      sources.push_back(entry.path());
+  }
+  std::sort(sources.begin(), sources.end());
+  auto is_main = [](const fs::path& p) {
+    auto stem = p.stem().string();
+    return stem == "main" || stem == "Main";
+  };
+  std::stable_partition(sources.begin(), sources.end(), is_main);
+  return sources;
+}
+
+}  // namespace
+
+Submission load_submission(const fs::path& path, const std::string& language_id,
+                           const LanguageTable& languages) {
+  Submission s;
+  s.path = path;
+  if (!fs::exists(path)) throw ConfigError(path.string(), "no such file");
+  if (fs::is_directory(path)) {
+    for (const auto& entry : fs::directory_iterator(path)) {
+      if (!entry.is_regular_file()) continue;
+      if (!language_id.empty() || languages.for_extension(extension_of(entry.path()))) {
+        s.language = pick_language(entry.path(), language_id, languages);
+        break;
+      }
+    }
+    if (!s.language) throw ConfigError(path.string(), "holds no source file of a known language");
+    s.sources = directory_sources(path, *s.language);
+    for (const auto& entry : fs::directory_iterator(path)) {
+      if (entry.is_regular_file() &&
+          std::find(s.sources.begin(), s.sources.end(), entry.path()) == s.sources.end())
+        s.support_files.push_back(entry.path());
+    }
+    std::sort(s.support_files.begin(), s.support_files.end());
+  } else {
+    s.language = pick_language(path, language_id, languages);
+    s.sources = {path};
+  }
+  for (const auto& f : s.sources) check_source_file(f);
+  return s;
+}
+
+void require_toolchain(const Submission& s) {
+  const Language& lang = *s.language;
+  for (const auto* cmd : {&lang.compile, &lang.run}) {
+    if (!cmd->empty() && !command_exists(cmd->front()))
+      throw ConfigError(s.path.string(), lang.name + " needs '" + cmd->front() +
+                                             "', which is not installed (run scripts/setup.sh)");
+  }
+}
+
+}  // namespace pj::judge

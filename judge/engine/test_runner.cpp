@@ -1,0 +1,159 @@
+#include "judge/engine/test_runner.hpp"
+
+#include <cmath>
+
+#include "judge/engine/default_validator.hpp"
+
+namespace fs = std::filesystem;
+
+namespace pj::judge {
+namespace {
+
+sandbox::Limits test_limits(const Problem& p, const Language& lang, double time_limit) {
+  sandbox::Limits l;
+  l.cpu_seconds = time_limit * lang.time_factor;
+  l.memory_bytes = static_cast<std::uint64_t>(std::llround(p.memory_bytes * lang.memory_factor));
+  l.output_bytes = p.output_bytes;
+  l.processes = 64;
+  l.open_files = 64;
+  return l;
+}
+
+// The run's facts, before anyone judges the answer.
+TestReport facts(const TestCase& test, const sandbox::Result& res) {
+  TestReport t;
+  t.name = test.name;
+  t.time = res.cpu_seconds;
+  t.wall_time = res.wall_seconds;
+  t.memory = res.memory_bytes;
+  if (res.exit_code >= 0) t.exit_code = res.exit_code;
+  if (res.signal) t.signal = sandbox::signal_name(res.signal);
+  return t;
+}
+
+// What a run that did not exit 0 within its limits earns. A run that could
+// not start is the judge's fault (IE), never the submission's.
+Verdict verdict_of(sandbox::Ending ending) {
+  switch (ending) {
+    case sandbox::Ending::Exited:
+      return Verdict::AC;
+    case sandbox::Ending::SetupFailed:
+      return Verdict::IE;
+    case sandbox::Ending::CpuLimit:
+    case sandbox::Ending::WallLimit:
+      return Verdict::TLE;
+    case sandbox::Ending::MemoryLimit:
+      return Verdict::MLE;
+    case sandbox::Ending::OutputLimit:
+      return Verdict::OLE;
+    case sandbox::Ending::ProcessLimit:
+    case sandbox::Ending::ForbiddenSyscall:
+    case sandbox::Ending::Signalled:
+    case sandbox::Ending::NonzeroExit:
+      break;
+  }
+  return Verdict::RE;
+}
+
+// Whether the run itself says something against the program (then `t` has
+// the verdict and why); false: it ran and exited 0.
+bool run_failed(const sandbox::Result& res, const sandbox::Limits& limits, TestReport& t) {
+  if (res.ok()) return false;
+  t.verdict = verdict_of(res.ending());
+  t.message = sandbox::describe_ending(res, limits);
+  return true;
+}
+
+void take_validator_verdict(const ValidatorVerdict& v, TestReport& t) {
+  t.verdict = v.verdict;
+  t.message = v.message;
+  t.team_message = v.team_message;
+  t.score = v.score;
+}
+
+}  // namespace
+
+TestRunner::TestRunner(const Problem& p, const Language& lang, Workspace& ws,
+                       const CompileResult& program, std::optional<ValidatorRunner> validator,
+                       double time_limit)
+    : problem_(p),
+      ws_(ws),
+      program_(program),
+      validator_(std::move(validator)),
+      limits_(test_limits(p, lang, time_limit)) {}
+
+TestReport TestRunner::run(const TestCase& test) {
+  try {
+    return problem_.interactive ? run_interactive(test) : run_batch(test);
+  } catch (const std::exception& e) {
+    TestReport t;
+    t.name = test.name;
+    t.verdict = Verdict::IE;
+    t.message = e.what();
+    return t;
+  }
+}
+
+sandbox::Spec TestRunner::submission_spec(const fs::path& box) const {
+  sandbox::Spec spec;
+  spec.files_dir = program_.program_dir;
+  spec.allow_exec = false;  // a solution has no business starting other programs
+  spec.argv = expand_memory_limit(program_.run_argv, limits_.memory_bytes);
+  spec.env = program_environment();
+  spec.workdir = box;
+  spec.stderr_to = sandbox::Output::capture(4 << 10);
+  spec.limits = limits_;
+  spec.uid = ws_.identity().uid;
+  spec.gid = ws_.identity().gid;
+  return spec;
+}
+
+TestReport TestRunner::run_batch(const TestCase& test) {
+  fs::path output = ws_.private_dir() / "output";
+  fs::path box = ws_.make_box("run");
+  sandbox::Spec spec = submission_spec(box);
+  spec.stdin_from = sandbox::Input::file(test.input);
+  spec.stdout_to = sandbox::Output::file(output);
+  sandbox::Result res = sandbox::run(spec);
+  ws_.remove_box(box);
+  TestReport t = facts(test, res);
+  if (run_failed(res, limits_, t)) return t;
+  if (validator_) {
+    take_validator_verdict(validator_->check(test, output), t);
+    return t;
+  }
+  try {
+    DefaultValidatorResult c =
+        run_default_validator(test.answer.string(), output.string(), test.default_validator_flags);
+    t.verdict = c.accepted ? Verdict::AC : Verdict::WA;
+    t.message = c.message;
+  } catch (const std::exception& e) {
+    t.verdict = Verdict::IE;
+    t.message = std::string("default output validator failed: ") + e.what();
+  }
+  return t;
+}
+
+// The precedence rule of interactive tests (README): a failing validator
+// is IE; a validator that rejected before the submission ended decides
+// (WA); then what the submission's run says (TLE, MLE, RE); then the
+// validator's verdict.
+TestReport TestRunner::run_interactive(const TestCase& test) {
+  fs::path box = ws_.make_box("run");
+  sandbox::Spec spec = submission_spec(box);
+  sandbox::Spec interactor = validator_->interactor_spec(test, limits_.effective_wall_seconds());
+  // A validator that rejected has decided (rule 2): the submission is
+  // stopped rather than left to run into its limits.
+  sandbox::ConnectedResult res = sandbox::run_connected(
+      spec, interactor, [this](const sandbox::Result& b) { return validator_->rejected(b); });
+  ws_.remove_box(box);
+  ValidatorVerdict v = validator_->interactor_verdict(res.b);
+  TestReport t = facts(test, res.a);
+  bool validator_decides = v.kind == ValidatorVerdict::Kind::Error ||
+                           (v.kind == ValidatorVerdict::Kind::Reject && res.b_ended_first);
+  if (!validator_decides && run_failed(res.a, limits_, t)) return t;
+  take_validator_verdict(v, t);
+  return t;
+}
+
+}  // namespace pj::judge

@@ -1,0 +1,38 @@
+// Running one test of a compiled submission: in the sandbox, with the
+// problem's limits, its answer checked by the default or a custom output
+// validator (or, interactive, the validator talking with it).
+#pragma once
+
+#include <optional>
+
+#include "judge/engine/compile.hpp"
+#include "judge/engine/custom_validator.hpp"
+#include "judge/engine/problem.hpp"
+#include "judge/engine/results.hpp"
+#include "judge/engine/workspace.hpp"
+#include "sandbox/sandbox.hpp"
+
+namespace pj::judge {
+
+class TestRunner {
+ public:
+  // `validator` is the package's custom output validator, if it has one.
+  TestRunner(const Problem& p, const Language& lang, Workspace& ws, const CompileResult& program,
+             std::optional<ValidatorRunner> validator, double time_limit);
+
+  // Never throws: the judge's own trouble is an IE report.
+  TestReport run(const TestCase& test);
+
+ private:
+  sandbox::Spec submission_spec(const std::filesystem::path& box) const;
+  TestReport run_batch(const TestCase& test);
+  TestReport run_interactive(const TestCase& test);
+
+  const Problem& problem_;
+  Workspace& ws_;
+  const CompileResult& program_;
+  std::optional<ValidatorRunner> validator_;
+  sandbox::Limits limits_;
+};
+
+}  // namespace pj::judge

@@ -1,0 +1,102 @@
+#include "judge/engine/workspace.hpp"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <system_error>
+
+namespace fs = std::filesystem;
+
+namespace pj::judge {
+
+namespace {
+
+// Root runs programs under their own uid; anyone else keeps their own.
+RunIdentity identity_if_root(unsigned id) {
+  RunIdentity r;
+  if (geteuid() == 0) {
+    r.uid = static_cast<uid_t>(id);
+    r.gid = static_cast<gid_t>(id);
+  }
+  return r;
+}
+
+}  // namespace
+
+const std::vector<std::string>& program_environment() {
+  static const std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"};
+  return env;
+}
+
+RunIdentity RunIdentity::for_slot(int slot) {
+  return identity_if_root(60000 + slot);
+}
+
+RunIdentity RunIdentity::for_validator(int slot) {
+  return identity_if_root(61000 + slot);
+}
+
+Workspace::Workspace(RunIdentity id) : id_(id) {
+  fs::path base = fs::temp_directory_path() / "pipejudge-XXXXXX";
+  std::string tmpl = base.string();
+  if (!mkdtemp(tmpl.data()))
+    throw std::system_error(errno, std::generic_category(), "cannot create " + tmpl);
+  root_ = tmpl;
+  chmod(root_.c_str(), 0711);
+  fs::create_directory(private_dir());
+  chmod(private_dir().c_str(), 0700);
+}
+
+Workspace::~Workspace() {
+  std::error_code ec;
+  fs::remove_all(root_, ec);
+}
+
+namespace {
+
+void hand_over(const fs::path& dir, const RunIdentity& owner) {
+  if (owner.uid && chown(dir.c_str(), *owner.uid, owner.gid.value_or(*owner.uid)) != 0)
+    throw std::system_error(errno, std::generic_category(), "cannot chown " + dir.string());
+  chmod(dir.c_str(), 0700);
+}
+
+}  // namespace
+
+fs::path Workspace::make_box(const std::string& name) {
+  return make_box(name, id_);
+}
+
+fs::path Workspace::make_box(const std::string& name, const RunIdentity& owner) {
+  fs::path box = root_ / name;
+  std::error_code ec;
+  fs::remove_all(box, ec);
+  fs::create_directory(box);
+  hand_over(box, owner);
+  return box;
+}
+
+fs::path Workspace::make_subdir(const fs::path& box, const std::string& name,
+                                const RunIdentity& owner) {
+  fs::path dir = box / name;
+  fs::create_directory(dir);
+  hand_over(dir, owner);
+  return dir;
+}
+
+void Workspace::place_readonly(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::remove(to, ec);
+  fs::create_hard_link(from, to, ec);  // inputs can be large: link when we may
+  if (ec) {
+    fs::copy_file(from, to);
+    chmod(to.c_str(), 0444);
+  }
+}
+
+void Workspace::remove_box(const fs::path& box) {
+  std::error_code ec;
+  fs::remove_all(box, ec);
+}
+
+}  // namespace pj::judge

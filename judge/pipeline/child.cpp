@@ -1,0 +1,130 @@
+#include "judge/pipeline/child.hpp"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/process.hpp>
+#include <boost/process/extend.hpp>
+#include <chrono>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+#include "sandbox/sandbox.hpp"
+
+namespace bp = boost::process;
+
+namespace pj::judge {
+
+struct ChildProcess::Impl {
+  bp::ipstream out;
+  bp::child child;
+  bool reaped = false;
+  int status = 0;
+};
+
+namespace {
+
+std::string self_exe() {
+  return std::filesystem::read_symlink("/proc/self/exe").string();
+}
+
+// Runs in the child between fork and exec.
+auto die_with_parent(pid_t parent) {
+  return bp::extend::on_exec_setup = [parent](auto&) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(1);  // the parent died before prctl
+  };
+}
+
+}  // namespace
+
+ChildProcess::ChildProcess(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ChildProcess::ChildProcess(ChildProcess&&) noexcept = default;
+ChildProcess& ChildProcess::operator=(ChildProcess&&) noexcept = default;
+
+ChildProcess::~ChildProcess() {
+  if (impl_ && !impl_->reaped && impl_->child.valid()) {
+    std::error_code ec;
+    impl_->child.terminate(ec);
+    impl_->child.wait(ec);
+  }
+}
+
+ChildProcess ChildProcess::spawn_self(const std::vector<std::string>& args, Stdout out) {
+  auto impl = std::make_unique<Impl>();
+  std::error_code ec;
+  std::string exe = self_exe();
+  pid_t parent = getpid();
+  switch (out) {
+    case Stdout::Inherit:
+      impl->child = bp::child(exe, bp::args(args), die_with_parent(parent), ec);
+      break;
+    case Stdout::Null:
+      impl->child =
+          bp::child(exe, bp::args(args), bp::std_out > bp::null, die_with_parent(parent), ec);
+      break;
+    case Stdout::Pipe:
+      impl->child =
+          bp::child(exe, bp::args(args), bp::std_out > impl->out, die_with_parent(parent), ec);
+      break;
+  }
+  if (ec) throw std::runtime_error("cannot start " + exe + ": " + ec.message());
+  return ChildProcess(std::move(impl));
+}
+
+pid_t ChildProcess::pid() const {
+  return impl_->child.id();
+}
+
+bool ChildProcess::running() {
+  if (impl_->reaped) return false;
+  std::error_code ec;
+  if (impl_->child.running(ec)) return true;
+  impl_->reaped = true;
+  impl_->status = impl_->child.native_exit_code();
+  return false;
+}
+
+void ChildProcess::wait() {
+  if (impl_->reaped) return;
+  std::error_code ec;
+  impl_->child.wait(ec);
+  impl_->reaped = true;
+  impl_->status = impl_->child.native_exit_code();
+}
+
+void ChildProcess::stop(int sig, double seconds) {
+  if (!running()) return;
+  ::kill(pid(), sig);
+  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (running() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (running()) ::kill(pid(), SIGKILL);
+  wait();
+}
+
+std::optional<std::string> ChildProcess::read_line() {
+  std::string line;
+  if (!std::getline(impl_->out, line)) return std::nullopt;
+  return line;
+}
+
+int ChildProcess::wait_status() const {
+  return impl_->status;
+}
+
+bool ChildProcess::succeeded() const {
+  return impl_->reaped && WIFEXITED(impl_->status) && WEXITSTATUS(impl_->status) == 0;
+}
+
+std::string ChildProcess::describe_exit() const {
+  if (!impl_->reaped) return "still running";
+  if (WIFSIGNALED(impl_->status))
+    return "killed by " + sandbox::signal_name(WTERMSIG(impl_->status));
+  return "exited with status " + std::to_string(WEXITSTATUS(impl_->status));
+}
+
+}  // namespace pj::judge

@@ -1,0 +1,171 @@
+#include "judge/pipeline/collector.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "judge/engine/error.hpp"
+
+namespace pj::judge {
+namespace {
+
+constexpr std::size_t kBatch = 256;  // events per transaction
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// The state directories exist and no other collector runs on the instance.
+CollectorLock claim_instance(const Instance& inst) {
+  make_state_dirs(inst);
+  auto lock = CollectorLock::try_acquire(inst);
+  if (!lock)
+    throw ConfigError(inst.lock_path().string(),
+                      "another collector (pid " + std::to_string(CollectorLock::holder_pid(inst)) +
+                          ") is running for instance " + inst.name);
+  return std::move(*lock);
+}
+
+// Sleeps up to `seconds`, waking early when `stop` is set.
+void pause(double seconds, const std::atomic<bool>& stop) {
+  auto until = Clock::now() + std::chrono::duration<double>(seconds);
+  while (!stop && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+}  // namespace
+
+Collector::Collector(const Instance& inst, CollectorOptions options, Log warn)
+    : inst_(inst),
+      options_(options),
+      warn_(std::move(warn)),
+      lock_(claim_instance(inst_)),
+      store_(ResultStore::open_writer(inst_.db_path, inst_.sync, options_.max_db_bytes)),
+      events_(open_transport(inst_)->event_source()),
+      uid_(geteuid()) {}
+
+void Collector::reject(const Delivery& d, const std::string& reason) {
+  ++stats_.rejected;
+  if (d.recovered) {
+    warn_("rejected " + d.where + ": " + reason + " (moved to " +
+          (inst_.outbox_dir() / "rejected").string() + ")");
+  } else {
+    warn_("rejected " + d.where + ": " + reason);
+  }
+  events_->reject(d);
+}
+
+// Fetches the blobs an event refers to that the database lacks.
+bool Collector::load_blobs(StoredEvent& e, std::string& error) {
+  for (const auto& hash : e.event.blobs) {
+    if (e.blobs.count(hash) || store_.has_blob(hash)) continue;
+    try {
+      auto data = events_->blob(hash);
+      if (!data) {
+        error = "refers to blob " + hash + ", which is not in " + inst_.blobs_dir().string();
+        return false;
+      }
+      e.blobs.emplace(hash, std::move(*data));
+    } catch (const std::exception& ex) {
+      error = "blob " + hash + ": " + ex.what();
+      return false;
+    }
+  }
+  return true;
+}
+
+std::size_t Collector::process(std::vector<Delivery>& batch) {
+  std::vector<StoredEvent> ready;
+  std::size_t recovered = 0;
+  for (auto& d : batch) {
+    if (d.state == Delivery::State::Unreadable) {
+      warn_("cannot read " + d.where + ": " + d.why);
+      continue;
+    }
+    if (d.state == Delivery::State::Malformed) {
+      reject(d, d.why);
+      continue;
+    }
+    ParsedEvent parsed = parse_event(d.data, uid_);
+    if (!parsed.event) {
+      reject(d, parsed.error);
+      continue;
+    }
+    if (d.expected && *d.expected != std::pair(parsed.event->id, parsed.event->seq)) {
+      reject(d, "the file name does not match the event's id and seq");
+      continue;
+    }
+    StoredEvent se{std::move(*parsed.event), {}};
+    std::string error;
+    if (!load_blobs(se, error)) {
+      reject(d, error);
+      continue;
+    }
+    recovered += d.recovered;
+    ready.push_back(std::move(se));
+  }
+  if (ready.empty()) return 0;
+  std::size_t added = 0;
+  try {
+    added = store_.ingest(ready);
+  } catch (const StoreError& e) {
+    // Nothing is lost: every event of the batch is still in the stream.
+    ++stats_.store_failures;
+    if (!failing_)
+      warn_("cannot store " + std::to_string(ready.size()) + " events in " + e.path() + ": " +
+            e.what() + "; they wait in " + inst_.outbox_dir().string() + ", retrying");
+    failing_ = true;
+    throw;
+  }
+  if (failing_) warn_("the results database takes writes again");
+  failing_ = false;
+  stats_.stored += added;
+  stats_.duplicates += ready.size() - added;
+  stats_.from_outbox += std::min(recovered, added);
+  // Committed: only now may the events (and their blobs) leave the stream.
+  std::vector<std::pair<std::string, std::int64_t>> stored;
+  std::vector<std::string> blobs;
+  for (const auto& se : ready) {
+    stored.emplace_back(se.event.id, se.event.seq);
+    blobs.insert(blobs.end(), se.event.blobs.begin(), se.event.blobs.end());
+  }
+  events_->acknowledge(stored, blobs);
+  return added;
+}
+
+std::size_t Collector::recover() {
+  std::size_t added = 0;
+  for (;;) {
+    std::vector<Delivery> batch = events_->recover(kBatch);
+    if (batch.empty()) return added;
+    added += process(batch);
+  }
+}
+
+void Collector::run(const std::atomic<bool>& stop) {
+  auto last_scan = Clock::now();
+  while (!stop) {
+    try {
+      std::vector<Delivery> batch = events_->receive(kBatch, options_.idle_rescan_seconds);
+      if (!batch.empty()) process(batch);
+      bool idle = batch.empty();
+      double since = seconds_since(last_scan);
+      if ((idle && since >= options_.idle_rescan_seconds) ||
+          since >= options_.busy_rescan_seconds) {
+        last_scan = Clock::now();
+        recover();
+      }
+    } catch (const StoreError&) {
+      // Already logged. Wait, then recover: the stream holds the batch.
+      pause(options_.retry_seconds, stop);
+      last_scan = Clock::time_point{};
+    } catch (const std::exception& e) {
+      warn_(std::string("error: ") + e.what());
+      pause(options_.retry_seconds, stop);
+    }
+  }
+}
+
+}  // namespace pj::judge

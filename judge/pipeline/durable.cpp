@@ -1,0 +1,106 @@
+#include "judge/pipeline/durable.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <memory>
+#include <stdexcept>
+#include <system_error>
+
+#include "sandbox/fd.hpp"
+
+namespace fs = std::filesystem;
+using pj::sandbox::UniqueFd;
+
+namespace pj::judge {
+namespace {
+
+constexpr const char* kTempPrefix = ".tmp-";
+
+[[noreturn]] void fail(const fs::path& path, const char* what) {
+  throw std::system_error(errno, std::system_category(), std::string(what) + " " + path.string());
+}
+
+void write_all(int fd, std::string_view data, const fs::path& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(path, "cannot write");
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+void fsync_dir(const fs::path& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd || ::fsync(fd.get()) != 0) fail(dir, "cannot fsync");
+}
+
+std::string temporary_name(const std::string& name) {
+  static std::atomic<unsigned> counter{0};
+  return kTempPrefix + name + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+}
+
+}  // namespace
+
+void write_file_atomically(const fs::path& dir, const std::string& name, std::string_view data,
+                           bool sync) {
+  fs::path tmp = dir / temporary_name(name);
+  fs::path final_path = dir / name;
+  {
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd) fail(tmp, "cannot create");
+    try {
+      write_all(fd.get(), data, tmp);
+      if (sync && ::fsync(fd.get()) != 0) fail(tmp, "cannot fsync");
+    } catch (...) {
+      ::unlink(tmp.c_str());
+      throw;
+    }
+  }
+  if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    errno = err;
+    fail(final_path, "cannot rename into");
+  }
+  if (sync) fsync_dir(dir);
+}
+
+bool is_temporary_name(const std::string& name) {
+  return name.rfind(kTempPrefix, 0) == 0;
+}
+
+std::optional<std::string> read_owned_file(const fs::path& path, uid_t uid, std::size_t max_bytes) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!fd) {
+    if (errno == ENOENT) return std::nullopt;
+    if (errno == ELOOP) throw std::runtime_error("is a symbolic link");
+    fail(path, "cannot open");
+  }
+  struct stat st {};
+  if (fstat(fd.get(), &st) != 0) fail(path, "cannot stat");
+  if (!S_ISREG(st.st_mode)) throw std::runtime_error("not a regular file");
+  if (st.st_uid != uid)
+    throw std::runtime_error("unexpected sender: owned by uid " + std::to_string(st.st_uid));
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
+    throw std::runtime_error("too large: " + std::to_string(st.st_size) + " bytes, limit " +
+                             std::to_string(max_bytes));
+  std::string data(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t got = 0;
+  while (got < data.size()) {
+    ssize_t n = ::read(fd.get(), data.data() + got, data.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail(path, "cannot read");
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  data.resize(got);
+  return data;
+}
+
+}  // namespace pj::judge

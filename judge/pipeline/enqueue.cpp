@@ -1,0 +1,37 @@
+#include "judge/pipeline/enqueue.hpp"
+
+#include <filesystem>
+
+#include "judge/engine/error.hpp"
+#include "judge/pipeline/emitter.hpp"
+#include "judge/report/events.hpp"
+
+namespace fs = std::filesystem;
+
+namespace pj::judge {
+
+Job accept_submission(EventSink& sink, const Problem& problem, const Submission& submission,
+                      const std::string& file_as_given, bool run_all) {
+  const Language& lang = *submission.language;
+  Job job{new_submission_id(), fs::absolute(problem.dir).string(),
+          fs::absolute(submission.path).string(), lang.id, run_all};
+  if (job.to_message().size() > kMaxJobBytes)
+    throw ConfigError(job.file, "path too long for the submission queue");
+  QueuedFacts q{problem.short_name, problem.name,         job.problem_dir, file_as_given, lang.id,
+                lang.name,          problem.tests.size(), run_all};
+  SubmissionEmitter::for_new(sink, job.id).queued(q);
+  return job;
+}
+
+std::optional<std::string> enqueue_submission(Transport& transport, const Problem& problem,
+                                              const Submission& submission, bool run_all,
+                                              const std::atomic<bool>& stop) {
+  std::unique_ptr<JobQueue> jobs = transport.job_queue();
+  std::unique_ptr<EventSink> sink = transport.event_sink();
+  Job job = accept_submission(*sink, problem, submission, fs::absolute(submission.path).string(),
+                              run_all);
+  if (!jobs->put(job, stop)) return std::nullopt;
+  return job.id;
+}
+
+}  // namespace pj::judge

@@ -1,0 +1,177 @@
+#include "judge/pipeline/submit_session.hpp"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "judge/engine/error.hpp"
+#include "judge/pipeline/clock.hpp"
+#include "judge/pipeline/enqueue.hpp"
+#include "judge/pipeline/follower.hpp"
+#include "judge/pipeline/signals.hpp"
+#include "judge/pipeline/store.hpp"
+#include "judge/pipeline/worker.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace pj::judge {
+namespace {
+
+constexpr auto kPoll = std::chrono::milliseconds(2);
+constexpr int kMaxCollectorStarts = 3;
+// How long a shared collector may be gone before submit gives up waiting.
+constexpr double kSharedCollectorGrace = 10.0;
+
+fs::path make_temp_state_dir() {
+  std::string tmpl = (fs::temp_directory_path() / "pipejudge-submit-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) throw ConfigError(tmpl, "cannot create a temporary directory");
+  return tmpl;
+}
+
+void try_open_reader(std::optional<ResultStore>& reader, const fs::path& db) {
+  try {
+    reader.emplace(ResultStore::open_reader(db));
+  } catch (const StoreError&) {
+    // not created yet
+  }
+}
+
+}  // namespace
+
+SubmitSession::SubmitSession(bool shared, const InstanceOptions& options) : shared_(shared) {
+  if (shared_) {
+    inst_ = resolve_instance(options);
+    transport_ = open_transport(inst_);
+    if (!collector_running(inst_))
+      throw ConfigError(inst_.state_dir.string(),
+                        "no collector is running for instance " + inst_.name +
+                            " (start one with: pipejudge collector --instance " + inst_.name + ")");
+    return;
+  }
+  InstanceOptions mine;
+  mine.name = "submit-" + std::to_string(getpid());
+  mine.state_dir = make_temp_state_dir().string();
+  mine.no_sync = true;  // the directory goes when we do: no crash could matter to it
+  try {
+    inst_ = resolve_instance(mine);
+    transport_ = open_transport(inst_);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(mine.state_dir, ec);
+    throw;
+  }
+}
+
+SubmitSession::~SubmitSession() {
+  if (shared_) return;
+  // Its database is about to be deleted: nothing to shut down cleanly for.
+  if (collector_) collector_->stop(SIGKILL, 0);
+  remove_private_state();
+}
+
+void SubmitSession::remove_private_state() {
+  transport_->remove();
+  std::error_code ec;
+  fs::remove_all(inst_.state_dir, ec);
+}
+
+// Starts it without waiting: events sent before its queue exists wait in
+// the outbox, which it drains once the queue is open.
+void SubmitSession::start_private_collector() {
+  ++collector_starts_;
+  collector_ready_ = false;
+  collector_ = ChildProcess::spawn_self({"collector", "--instance", inst_.name, "--state-dir",
+                                         inst_.state_dir.string(), "--no-sync", "--quiet"},
+                                        ChildProcess::Stdout::Pipe);
+}
+
+// It prints "ready ..." once its queue and database are open.
+void SubmitSession::wait_until_collector_ready() {
+  if (shared_ || collector_ready_) return;
+  auto line = collector_->read_line();
+  if (!line || line->rfind("ready", 0) != 0) {
+    collector_->wait();
+    throw ConfigError(
+        inst_.state_dir.string(),
+        "the results collector for this run did not start (" + collector_->describe_exit() + ")");
+  }
+  collector_ready_ = true;
+}
+
+// A private collector that died is started again (it drains the outbox, so
+// nothing it had not stored is lost); a shared one is waited for a while.
+void SubmitSession::watch_collector(bool worker_done) {
+  if (!shared_) {
+    if (collector_->running()) return;
+    if (collector_starts_ >= kMaxCollectorStarts)
+      throw ConfigError(
+          inst_.state_dir.string(),
+          "the results collector for this run keeps dying (" + collector_->describe_exit() + ")");
+    start_private_collector();
+    wait_until_collector_ready();
+    return;
+  }
+  if (collector_running(inst_)) {
+    collector_missing_since_ = 0;
+    return;
+  }
+  if (collector_missing_since_ == 0) collector_missing_since_ = monotonic_seconds();
+  if (worker_done && monotonic_seconds() - collector_missing_since_ > kSharedCollectorGrace)
+    throw ConfigError(inst_.state_dir.string(), "the collector of instance " + inst_.name +
+                                                    " stopped; submission " + id_ + " waits in " +
+                                                    inst_.outbox_dir().string() +
+                                                    " and is stored when a collector runs again");
+}
+
+SubmissionReport SubmitSession::judge(const Problem& problem, const Submission& submission,
+                                      const std::string& file_as_given, bool run_all,
+                                      const std::string& cache_dir, JudgeObserver* observer) {
+  const std::atomic<bool>& stop = stop_on_signals();
+  std::unique_ptr<EventSink> sink = transport_->event_sink();
+  Job job = accept_submission(*sink, problem, submission, file_as_given, run_all);
+  id_ = job.id;
+  WorkerOptions wopt;
+  wopt.cache_dir = cache_dir;
+  // The worker is the critical path: it starts first, the collector meanwhile.
+  ChildProcess worker =
+      ChildProcess::spawn_self(judging_child_args(job, inst_, wopt), ChildProcess::Stdout::Null);
+  if (!shared_ && !collector_) start_private_collector();
+  wait_until_collector_ready();
+  SubmissionReport base;
+  base.problem = problem.short_name;
+  base.problem_name = problem.name;
+  base.submission = file_as_given;
+  base.language = submission.language->id;
+  base.language_name = submission.language->name;
+  base.tests_total = problem.tests.size();
+  EventFollower follower(base, observer);
+  std::optional<ResultStore> reader;
+  TextLookup lookup = [&](const std::string& hash) { return reader->blob(hash).value_or(""); };
+  auto nothing_pending = [&] { return sink->unstored(id_).empty(); };
+  bool worker_done = false;
+  for (;;) {
+    if (stop) throw Stopped{};
+    if (!reader) try_open_reader(reader, inst_.db_path);
+    if (reader) {
+      follower.add(reader->events(id_, follower.applied()));
+      if (follower.advance(lookup, nothing_pending)) break;
+    }
+    if (!worker_done && !worker.running()) {
+      worker_done = true;
+      if (!worker.succeeded())
+        report_worker_crash(*sink, inst_, id_, "worker " + worker.describe_exit());
+    }
+    watch_collector(worker_done);
+    std::this_thread::sleep_for(kPoll);
+  }
+  worker.wait();  // it exits right after sending its final
+  return follower.report();
+}
+
+}  // namespace pj::judge

@@ -1,0 +1,103 @@
+// How submissions and their events travel between pipejudge's processes,
+// declared here where they are used (submitters, workers, the collector):
+//   - a job queue: submitters put jobs, workers take them and acknowledge
+//     each once its final verdict is stored;
+//   - an event stream: judges publish each event durably, the collector
+//     receives them, stores them, and acknowledges what it stored.
+// The local implementation (local_transport.cpp) is two POSIX message
+// queues with a durable outbox on disk; another back end is one more
+// implementation of Transport and one line in open_transport().
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "judge/pipeline/instance.hpp"
+#include "judge/pipeline/job.hpp"
+
+namespace pj::judge {
+
+using Log = std::function<void(const std::string&)>;
+
+class JobQueue {
+ public:
+  virtual ~JobQueue() = default;
+  // Waits for room while the queue is full (back-pressure); returns false
+  // if `stop` was set first. Throws ConfigError for a job too large to travel.
+  virtual bool put(const Job& job, const std::atomic<bool>& stop) = 0;
+  // The next job, waiting up to `timeout` seconds; nullopt if none came.
+  // A malformed job is logged and dropped.
+  virtual std::optional<Job> take(double timeout, const Log& log) = 0;
+  // The job's final verdict is stored: it leaves the queue for good.
+  virtual void acknowledge(const Job& job) = 0;
+};
+
+// The judges' side of the event stream.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // Durable before it returns (no event is sent that is not on disk), then
+  // delivered as soon as the collector can take it. Throws std::system_error
+  // if it cannot be recorded (disk full).
+  virtual void publish(const std::string& id, std::int64_t seq, const std::string& message) = 0;
+  // Stores large bytes that events refer to by hash; returns the hash.
+  virtual std::string put_blob(std::string_view data) = 0;
+  // Events of submission `id` published but not yet stored by a collector.
+  virtual std::vector<std::string> unstored(const std::string& id) = 0;
+};
+
+// One message as the collector receives it.
+struct Delivery {
+  enum class State { Ok, Malformed, Unreadable };
+  State state = State::Ok;
+  std::string data;        // the message
+  std::string why;         // for Malformed and Unreadable
+  std::string where;       // where it was read from, for messages
+  bool recovered = false;  // a durable copy, not a live message
+  // The event it must be, when the transport knows (id, seq).
+  std::optional<std::pair<std::string, std::int64_t>> expected;
+};
+
+// The collector's side of the event stream.
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  // Live events, up to `max`, waiting up to `timeout` seconds for the first.
+  virtual std::vector<Delivery> receive(std::size_t max, double timeout) = 0;
+  // Durable copies of events that may not have been stored (published while
+  // no collector ran, or whose delivery died with a collector), up to `max`
+  // per call; an empty batch ends one pass, and the next call starts another.
+  virtual std::vector<Delivery> recover(std::size_t max) = 0;
+  // Stored: these events and the blobs they refer to leave the stream.
+  virtual void acknowledge(const std::vector<std::pair<std::string, std::int64_t>>& events,
+                           const std::vector<std::string>& blobs) = 0;
+  // Not an event: set aside (never retried, never lost).
+  virtual void reject(const Delivery& d) = 0;
+  // The bytes of a blob (nullopt if it is not there); throws
+  // std::runtime_error if it is not ours or does not match its hash.
+  virtual std::optional<std::string> blob(const std::string& hash) = 0;
+  // "queue /pipejudge-x (3 waiting)".
+  virtual std::string describe() const = 0;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual std::unique_ptr<JobQueue> job_queue() = 0;
+  virtual std::unique_ptr<EventSink> event_sink() = 0;
+  // Only the collector (who holds the instance's lock) receives events.
+  virtual std::unique_ptr<EventSource> event_source() = 0;
+  // Removes what the instance left in the transport (a private instance's end).
+  virtual void remove() = 0;
+};
+
+// The instance's transport. Throws ConfigError if it cannot be opened.
+std::unique_ptr<Transport> open_transport(const Instance& inst);
+
+}  // namespace pj::judge

@@ -1,0 +1,44 @@
+// Judge workers: each submission is judged in a child process that reports
+// every step as events; the worker (or `submit`) watches it, and if it dies
+// before its final verdict, reports the verdict itself: IE with the reason.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "judge/pipeline/instance.hpp"
+#include "judge/pipeline/job.hpp"
+#include "judge/pipeline/transport.hpp"
+
+namespace pj::judge {
+
+struct WorkerOptions {
+  std::size_t max_jobs = 0;  // 0: until stopped
+  int slot = 0;              // run slot (run uid when root): one per concurrent worker
+  std::string cache_dir;     // compile cache ("": the default)
+};
+
+// In the judging child: judges the job, emitting compiling, compiled, one
+// event per test and final (the submitter emitted queued). Throws only if
+// events cannot be recorded (the outbox cannot be written).
+void run_job(const Job& job, const Instance& inst, const WorkerOptions& options);
+
+// The command line (after the program name) that runs `job` in a child.
+std::vector<std::string> judging_child_args(const Job& job, const Instance& inst,
+                                            const WorkerOptions& options);
+
+// After the judging child of submission `id` died: unless its final verdict
+// made it out, reports IE with `why` as the reason (and what the child had
+// reported of its tests), as the next event of the submission.
+void report_worker_crash(EventSink& sink, const Instance& inst, const std::string& id,
+                         const std::string& why);
+
+// `pipejudge worker`: takes jobs from the job queue until `stop` is set or
+// `max_jobs` are done, judging each in a watched child.
+void run_worker(const Instance& inst, const WorkerOptions& options, const std::atomic<bool>& stop,
+                const Log& log);
+
+}  // namespace pj::judge
