@@ -21,6 +21,7 @@ Fixtures:
                     every process they started is killed and their queues
                     removed after the test
   instance          one such Instance, nothing started yet
+  module_instances  as `instances`, for the tests of one module
   running_instance  an Instance shared by a module with its collector and two
                     workers (slots 0 and 1) running; killed after the module
 
@@ -91,10 +92,15 @@ def instance(instances):
 
 
 @pytest.fixture(scope="module")
-def running_instance(pipejudge, repo_root, module_dir):
+def module_instances(pipejudge, repo_root, module_dir):
     with e2e_support.InstancePool(pipejudge, repo_root, module_dir) as pool:
-        inst = pool.new()
-        inst.start_collector()
-        for slot in (0, 1):
-            inst.start_worker("--slot", str(slot))
-        yield inst
+        yield pool
+
+
+@pytest.fixture(scope="module")
+def running_instance(module_instances):
+    inst = module_instances.new()
+    inst.start_collector()
+    for slot in (0, 1):
+        inst.start_worker("--slot", str(slot))
+    return inst
