@@ -482,11 +482,16 @@ class Cage:
             os.kill(self.proc.pid, signal.SIGKILL)  # --kill-child takes the whole cage down
 
     def close(self):
-        """Waits for the cage (killing it at the deadline), removes the cgroups;
-        the cage's exit status."""
+        """Waits for the cage to end once its last result (judge_left_nothing)
+        is in, else (an interrupted session) kills it now, or at the deadline;
+        removes the cgroups; the cage's exit status."""
         rc = None
         try:
             if self.proc:
+                with self.cond:
+                    finished = "judge_left_nothing" in self.results
+                if not finished:
+                    self.kill()
                 try:
                     rc = self.proc.wait(timeout=max(1, self.deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
