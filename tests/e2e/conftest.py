@@ -5,6 +5,9 @@ Run a suite with the system Python's pytest:
     /usr/bin/python3 -m pytest -v tests/e2e/test_submissions.py \\
         --pipejudge build/pipejudge --repo-root .
 
+Each test file also runs as a script with the same pytest run:
+`/usr/bin/python3 tests/e2e/test_x.py PIPEJUDGE [REPO-ROOT] [pytest options]`.
+
 Options (each falls back to an environment variable, then to a default):
   --pipejudge PATH   the binary under test   ($PJ_E2E_PIPEJUDGE, else <repo>/build/pipejudge)
   --repo-root DIR    the repository whose problems/ and tests/ are used

@@ -14,6 +14,7 @@ import re
 import signal
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -47,6 +48,19 @@ def selected_params(request, name):
             if callspec.params[name] not in values:
                 values.append(callspec.params[name])
     return values
+
+
+def run_as_script(test_file):
+    """`python3 TEST_FILE [PIPEJUDGE [REPO-ROOT]] [pytest options...]`: runs the
+    file's tests with pytest, as CTest does; the exit status of pytest."""
+    import pytest
+    args = sys.argv[1:]
+    positional = []
+    while args and not args[0].startswith("-") and len(positional) < 2:
+        positional.append(args.pop(0))
+    options = [f"--pipejudge={positional[0]}"] if positional else []
+    options += [f"--repo-root={positional[1]}"] if len(positional) > 1 else []
+    return int(pytest.main(["-v", "-rfE", "-p", "no:cacheprovider", test_file, *options, *args]))
 
 
 # --------------------------------------------------------------------------

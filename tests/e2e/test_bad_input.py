@@ -6,9 +6,11 @@ submit ... --json` must exit 2, print nothing on stdout and exactly one line
 directory. Also checks that `--lang python` overrides the extension.
 """
 import os
+import sys
 
 import pytest
 
+import e2e_support
 from e2e_support import Judged, run, usage_error_problems, write
 
 TIMEOUT = 60
@@ -145,3 +147,7 @@ def test_lang_python_overrides_the_extension(pipejudge, repo_root, state_dir):
         f"verdict {verdict}, exit {run_.rc}, expected AC and 0 [stderr: {run_.err.strip()}]"
     language = run_.report.get("language")
     assert language == "python", f"language is {language!r}, expected 'python'"
+
+
+if __name__ == "__main__":
+    sys.exit(e2e_support.run_as_script(__file__))

@@ -11,9 +11,11 @@ with `data/` before it or `.in` after it).
 """
 import os
 import re
+import sys
 
 import pytest
 
+import e2e_support
 from e2e_support import run
 
 TIMEOUT = 120
@@ -136,3 +138,7 @@ def test_wrong_answer_with_all_has_a_row_for_every_test(submit, names):
     if not has_word(last, "WA"):
         problems.append(f"final line has no WA: {last!r}")
     assert not problems, "; ".join(problems) + f" [{context_of(out, err)}]"
+
+
+if __name__ == "__main__":
+    sys.exit(e2e_support.run_as_script(__file__))

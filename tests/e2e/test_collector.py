@@ -29,10 +29,12 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
 
+import e2e_support
 from e2e_support import event, mq_send, short, wait_for, write
 
 PROBLEM = os.path.join("problems", "aplusb")
@@ -327,3 +329,7 @@ def test_a_worker_killed_by_sigsegv_ends_as_ie_with_the_reason(shared, instance,
         if not rows or rows[0]["verdict"] != "IE" or rows[0]["reason"] != "worker killed by SIGSEGV":
             problems.append(f"stored: {short(json.dumps(rows), 400)}")
     assert not problems, "; ".join(problems)
+
+
+if __name__ == "__main__":
+    sys.exit(e2e_support.run_as_script(__file__))

@@ -18,11 +18,13 @@ import random
 import re
 import signal
 import sqlite3
+import sys
 import threading
 import time
 
 import pytest
 
+import e2e_support
 from e2e_support import run
 
 TOTAL = 200
@@ -203,3 +205,7 @@ def test_every_event_no_duplicates_empty_outbox(crash_run):
     if rejections:
         problems.append("the collector rejected something: " + "; ".join(rejections)[:500])
     assert not problems, "; ".join(problems)
+
+
+if __name__ == "__main__":
+    sys.exit(e2e_support.run_as_script(__file__))

@@ -11,10 +11,12 @@ bombs alone at the end, as the cage's run_order lists them. Needs root
 (skipped otherwise).
 """
 import os
+import sys
 import warnings
 
 import pytest
 
+import e2e_support
 import hostile_cage
 from e2e_support import selected_params
 
@@ -65,3 +67,7 @@ def test_hostile_program(cage, case):
 def test_judges_left_nothing(cage):
     """No slot cgroups or POSIX queues of the judges are left in the cage."""
     check(get(cage, "judge_left_nothing"))
+
+
+if __name__ == "__main__":
+    sys.exit(e2e_support.run_as_script(__file__))

@@ -21,10 +21,12 @@ Compiled programs are cached in a cache directory private to the module
 (PIPEJUDGE_CACHE_DIR).
 """
 import os
+import sys
 import time
 
 import pytest
 
+import e2e_support
 from e2e_support import Judged, run, short, usage_error_problems, write
 
 TIMEOUT = 60  # seconds per submit
@@ -675,3 +677,7 @@ def test_scoring_2025_09_two_groups(ctx, sum_c):
         return problems
 
     expect(ctx.submit(pkg, sum_c, run_all=True), "WA", test="secret/group2/02", more=groups)
+
+
+if __name__ == "__main__":
+    sys.exit(e2e_support.run_as_script(__file__))

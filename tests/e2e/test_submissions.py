@@ -7,9 +7,11 @@ verdict and exit status. A category not listed in EXPECTED is skipped. The
 submissions are judged two at a time, ahead of their tests.
 """
 import os
+import sys
 
 import pytest
 
+import e2e_support
 from e2e_support import Judged, Prefetch, repo_root_of, selected_params, short
 
 TIMEOUT = 60  # seconds per submission
@@ -122,3 +124,7 @@ def test_submission(submission, judged, repo_root):
         assert any(isinstance(t, dict) and t.get("verdict") == "RE" and crashed(t) for t in tests), \
             ("RE but no RE test reports a non-zero exit_code or a signal: "
              f"{[(t.get('name'), t.get('exit_code'), t.get('signal')) for t in tests]}")
+
+
+if __name__ == "__main__":
+    sys.exit(e2e_support.run_as_script(__file__))

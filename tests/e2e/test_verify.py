@@ -9,9 +9,11 @@ programs are cached in a private cache directory shared by the module.
 import os
 import re
 import shutil
+import sys
 
 import pytest
 
+import e2e_support
 from e2e_support import repo_root_of, run, write
 
 TIMEOUT = 900
@@ -131,3 +133,7 @@ def test_unreadable_package_is_a_usage_error(verify, module_dir):
     write(os.path.join(broken, "problem.yaml"), "problem_format_version: 2025-09\nname: Broken\n")
     rc, out, err = verify(broken)
     assert rc == 2 and "g1" in err, f"exit {rc}, stderr {err.strip()!r}"
+
+
+if __name__ == "__main__":
+    sys.exit(e2e_support.run_as_script(__file__))
