@@ -2,8 +2,7 @@
 
 Run a suite with the system Python's pytest:
 
-    /usr/bin/python3 -m pytest -v tests/e2e/test_submissions.py \\
-        --pipejudge build/pipejudge --repo-root .
+    /usr/bin/python3 -m pytest -v tests/e2e/test_submissions.py --pipejudge=build/pipejudge
 
 Each test file also runs as a script with the same pytest run:
 `/usr/bin/python3 tests/e2e/test_x.py PIPEJUDGE [REPO-ROOT] [pytest options]`.
