@@ -10,7 +10,7 @@ packages=(
   catch2 nlohmann-json3-dev libyaml-cpp-dev libseccomp-dev libcli11-dev
   libsqlite3-dev libboost-dev libssl-dev libcpp-httplib-dev
   # judged languages and test tools
-  gcc python3 sqlite3 procps util-linux iproute2
+  gcc python3 python3-pytest sqlite3 procps util-linux iproute2
   openjdk-17-jdk-headless rustc fp-compiler nodejs golang-go
   # style
   clang-format

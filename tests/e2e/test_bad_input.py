@@ -1,22 +1,17 @@
-#!/usr/bin/env python3
 """End-to-end: bad packages and bad submissions are usage errors (exit 2).
 
-Usage: python3 test_bad_input.py <path-to-pipejudge> <repo-root>
-
-Builds fixtures in a temporary directory. For each bad input, checks that
-`pipejudge submit ... --json` exits 2, prints nothing on stdout and exactly
-one line `pipejudge: <file>: <what>` on stderr that names the offending file
-or directory. Also checks that `--lang python` overrides the extension.
-Prints one line per case and a closing `N passed, M failed` line; exits 1 if
-any failed. Standard library only.
+One test per bad input, each built in its own temporary directory: `pipejudge
+submit ... --json` must exit 2, print nothing on stdout and exactly one line
+`pipejudge: <file>: <what>` on stderr that names the offending file or
+directory. Also checks that `--lang python` overrides the extension.
 """
-import json
 import os
-import re
 import sys
-import tempfile
 
-import e2e_support  # beside this file
+import pytest
+
+import e2e_support
+from e2e_support import Judged, run, usage_error_problems, write
 
 TIMEOUT = 60
 
@@ -28,17 +23,6 @@ validation: default
 """
 
 GOOD_PY = "import sys\na, b = map(int, sys.stdin.read().split())\nprint(a + b)\n"
-
-
-def run(argv, cwd, timeout=TIMEOUT, env=None):
-    return e2e_support.run(argv, cwd, timeout, env)
-
-
-def write(path, content):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    mode = "wb" if isinstance(content, bytes) else "w"
-    with open(path, mode) as f:
-        f.write(content)
 
 
 def make_package(root, name, yaml_text=GOOD_YAML, data=True):
@@ -55,138 +39,115 @@ def make_package(root, name, yaml_text=GOOD_YAML, data=True):
     return pkg
 
 
-def names(line, token):
-    """True if `token` appears in `line` as a whole path component."""
-    return re.search(r"(?<![\w.-])" + re.escape(token) + r"(?![\w-])", line) is not None
+# Each case builds its input in `tmp` (where sol.py, a good submission, and
+# good_pkg, a good package, already are) and returns (argv tail, the token
+# the error line must name, extra environment).
+
+def missing_problem_directory(tmp, good, sol):
+    """missing problem directory"""
+    return ["--problem", os.path.join(tmp, "missing_pkg_dir"), sol], "missing_pkg_dir", None
 
 
-def short(text, limit=300):
-    text = text.replace("\n", "\\n")
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def build_cases(tmp):
-    """Returns a list of (label, argv tail, token the error line must name)."""
-    good = make_package(tmp, "good_pkg")
-    sol = os.path.join(tmp, "sol.py")
-    write(sol, GOOD_PY)
-    cases = []
-
-    cases.append(("missing problem directory",
-                  ["--problem", os.path.join(tmp, "missing_pkg_dir"), sol], "missing_pkg_dir"))
-
+def malformed_problem_yaml(tmp, good, sol):
+    """malformed problem.yaml"""
     pkg = make_package(tmp, "bad_yaml_pkg", yaml_text="name: [unclosed\nlimits: {time_limit: 1\n")
-    cases.append(("malformed problem.yaml", ["--problem", pkg, sol], "problem.yaml"))
+    return ["--problem", pkg, sol], "problem.yaml", None
 
+
+def time_limit_fast(tmp, good, sol):
+    """problem.yaml with time_limit: fast"""
     pkg = make_package(tmp, "wrong_type_pkg",
                        yaml_text="name: Tiny\nlimits:\n  time_limit: fast\n  memory: 256\n")
-    cases.append(("problem.yaml with time_limit: fast", ["--problem", pkg, sol], "problem.yaml"))
+    return ["--problem", pkg, sol], "problem.yaml", None
 
+
+def in_without_ans(tmp, good, sol):
+    """.in without its .ans"""
     pkg = make_package(tmp, "lonely_in_pkg")
     write(os.path.join(pkg, "data", "secret", "lonely.in"), "4 5\n")
-    cases.append((".in without its .ans", ["--problem", pkg, sol], "lonely"))
+    return ["--problem", pkg, sol], "lonely", None
 
+
+def no_test_data(tmp, good, sol):
+    """package without any test data"""
     pkg = make_package(tmp, "no_data_pkg", data=False)
-    cases.append(("package without any test data", ["--problem", pkg, sol], "no_data_pkg"))
+    return ["--problem", pkg, sol], "no_data_pkg", None
 
+
+def empty_data_directories(tmp, good, sol):
+    """package with empty data/sample and data/secret"""
     pkg = make_package(tmp, "empty_data_pkg", data=False)
     os.makedirs(os.path.join(pkg, "data", "sample"))
     os.makedirs(os.path.join(pkg, "data", "secret"))
-    cases.append(("package with empty data/sample and data/secret", ["--problem", pkg, sol],
-                  "empty_data_pkg"))
+    return ["--problem", pkg, sol], "empty_data_pkg", None
 
+
+def unknown_extension(tmp, good, sol):
+    """submission with unknown extension"""
     xyz = os.path.join(tmp, "sol.xyz")
     write(xyz, GOOD_PY)
-    cases.append(("submission with unknown extension", ["--problem", good, xyz], "sol.xyz"))
+    return ["--problem", good, xyz], "sol.xyz", None
 
-    cases.append(("submission file that does not exist",
-                  ["--problem", good, os.path.join(tmp, "nosuch.cpp")], "nosuch.cpp"))
 
+def missing_submission(tmp, good, sol):
+    """submission file that does not exist"""
+    return ["--problem", good, os.path.join(tmp, "nosuch.cpp")], "nosuch.cpp", None
+
+
+def empty_submission(tmp, good, sol):
+    """empty submission file"""
     empty = os.path.join(tmp, "empty.py")
     write(empty, "")
-    cases.append(("empty submission file", ["--problem", good, empty], "empty.py"))
+    return ["--problem", good, empty], "empty.py", None
 
+
+def binary_submission(tmp, good, sol):
+    """binary submission (NUL bytes)"""
     binary = os.path.join(tmp, "x.cpp")
     write(binary, b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4)
-    cases.append(("binary submission (NUL bytes)", ["--problem", good, binary], "x.cpp"))
+    return ["--problem", good, binary], "x.cpp", None
 
-    # A language whose compiler is not installed: the submission is named.
+
+def compiler_not_installed(tmp, good, sol):
+    """compiler not installed: the submission is named."""
     langs = os.path.join(tmp, "languages.yaml")
     write(langs, "c:\n  name: C (missing)\n  extensions: [c]\n"
                  "  compile: [no-such-compiler-pj, -o, '{binary}', '{sources}']\n"
                  "  run: ['./{binary}']\n")
     csol = os.path.join(tmp, "needs_compiler.c")
     write(csol, "int main(void) { return 0; }\n")
-    cases.append(("compiler not installed", ["--problem", good, csol], "needs_compiler.c",
-                  {"PIPEJUDGE_LANGUAGES": langs}))
-    return cases
+    return ["--problem", good, csol], "needs_compiler.c", {"PIPEJUDGE_LANGUAGES": langs}
 
 
-def check_usage_error(pipejudge, tmp, label, tail, token, env=None):
-    rc, out, err = run([pipejudge, "submit"] + tail + ["--json"], tmp, env=env)
-    problems = []
-    if rc is None:
-        problems.append(f"timed out after {TIMEOUT}s")
-    elif rc != 2:
-        problems.append(f"exit status {rc}, expected 2")
-    if out != "":
-        problems.append(f"stdout not empty: {short(out)!r}")
-    lines = err.splitlines()
-    if len(lines) != 1:
-        problems.append(f"stderr has {len(lines)} lines, expected 1: {short(err)!r}")
-    elif not lines[0].startswith("pipejudge: "):
-        problems.append(f"stderr line does not start with 'pipejudge: ': {short(lines[0])!r}")
-    elif not names(lines[0], token):
-        problems.append(f"stderr line does not name {token!r}: {short(lines[0])!r}")
-    if problems:
-        return False, f"FAIL {label}: " + "; ".join(problems)
-    return True, f"ok   {label}: {lines[0]}"
+CASES = [missing_problem_directory, malformed_problem_yaml, time_limit_fast, in_without_ans,
+         no_test_data, empty_data_directories, unknown_extension, missing_submission,
+         empty_submission, binary_submission, compiler_not_installed]
 
 
-def check_lang_override(pipejudge, root, tmp):
-    label = "--lang python on sol.txt is AC"
-    txt = os.path.join(tmp, "sol.txt")
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.__name__)
+def test_usage_error(case, pipejudge, state_dir):
+    good = make_package(state_dir, "good_pkg")
+    sol = os.path.join(state_dir, "sol.py")
+    write(sol, GOOD_PY)
+    tail, token, env = case(state_dir, good, sol)
+    rc, out, err = run([pipejudge, "submit", *tail, "--json"], state_dir, TIMEOUT, env)
+    problems = usage_error_problems(rc, out, err, token, timeout=TIMEOUT)
+    assert not problems, "; ".join(problems)
+
+
+def test_lang_python_overrides_the_extension(pipejudge, repo_root, state_dir):
+    """--lang python on sol.txt is AC."""
+    txt = os.path.join(state_dir, "sol.txt")
     write(txt, GOOD_PY)
-    problem = os.path.join(root, "problems", "aplusb")
-    rc, out, err = run([pipejudge, "submit", "--problem", problem, txt, "--lang", "python", "--json"],
-                       tmp)
-    tail = f" [stderr: {short(err)}]" if err.strip() else ""
-    if rc is None:
-        return False, f"FAIL {label}: timed out after {TIMEOUT}s"
-    try:
-        report = json.loads(out)
-    except ValueError as e:
-        return False, f"FAIL {label}: stdout is not JSON ({e}), exit {rc}: {short(out)!r}{tail}"
-    verdict = report.get("verdict") if isinstance(report, dict) else None
-    if verdict != "AC" or rc != 0:
-        return False, f"FAIL {label}: verdict {verdict}, exit {rc}, expected AC and 0{tail}"
-    language = report.get("language")
-    if language != "python":
-        return False, f"FAIL {label}: language is {language!r}, expected 'python'"
-    return True, f"ok   {label}"
-
-
-def main():
-    if len(sys.argv) != 3:
-        print(f"usage: {sys.argv[0]} <path-to-pipejudge> <repo-root>", file=sys.stderr)
-        return 2
-    pipejudge = os.path.abspath(sys.argv[1])
-    root = os.path.abspath(sys.argv[2])
-    passed = failed = 0
-    with tempfile.TemporaryDirectory(prefix="pj-bad-input-") as tmp:
-        checks = [lambda case=case: check_usage_error(pipejudge, tmp, *case)
-                  for case in build_cases(tmp)]
-        checks.append(lambda: check_lang_override(pipejudge, root, tmp))
-        for check in checks:
-            ok, line = check()
-            print(line, flush=True)
-            if ok:
-                passed += 1
-            else:
-                failed += 1
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    problem = os.path.join(repo_root, "problems", "aplusb")
+    run_ = Judged(pipejudge, ["--problem", problem, txt, "--lang", "python"], state_dir, TIMEOUT)
+    assert run_.report is not None, run_.problem
+    verdict = run_.report.get("verdict")
+    assert verdict == "AC" and run_.rc == 0, \
+        f"verdict {verdict}, exit {run_.rc}, expected AC and 0 [stderr: {run_.err.strip()}]"
+    language = run_.report.get("language")
+    assert language == "python", f"language is {language!r}, expected 'python'"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(e2e_support.run_as_script(__file__))

@@ -1,7 +1,4 @@
-#!/usr/bin/env python3
 """End-to-end: the human-readable table of `pipejudge submit` (no --json).
-
-Usage: python3 test_cli_table.py <path-to-pipejudge> <repo-root>
 
 On problems/aplusb:
   * an accepted submission prints one row per test (every sample and secret
@@ -10,14 +7,16 @@ On problems/aplusb:
     than tests, the last one not AC, all earlier ones AC);
   * with --all the wrong answer has a row for every test.
 A row is a line naming a test as `sample/1` or `secret/01_zero` (optionally
-with `data/` before it or `.in` after it). Prints one line per check and a
-closing `N passed, M failed` line; exits 1 if any failed. Standard library only.
+with `data/` before it or `.in` after it).
 """
 import os
 import re
 import sys
 
-import e2e_support  # beside this file
+import pytest
+
+import e2e_support
+from e2e_support import run
 
 TIMEOUT = 120
 PROBLEM = os.path.join("problems", "aplusb")
@@ -25,18 +24,23 @@ ACCEPTED = os.path.join(PROBLEM, "submissions", "accepted", "sol.cpp")
 WRONG = os.path.join(PROBLEM, "submissions", "wrong_answer", "off_by_one.cpp")
 
 
-def run(argv, cwd, timeout=TIMEOUT):
-    return e2e_support.run(argv, cwd, timeout)
-
-
-def test_names(root):
-    """Test names in judging order: data/sample/*.in, then data/secret/*.in, sorted."""
-    names = []
+@pytest.fixture(scope="module")
+def names(repo_root):
+    """Test names in judging order: data/sample/*.in, then data/secret/*.in, sorted
+    (at least three, or every test errors)."""
+    found = []
     for group in ("sample", "secret"):
-        d = os.path.join(root, PROBLEM, "data", group)
+        d = os.path.join(repo_root, PROBLEM, "data", group)
         if os.path.isdir(d):
-            names += [f"{group}/{f[:-3]}" for f in sorted(os.listdir(d)) if f.endswith(".in")]
-    return names
+            found += [f"{group}/{f[:-3]}" for f in sorted(os.listdir(d)) if f.endswith(".in")]
+    assert len(found) >= 3, f"only {len(found)} tests found under {PROBLEM}/data"
+    return found
+
+
+@pytest.fixture
+def submit(pipejudge, repo_root):
+    """Runs `pipejudge submit --problem aplusb ARGS...` (no --json): (rc, stdout, stderr)."""
+    return lambda *args: run([pipejudge, "submit", "--problem", PROBLEM, *args], repo_root, TIMEOUT)
 
 
 def name_pattern(name):
@@ -67,43 +71,14 @@ def final_line(stdout):
     return lines[-1] if lines else ""
 
 
-class Checker:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def report(self, label, problems, context=""):
-        if problems:
-            self.failed += 1
-            print(f"FAIL {label}: " + "; ".join(problems) + (f" [{context}]" if context else ""),
-                  flush=True)
-        else:
-            self.passed += 1
-            print(f"ok   {label}", flush=True)
-
-
 def context_of(out, err):
     text = out if out.strip() else err
     text = text.replace("\n", "\\n")
     return "output: " + (text if len(text) <= 600 else text[:600] + "...")
 
 
-def main():
-    if len(sys.argv) != 3:
-        print(f"usage: {sys.argv[0]} <path-to-pipejudge> <repo-root>", file=sys.stderr)
-        return 2
-    pipejudge = os.path.abspath(sys.argv[1])
-    root = os.path.abspath(sys.argv[2])
-    names = test_names(root)
-    c = Checker()
-    if len(names) < 3:
-        c.report("aplusb has test data", [f"only {len(names)} tests found under {PROBLEM}/data"])
-        print(f"{c.passed} passed, {c.failed} failed")
-        return 1
-
-    # 1. Accepted: a row per test, in order, each AC; a final AC line.
-    label = "accepted sol.cpp: one AC row per test and a final AC line"
-    rc, out, err = run([pipejudge, "submit", "--problem", PROBLEM, ACCEPTED], root)
+def test_accepted_one_ac_row_per_test_and_a_final_ac_line(submit, names):
+    rc, out, err = submit(ACCEPTED)
     problems = []
     if rc != 0:
         problems.append(f"exit status {rc}, expected 0")
@@ -119,11 +94,11 @@ def main():
         problems.append(f"final line has no AC: {last!r}")
     elif rows and last == rows[-1][1]:
         problems.append("no final summary line after the last row")
-    c.report(label, problems, context_of(out, err) if problems else "")
+    assert not problems, "; ".join(problems) + f" [{context_of(out, err)}]"
 
-    # 2. Wrong answer without --all: stops at the first failing test.
-    label = "wrong answer without --all: stops at the first failing test"
-    rc, out, err = run([pipejudge, "submit", "--problem", PROBLEM, WRONG], root)
+
+def test_wrong_answer_stops_at_the_first_failing_test(submit, names):
+    rc, out, err = submit(WRONG)
     problems = []
     if rc != 1:
         problems.append(f"exit status {rc}, expected 1")
@@ -144,11 +119,11 @@ def main():
     last = final_line(out)
     if not has_word(last, "WA"):
         problems.append(f"final line has no WA: {last!r}")
-    c.report(label, problems, context_of(out, err) if problems else "")
+    assert not problems, "; ".join(problems) + f" [{context_of(out, err)}]"
 
-    # 3. Wrong answer with --all: a row for every test.
-    label = "wrong answer with --all: a row for every test"
-    rc, out, err = run([pipejudge, "submit", "--problem", PROBLEM, WRONG, "--all"], root)
+
+def test_wrong_answer_with_all_has_a_row_for_every_test(submit, names):
+    rc, out, err = submit(WRONG, "--all")
     problems = []
     if rc != 1:
         problems.append(f"exit status {rc}, expected 1")
@@ -162,11 +137,8 @@ def main():
     last = final_line(out)
     if not has_word(last, "WA"):
         problems.append(f"final line has no WA: {last!r}")
-    c.report(label, problems, context_of(out, err) if problems else "")
-
-    print(f"{c.passed} passed, {c.failed} failed")
-    return 1 if c.failed else 0
+    assert not problems, "; ".join(problems) + f" [{context_of(out, err)}]"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(e2e_support.run_as_script(__file__))

@@ -1,11 +1,8 @@
-#!/usr/bin/env python3
 """End-to-end: custom validators, interactive problems, test groups and scoring.
-
-Usage: python3 test_packages.py <path-to-pipejudge> <repo-root>
 
 Builds small problem packages in a temporary directory (validators and
 submissions written inline, in C) and judges them with
-`pipejudge submit --problem PKG FILE --json`:
+`pipejudge submit --problem PKG FILE --json`, one test per case:
 
   * a Kattis output validator that breaks the protocol (exits 0, exits 1,
     aborts, never ends) is the judge's fault: IE, never WA or AC;
@@ -14,24 +11,23 @@ submissions written inline, in C) and judges them with
   * testlib checker exit codes 0, 1, 2, 3 and 7 (`points X`);
   * interactive problems: a correct submission (20 tests), a submission that
     quits early, a validator that rejects while the submission spins, a
-    deadlock, a validator that hangs; no process of the fixture outlives the
-    judge (every fixture program names itself with a marker, looked for in
-    /proc);
+    deadlock, a validator that hangs;
   * package errors (exit 2, one stderr line naming the file);
   * a 2025-09 scoring package with two groups.
+After every judged case, no process of the fixture may outlive the judge
+(every fixture program names itself with a marker, looked for in /proc).
 
-Compiled programs are cached in a private cache directory
-(PIPEJUDGE_CACHE_DIR). Prints one line per case and a closing
-`N passed, M failed` line; exits 1 if any failed. Standard library only.
+Compiled programs are cached in a cache directory private to the module
+(PIPEJUDGE_CACHE_DIR).
 """
-import json
 import os
-import re
 import sys
-import tempfile
 import time
 
-import e2e_support  # beside this file
+import pytest
+
+import e2e_support
+from e2e_support import Judged, run, short, usage_error_problems, write
 
 TIMEOUT = 60  # seconds per submit
 TIME_LIMIT = 1  # seconds, every package
@@ -238,12 +234,6 @@ def source(text, **subs):
 
 # --- helpers -----------------------------------------------------------------
 
-def write(path, content):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(content)
-
-
 def problem_yaml(extra="", scoring=False, modern=False, validation_time=None):
     lines = []
     if modern:
@@ -270,14 +260,8 @@ def make_package(root, name, yaml_text, tests, validator=None):
     return pkg
 
 
-def short(text, limit=300):
-    text = text.replace("\n", "\\n")
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def names(line, token):
-    """True if `token` appears in `line` as a whole path component."""
-    return re.search(r"(?<![\w.-])" + re.escape(token) + r"(?![\w-])", line) is not None
+def sum_test(vmode, smode="ok", a=1, b=2, extra=""):
+    return (f"{vmode} {smode} {a} {b} {extra}".rstrip() + "\n", f"{a + b}\n")
 
 
 def fixture_processes():
@@ -311,163 +295,127 @@ def leftovers_problem():
             + (f"; 1 s later still {', '.join(later)}" if later else "; gone 1 s later"))
 
 
-class Submit:
-    """One `pipejudge submit --json` run: exit status, report, stderr, time, leftovers."""
-
-    def __init__(self, ctx, pkg, sol, run_all=False):
-        argv = [ctx.pipejudge, "submit", "--problem", pkg, sol, "--json"]
-        if run_all:
-            argv.append("--all")
-        start = time.monotonic()
-        self.rc, self.out, self.err = e2e_support.run(argv, ctx.tmp, TIMEOUT, ctx.env)
-        self.elapsed = time.monotonic() - start
-        self.leftover = leftovers_problem()
-        self.report = None
-        self.problem = None
-        if self.rc is None:
-            self.problem = f"timed out after {TIMEOUT}s"
-            return
-        try:
-            self.report = json.loads(self.out)
-        except ValueError as e:
-            self.problem = (f"stdout is not JSON ({e}), exit {self.rc}: {short(self.out)!r}"
-                            + (f" [stderr: {short(self.err)}]" if self.err.strip() else ""))
-            return
-        if not isinstance(self.report, dict):
-            self.problem = f"stdout is JSON but not an object: {short(self.out)!r}"
-            self.report = None
-
-    def test(self, name):
-        for t in self.report.get("tests") or []:
-            if isinstance(t, dict) and t.get("name") == name:
-                return t
-        return None
-
-    def group(self, name):
-        for g in self.report.get("groups") or []:
-            if isinstance(g, dict) and g.get("name") == name:
-                return g
-        return None
-
-    def summary(self):
-        r = self.report or {}
-        tests = [(t.get("name"), t.get("verdict"), t.get("message"))
-                 for t in r.get("tests") or [] if isinstance(t, dict)]
-        return f"verdict {r.get('verdict')!r}, reason {r.get('reason')!r}, tests {tests}"
-
-
 def close(a, b):
     return isinstance(a, (int, float)) and not isinstance(a, bool) and abs(a - b) < 1e-6
 
 
 class Context:
+    """The module's work directory, cache and judge."""
+
     def __init__(self, pipejudge, tmp):
         self.pipejudge = pipejudge
         self.tmp = tmp
         cache = os.path.join(tmp, "cache")
         os.makedirs(cache)
         self.env = {"PIPEJUDGE_CACHE_DIR": cache}
-        self.results = []  # (ok, line)
 
     def file(self, name, text):
         path = os.path.join(self.tmp, "src", name)
         write(path, text)
         return path
 
-    def record(self, label, problems, detail=""):
-        if problems:
-            self.results.append((False, f"FAIL {label}: " + "; ".join(problems)))
-        else:
-            self.results.append((True, f"ok   {label}" + (f": {detail}" if detail else "")))
-        print(self.results[-1][1], flush=True)
+    def package(self, name, yaml_text, tests, validator=None):
+        return make_package(self.tmp, name, yaml_text, tests, validator)
 
-    def expect(self, label, sub, verdict, rc=None, reason_has=(), test=None, message_has=(),
-               check_leftovers=True, more=None):
-        """Checks the report's verdict (and exit status), the reason, and one test's
-        verdict and message; `more(sub)` returns further problems."""
-        problems = []
-        if sub.problem:
-            problems.append(sub.problem)
-        else:
-            r = sub.report
-            if r.get("verdict") != verdict:
-                problems.append(f"expected {verdict}, got {sub.summary()}")
-            want_rc = rc if rc is not None else (0 if verdict == "AC" else 1)
-            if sub.rc != want_rc:
-                problems.append(f"exit status {sub.rc}, expected {want_rc}")
-            reason = r.get("reason") or ""
-            for piece in reason_has:
-                if piece not in reason:
-                    problems.append(f"reason {short(reason)!r} does not contain {piece!r}")
-            if test is not None:
-                t = sub.test(test)
-                if t is None:
-                    problems.append(f"no test {test!r} in the report: {sub.summary()}")
-                else:
-                    if t.get("verdict") != verdict:
-                        problems.append(f"test {test} verdict {t.get('verdict')!r}, expected {verdict}")
-                    message = t.get("message") or ""
-                    for piece in message_has:
-                        if piece not in message:
-                            problems.append(f"test {test} message {short(message)!r} "
-                                            f"does not contain {piece!r}")
-            if more and not problems:
-                problems += more(sub)
-        if check_leftovers and sub.leftover:
-            problems.append(sub.leftover)
-        r = sub.report or {}
-        self.record(label, problems, short(r.get("reason") or "", 160))
+    def submit(self, pkg, sol, run_all=False):
+        """`pipejudge submit --problem PKG SOL --json [--all]`: a Judged run
+        whose `leftover` says what fixture process outlived it (or None)."""
+        judged = Judged(self.pipejudge, ["--problem", pkg, sol] + (["--all"] if run_all else []),
+                        self.tmp, TIMEOUT, self.env)
+        judged.leftover = leftovers_problem()
+        return judged
 
 
-# --- cases -------------------------------------------------------------------
-
-def sum_test(vmode, smode="ok", a=1, b=2, extra=""):
-    return (f"{vmode} {smode} {a} {b} {extra}".rstrip() + "\n", f"{a + b}\n")
-
-
-def kattis_protocol_cases(ctx, sum_c):
-    """1. A Kattis validator breaking the protocol is IE."""
-    cases = [
-        ("exit0", "exits 0", {}, ["the output validator exited with 0"]),
-        ("exit1", "exits 1", {}, ["the output validator exited with 1"]),
-        ("abort", "aborts", {}, ["killed by SIGABRT"]),
-        ("sleep", "sleeps forever (validation_time: 1)", {"validation_time": 1},
-         ["exceeded its", "limit"]),
-    ]
-    for mode, what, opts, pieces in cases:
-        pkg = make_package(ctx.tmp, f"kattis_{mode}",
-                           problem_yaml("validation: custom\n", **opts),
-                           {"secret/1": sum_test(mode)},
-                           ("output_validators/v/validator.c", source(KATTIS_C)))
-        sub = Submit(ctx, pkg, sum_c)
-        ctx.expect(f"kattis validator that {what}: IE", sub, "IE", reason_has=pieces,
-                   test="secret/1", message_has=pieces)
-
-
-def broken_validator_cases(ctx, sum_c):
-    """2. A validator or a testlib checker that does not compile is IE, named."""
-    pkg = make_package(ctx.tmp, "broken_kattis", problem_yaml("validation: custom\n"),
-                       {"secret/1": sum_test("check")},
-                       ("output_validators/brokenval/validator.c", BROKEN_C))
-    sub = Submit(ctx, pkg, sum_c)
-    ctx.expect("kattis validator that does not compile: IE", sub, "IE",
-               reason_has=[os.path.join(pkg, "output_validators", "brokenval"), "does not compile"])
-
-    pkg = make_package(ctx.tmp, "broken_testlib",
-                       problem_yaml("validation: custom\nvalidator_protocol: testlib\n"),
-                       {"secret/1": sum_test("0")},
-                       ("output_validators/brokenchk/checker.cpp", BROKEN_CPP))
-    sub = Submit(ctx, pkg, sum_c)
-    ctx.expect("testlib checker that does not compile: IE", sub, "IE",
-               reason_has=[os.path.join(pkg, "output_validators", "brokenchk"), "does not compile"])
+def expect(sub, verdict, rc=None, reason_has=(), test=None, message_has=(), more=None):
+    """Asserts the report's verdict (and exit status), the reason, and one test's
+    verdict and message; `more(sub)` returns further problems; and that no
+    fixture process outlived the judge."""
+    problems = []
+    if sub.problem:
+        problems.append(sub.problem)
+    else:
+        r = sub.report
+        if r.get("verdict") != verdict:
+            problems.append(f"expected {verdict}, got {sub.summary()}")
+        want_rc = rc if rc is not None else (0 if verdict == "AC" else 1)
+        if sub.rc != want_rc:
+            problems.append(f"exit status {sub.rc}, expected {want_rc}")
+        reason = r.get("reason") or ""
+        for piece in reason_has:
+            if piece not in reason:
+                problems.append(f"reason {short(reason)!r} does not contain {piece!r}")
+        if test is not None:
+            t = sub.test(test)
+            if t is None:
+                problems.append(f"no test {test!r} in the report: {sub.summary()}")
+            else:
+                if t.get("verdict") != verdict:
+                    problems.append(f"test {test} verdict {t.get('verdict')!r}, expected {verdict}")
+                message = t.get("message") or ""
+                for piece in message_has:
+                    if piece not in message:
+                        problems.append(f"test {test} message {short(message)!r} "
+                                        f"does not contain {piece!r}")
+        if more and not problems:
+            problems += more(sub)
+    if sub.leftover:
+        problems.append(sub.leftover)
+    assert not problems, "; ".join(problems)
 
 
-def feedback_cases(ctx, sum_c):
-    """3. judgemessage.txt, teammessage.txt, score.txt."""
-    pkg = make_package(ctx.tmp, "feedback", problem_yaml("validation: custom\n"),
-                       {"secret/1": sum_test("check", "off")},
-                       ("output_validators/v/validator.c", source(KATTIS_C)))
-    sub = Submit(ctx, pkg, sum_c)
+@pytest.fixture(scope="module")
+def ctx(pipejudge, module_dir):
+    return Context(pipejudge, module_dir)
+
+
+@pytest.fixture(scope="module")
+def sum_c(ctx):
+    """The batch submission."""
+    return ctx.file("sum.c", source(SUM_C))
+
+
+# --- 1. A Kattis validator breaking the protocol is IE ------------------------
+
+@pytest.mark.parametrize("mode, opts, pieces", [
+    pytest.param("exit0", {}, ["the output validator exited with 0"], id="exits_0"),
+    pytest.param("exit1", {}, ["the output validator exited with 1"], id="exits_1"),
+    pytest.param("abort", {}, ["killed by SIGABRT"], id="aborts"),
+    pytest.param("sleep", {"validation_time": 1}, ["exceeded its", "limit"],
+                 id="sleeps_forever_validation_time_1"),
+])
+def test_kattis_validator_breaking_the_protocol_is_ie(ctx, sum_c, mode, opts, pieces):
+    pkg = ctx.package(f"kattis_{mode}", problem_yaml("validation: custom\n", **opts),
+                      {"secret/1": sum_test(mode)},
+                      ("output_validators/v/validator.c", source(KATTIS_C)))
+    expect(ctx.submit(pkg, sum_c), "IE", reason_has=pieces, test="secret/1", message_has=pieces)
+
+
+# --- 2. A validator or a testlib checker that does not compile is IE, named ---
+
+def test_kattis_validator_that_does_not_compile_is_ie(ctx, sum_c):
+    pkg = ctx.package("broken_kattis", problem_yaml("validation: custom\n"),
+                      {"secret/1": sum_test("check")},
+                      ("output_validators/brokenval/validator.c", BROKEN_C))
+    expect(ctx.submit(pkg, sum_c), "IE",
+           reason_has=[os.path.join(pkg, "output_validators", "brokenval"), "does not compile"])
+
+
+def test_testlib_checker_that_does_not_compile_is_ie(ctx, sum_c):
+    pkg = ctx.package("broken_testlib",
+                      problem_yaml("validation: custom\nvalidator_protocol: testlib\n"),
+                      {"secret/1": sum_test("0")},
+                      ("output_validators/brokenchk/checker.cpp", BROKEN_CPP))
+    expect(ctx.submit(pkg, sum_c), "IE",
+           reason_has=[os.path.join(pkg, "output_validators", "brokenchk"), "does not compile"])
+
+
+# --- 3. judgemessage.txt, teammessage.txt, score.txt -------------------------
+
+def test_judgemessage_and_teammessage_reach_the_report(ctx, sum_c):
+    """judgemessage.txt is the message, teammessage.txt the team_message (WA)."""
+    pkg = ctx.package("feedback", problem_yaml("validation: custom\n"),
+                      {"secret/1": sum_test("check", "off")},
+                      ("output_validators/v/validator.c", source(KATTIS_C)))
 
     def team(sub):
         t = sub.test("secret/1")
@@ -478,14 +426,14 @@ def feedback_cases(ctx, sum_c):
                     "expected 'team: look again at the sum'"]
         return []
 
-    ctx.expect("judgemessage.txt is the message, teammessage.txt the team_message (WA)", sub,
-               "WA", test="secret/1", more=team)
+    expect(ctx.submit(pkg, sum_c), "WA", test="secret/1", more=team)
 
-    pkg = make_package(ctx.tmp, "feedback_score",
-                       problem_yaml("validation: custom\n", scoring=True),
-                       {"secret/1": sum_test("score", extra="7.5")},
-                       ("output_validators/v/validator.c", source(KATTIS_C)))
-    sub = Submit(ctx, pkg, sum_c)
+
+def test_score_txt_gives_the_test_score(ctx, sum_c):
+    """score.txt gives the test score (type: scoring)."""
+    pkg = ctx.package("feedback_score", problem_yaml("validation: custom\n", scoring=True),
+                      {"secret/1": sum_test("score", extra="7.5")},
+                      ("output_validators/v/validator.c", source(KATTIS_C)))
 
     def score(sub):
         t = sub.test("secret/1")
@@ -496,95 +444,114 @@ def feedback_cases(ctx, sum_c):
             problems.append(f"report score {sub.report.get('score')!r}, expected 7.5")
         return problems
 
-    ctx.expect("score.txt gives the test score (type: scoring)", sub, "AC", test="secret/1",
-               more=score)
+    expect(ctx.submit(pkg, sum_c), "AC", test="secret/1", more=score)
 
 
-def testlib_cases(ctx, sum_c):
-    """4. testlib checker exit codes."""
+# --- 4. testlib checker exit codes -------------------------------------------
+
+@pytest.fixture(scope="module")
+def testlib_codes(ctx, sum_c):
+    """One --all run on a package with a test per checker exit code."""
     tests = {f"secret/c{code}": sum_test(str(code)) for code in (0, 1, 2, 3, 7)}
-    pkg = make_package(ctx.tmp, "testlib_codes",
-                       problem_yaml("validation: custom\nvalidator_protocol: testlib\n"),
-                       tests, ("output_validators/chk/checker.c", source(TESTLIB_C)))
-    sub = Submit(ctx, pkg, sum_c, run_all=True)
-    expected = [(0, "AC", "ok fine"), (1, "WA", "tl-wa"), (2, "PE", "tl-pe"), (3, "IE", "tl-fail"),
-                (7, "IE", "pass-fail")]
-    for code, verdict, piece in expected:
-        label = f"testlib checker exit {code}: {verdict}"
-        if code == 7:
-            label += " (points in a pass-fail problem)"
-        problems = []
-        if sub.problem:
-            problems.append(sub.problem)
-        else:
-            t = sub.test(f"secret/c{code}")
-            if t is None:
-                problems.append(f"no test secret/c{code}: {sub.summary()}")
-            elif t.get("verdict") != verdict:
-                problems.append(f"test verdict {t.get('verdict')!r} ({t.get('message')!r}), "
-                                f"expected {verdict}")
-            elif piece not in (t.get("message") or ""):
-                problems.append(f"message {t.get('message')!r} does not contain {piece!r}")
-        if code == 0 and not sub.problem and sub.report.get("verdict") != "WA":
-            problems.append(f"report verdict {sub.report.get('verdict')!r}, expected WA "
-                            "(the first failing test's)")
-        if sub.leftover:
-            problems.append(sub.leftover)
-        ctx.record(label, problems)
+    pkg = ctx.package("testlib_codes",
+                      problem_yaml("validation: custom\nvalidator_protocol: testlib\n"),
+                      tests, ("output_validators/chk/checker.c", source(TESTLIB_C)))
+    return ctx.submit(pkg, sum_c, run_all=True)
 
-    pkg = make_package(ctx.tmp, "testlib_points",
-                       problem_yaml("validation: custom\nvalidator_protocol: testlib\n",
-                                    scoring=True),
-                       {"secret/c7": sum_test("7")},
-                       ("output_validators/chk/checker.c", source(TESTLIB_C)))
-    sub = Submit(ctx, pkg, sum_c)
+
+@pytest.mark.parametrize("code, verdict, piece", [
+    pytest.param(0, "AC", "ok fine", id="exit0-AC"),
+    pytest.param(1, "WA", "tl-wa", id="exit1-WA"),
+    pytest.param(2, "PE", "tl-pe", id="exit2-PE"),
+    pytest.param(3, "IE", "tl-fail", id="exit3-IE"),
+    pytest.param(7, "IE", "pass-fail", id="exit7-IE-points_in_a_pass_fail_problem"),
+])
+def test_testlib_checker_exit_code(testlib_codes, code, verdict, piece):
+    sub = testlib_codes
+    problems = []
+    if sub.problem:
+        problems.append(sub.problem)
+    else:
+        t = sub.test(f"secret/c{code}")
+        if t is None:
+            problems.append(f"no test secret/c{code}: {sub.summary()}")
+        elif t.get("verdict") != verdict:
+            problems.append(f"test verdict {t.get('verdict')!r} ({t.get('message')!r}), "
+                            f"expected {verdict}")
+        elif piece not in (t.get("message") or ""):
+            problems.append(f"message {t.get('message')!r} does not contain {piece!r}")
+    if code == 0 and not sub.problem and sub.report.get("verdict") != "WA":
+        problems.append(f"report verdict {sub.report.get('verdict')!r}, expected WA "
+                        "(the first failing test's)")
+    if sub.leftover:
+        problems.append(sub.leftover)
+    assert not problems, "; ".join(problems)
+
+
+def test_testlib_checker_points_in_a_scoring_problem(ctx, sum_c):
+    """testlib checker exit 7 'points 12.5' (scoring): AC, score 12.5."""
+    pkg = ctx.package("testlib_points",
+                      problem_yaml("validation: custom\nvalidator_protocol: testlib\n",
+                                   scoring=True),
+                      {"secret/c7": sum_test("7")},
+                      ("output_validators/chk/checker.c", source(TESTLIB_C)))
 
     def points(sub):
         t = sub.test("secret/c7")
         return [] if close(t.get("score"), 12.5) else [f"test score {t.get('score')!r}, expected 12.5"]
 
-    ctx.expect("testlib checker exit 7 'points 12.5' (scoring): AC, score 12.5", sub, "AC",
-               test="secret/c7", more=points)
+    expect(ctx.submit(pkg, sum_c), "AC", test="secret/c7", more=points)
 
 
-def interactive_cases(ctx):
-    """5. Interactive problems (legacy `validation: custom interactive`)."""
+# --- 5. Interactive problems (legacy `validation: custom interactive`) --------
+
+@pytest.fixture(scope="module")
+def interactive(ctx):
+    """package(name, tests) -> an interactive package; and the answering submission."""
     yaml_text = problem_yaml("validation: custom interactive\n", validation_time=1)
     validator = ("output_validators/v/interactor.c", source(INTERACTOR_C))
-    answer_c = ctx.file("answer.c", source(ANSWER_C))
 
     def package(name, tests):
-        return make_package(ctx.tmp, name, yaml_text, tests, validator)
+        return ctx.package(name, yaml_text, tests, validator)
 
-    # (a) a correct submission, 20 tests.
+    return package, ctx.file("answer.c", source(ANSWER_C))
+
+
+def test_interactive_correct_submission_20_tests_ac_every_time(ctx, interactive):
+    package, answer_c = interactive
     pkg = package("inter_ok", {f"secret/{i:02d}": (f"play 5 {i}\n", "0\n") for i in range(20)})
-    sub = Submit(ctx, pkg, answer_c, run_all=True)
 
     def twenty(sub):
-        verdicts = [t.get("verdict") for t in sub.report.get("tests") or []]
+        verdicts = [t.get("verdict") for t in sub.tests()]
         if verdicts != ["AC"] * 20:
             return [f"expected 20 AC, got {verdicts} ({sub.summary()})"]
         return []
 
-    ctx.expect("interactive: a correct submission, 20 tests, AC every time", sub, "AC", more=twenty)
+    expect(ctx.submit(pkg, answer_c, run_all=True), "AC", more=twenty)
 
-    # (b) the submission leaves before answering; the validator rejects after it.
-    pkg = package("inter_quit", {f"secret/{i}": (f"play 3 {i}\n", "0\n") for i in range(5)})
-    for code, verdict, pieces in ((0, "WA", ["ended before answering"]), (3, "RE", ["exit code 3"])):
-        sol = ctx.file(f"quit{code}.c", source(QUIT_C, CODE=code))
-        sub = Submit(ctx, pkg, sol, run_all=True)
 
-        def all_same(sub, verdict=verdict):
-            verdicts = [t.get("verdict") for t in sub.report.get("tests") or []]
-            return [] if verdicts == [verdict] * 5 else [f"expected 5 x {verdict}, got {verdicts}"]
+@pytest.mark.parametrize("code, verdict, pieces", [
+    pytest.param(0, "WA", ["ended before answering"], id="exit0-WA"),
+    pytest.param(3, "RE", ["exit code 3"], id="exit3-RE"),
+])
+def test_interactive_submission_exits_before_answering(ctx, interactive, code, verdict, pieces):
+    """The submission leaves before answering; the validator rejects after it (5 tests)."""
+    package, _ = interactive
+    pkg = package(f"inter_quit{code}", {f"secret/{i}": (f"play 3 {i}\n", "0\n") for i in range(5)})
+    sol = ctx.file(f"quit{code}.c", source(QUIT_C, CODE=code))
 
-        ctx.expect(f"interactive: submission exits {code} before answering: {verdict} (5 tests)",
-                   sub, verdict, reason_has=pieces, test="secret/0", message_has=pieces,
-                   more=all_same)
+    def all_same(sub):
+        verdicts = [t.get("verdict") for t in sub.tests()]
+        return [] if verdicts == [verdict] * 5 else [f"expected 5 x {verdict}, got {verdicts}"]
 
-    # (c) the validator rejects at once while the submission spins.
+    expect(ctx.submit(pkg, sol, run_all=True), verdict, reason_has=pieces, test="secret/0",
+           message_has=pieces, more=all_same)
+
+
+def test_interactive_validator_rejects_early_submission_stopped_at_once(ctx, interactive):
+    """The validator rejects at once while the submission spins: WA, stopped at once."""
+    package, _ = interactive
     pkg = package("inter_reject", {"secret/1": ("reject 0 0\n", "0\n")})
-    sub = Submit(ctx, pkg, ctx.file("spin.c", source(SPIN_C)))
     bound = TIME_LIMIT + 5
 
     def quick(sub):
@@ -592,76 +559,79 @@ def interactive_cases(ctx):
             return [f"submit took {sub.elapsed:.1f} s, over {bound} s"]
         # The validator has decided: the submission is stopped at once, not
         # left to spin into its time limit.
-        spent = max((t.get("time") or 0 for t in sub.report.get("tests") or []), default=0)
+        spent = max((t.get("time") or 0 for t in sub.tests()), default=0)
         return [] if spent < TIME_LIMIT / 2 else [f"the submission spun for {spent:.2f} s"]
 
-    ctx.expect(f"interactive: validator rejects early, submission spins: WA, stopped at once",
-               sub, "WA", test="secret/1", message_has=["rejected before any query"], more=quick)
+    expect(ctx.submit(pkg, ctx.file("spin.c", source(SPIN_C))), "WA", test="secret/1",
+           message_has=["rejected before any query"], more=quick)
 
-    # (d) both wait for the other.
+
+def test_interactive_deadlock_is_tle_on_wall_time(ctx, interactive):
+    """Both wait for the other."""
+    package, answer_c = interactive
     pkg = package("inter_deadlock", {"secret/1": ("listen 0 0\n", "0\n")})
-    sub = Submit(ctx, pkg, answer_c)
-    ctx.expect("interactive: deadlock (both read): TLE on wall time", sub, "TLE",
-               test="secret/1", message_has=["wall"])
+    expect(ctx.submit(pkg, answer_c), "TLE", test="secret/1", message_has=["wall"])
 
-    # (e) the validator spins.
+
+def test_interactive_validator_hangs_is_ie(ctx, interactive):
+    """The validator spins (validation_time: 1)."""
+    package, answer_c = interactive
     pkg = package("inter_hang", {"secret/1": ("hang 0 0\n", "0\n")})
-    sub = Submit(ctx, pkg, answer_c)
-    ctx.expect("interactive: validator hangs (validation_time: 1): IE", sub, "IE",
-               reason_has=["interactor", "limit"], test="secret/1")
+    expect(ctx.submit(pkg, answer_c), "IE", reason_has=["interactor", "limit"], test="secret/1")
 
 
-def package_error_cases(ctx, sum_c):
-    """6. Package errors: exit 2, one stderr line naming the file."""
-    modern = "problem_format_version: 2025-09\nname: Fixture\n"
-    cases = []
+# --- 6. Package errors: exit 2, one stderr line naming the file --------------
 
-    pkg = make_package(ctx.tmp, "err_group_key", modern, {"secret/1": sum_test("-")})
+MODERN = "problem_format_version: 2025-09\nname: Fixture\n"
+
+
+def unknown_test_group_key(pkg_of):
+    """test_group.yaml with an unknown key"""
+    pkg = pkg_of("err_group_key", MODERN)
     write(os.path.join(pkg, "data", "secret", "test_group.yaml"), "bogus_key: 1\n")
-    cases.append(("test_group.yaml with an unknown key", pkg, "test_group.yaml", "bogus_key"))
+    return pkg, "test_group.yaml", "bogus_key"
 
-    pkg = make_package(ctx.tmp, "err_empty_group", problem_yaml(), {"secret/1": sum_test("-")})
+
+def group_with_no_tests(pkg_of):
+    """a group directory with no tests"""
+    pkg = pkg_of("err_empty_group", problem_yaml())
     os.makedirs(os.path.join(pkg, "data", "secret", "empty_group"))
-    cases.append(("a group directory with no tests", pkg, "empty_group", None))
+    return pkg, "empty_group", None
 
-    pkg = make_package(ctx.tmp, "err_no_validator", problem_yaml("validation: custom\n"),
-                       {"secret/1": sum_test("-")})
-    cases.append(("validation: custom without a validator", pkg, "problem.yaml", "validator"))
 
-    pkg = make_package(ctx.tmp, "err_multipass", modern + "type: multi-pass\n",
-                       {"secret/1": sum_test("-")})
-    cases.append(("type: multi-pass", pkg, "problem.yaml", "multi-pass"))
+def custom_validation_without_a_validator(pkg_of):
+    """validation: custom without a validator"""
+    return pkg_of("err_no_validator", problem_yaml("validation: custom\n")), "problem.yaml", "validator"
 
-    pkg = make_package(ctx.tmp, "err_testdata", modern, {"secret/1": sum_test("-")})
+
+def multi_pass(pkg_of):
+    """type: multi-pass"""
+    return pkg_of("err_multipass", MODERN + "type: multi-pass\n"), "problem.yaml", "multi-pass"
+
+
+def legacy_testdata_yaml_in_2025_09(pkg_of):
+    """testdata.yaml in a 2025-09 package"""
+    pkg = pkg_of("err_testdata", MODERN)
     write(os.path.join(pkg, "data", "secret", "testdata.yaml"), "on_reject: continue\n")
-    cases.append(("testdata.yaml in a 2025-09 package", pkg, "testdata.yaml", None))
-
-    for label, pkg, token, word in cases:
-        rc, out, err = e2e_support.run([ctx.pipejudge, "submit", "--problem", pkg, sum_c, "--json"],
-                                       ctx.tmp, TIMEOUT, ctx.env)
-        problems = []
-        if rc is None:
-            problems.append(f"timed out after {TIMEOUT}s")
-        elif rc != 2:
-            problems.append(f"exit status {rc}, expected 2")
-        if out != "":
-            problems.append(f"stdout not empty: {short(out)!r}")
-        lines = err.splitlines()
-        line = lines[0] if lines else ""
-        if len(lines) != 1:
-            problems.append(f"stderr has {len(lines)} lines, expected 1: {short(err)!r}")
-        elif not line.startswith("pipejudge: "):
-            problems.append(f"stderr line does not start with 'pipejudge: ': {short(line)!r}")
-        elif not names(line, token):
-            problems.append(f"stderr line does not name {token!r}: {short(line)!r}")
-        elif word and word not in line:
-            problems.append(f"stderr line does not say {word!r}: {short(line)!r}")
-        ctx.record(f"package error: {label}: exit 2", problems, line)
+    return pkg, "testdata.yaml", None
 
 
-def scoring_cases(ctx, sum_c):
-    """7. A 2025-09 scoring package with two groups."""
-    yaml_text = problem_yaml(scoring=True, modern=True)
+@pytest.mark.parametrize("case", [unknown_test_group_key, group_with_no_tests,
+                                  custom_validation_without_a_validator, multi_pass,
+                                  legacy_testdata_yaml_in_2025_09], ids=lambda case: case.__name__)
+def test_package_error_exits_2(ctx, sum_c, case):
+    pkg, token, word = case(lambda name, yaml_text: ctx.package(name, yaml_text,
+                                                                {"secret/1": sum_test("-")}))
+    rc, out, err = run([ctx.pipejudge, "submit", "--problem", pkg, sum_c, "--json"], ctx.tmp,
+                       TIMEOUT, ctx.env)
+    problems = usage_error_problems(rc, out, err, token, word, timeout=TIMEOUT)
+    assert not problems, "; ".join(problems)
+
+
+# --- 7. A 2025-09 scoring package with two groups ----------------------------
+
+def test_scoring_2025_09_two_groups(ctx, sum_c):
+    """group1 pass-fail 40 + group2 sum 60 (2 of 3) = 80 of 100."""
     tests = {
         "sample/1": sum_test("-"),
         "secret/group1/01": sum_test("-", a=5, b=6),
@@ -670,12 +640,11 @@ def scoring_cases(ctx, sum_c):
         "secret/group2/02": sum_test("-", "off", a=7, b=8),
         "secret/group2/03": sum_test("-", a=100, b=1),
     }
-    pkg = make_package(ctx.tmp, "scoring2025", yaml_text, tests)
+    pkg = ctx.package("scoring2025", problem_yaml(scoring=True, modern=True), tests)
     write(os.path.join(pkg, "data", "secret", "group1", "test_group.yaml"),
           "score_aggregation: pass-fail\nmax_score: 40\n")
     write(os.path.join(pkg, "data", "secret", "group2", "test_group.yaml"),
           "score_aggregation: sum\nmax_score: 60\n")
-    sub = Submit(ctx, pkg, sum_c, run_all=True)
 
     def groups(sub):
         r = sub.report
@@ -686,7 +655,7 @@ def scoring_cases(ctx, sum_c):
             problems.append(f"max_score {r.get('max_score')!r}, expected 100")
         want = [("secret/group1", "AC", 40, 40, 2, 2), ("secret/group2", "WA", 40, 60, 3, 3),
                 ("secret", "WA", 80, 100, 5, 5)]
-        for name, verdict, score, max_score, run, total in want:
+        for name, verdict, score, max_score, run_, total in want:
             g = sub.group(name)
             if g is None:
                 problems.append(f"no group {name!r} in {r.get('groups')!r}")
@@ -694,10 +663,10 @@ def scoring_cases(ctx, sum_c):
             got = (g.get("verdict"), g.get("score"), g.get("max_score"), g.get("tests_run"),
                    g.get("tests_total"))
             if (got[0] != verdict or not close(got[1], score) or not close(got[2], max_score)
-                    or got[3] != run or got[4] != total):
+                    or got[3] != run_ or got[4] != total):
                 problems.append(f"group {name}: (verdict, score, max_score, tests_run, "
                                 f"tests_total) = {got}, expected "
-                                f"{(verdict, score, max_score, run, total)}")
+                                f"{(verdict, score, max_score, run_, total)}")
         for name, score in (("secret/group2/01", 20), ("secret/group2/02", 0),
                             ("secret/group2/03", 20)):
             t = sub.test(name)
@@ -707,30 +676,8 @@ def scoring_cases(ctx, sum_c):
                 problems.append(f"test {name} score {t.get('score')!r}, expected {score}")
         return problems
 
-    ctx.expect("2025-09 scoring: group1 pass-fail 40 + group2 sum 60 (2 of 3) = 80 of 100",
-               sub, "WA", test="secret/group2/02", more=groups)
-
-
-def main():
-    if len(sys.argv) != 3:
-        print(f"usage: {sys.argv[0]} <path-to-pipejudge> <repo-root>", file=sys.stderr)
-        return 2
-    pipejudge = os.path.abspath(sys.argv[1])
-    with tempfile.TemporaryDirectory(prefix="pj-packages-") as tmp:
-        ctx = Context(pipejudge, tmp)
-        sum_c = ctx.file("sum.c", source(SUM_C))
-        kattis_protocol_cases(ctx, sum_c)
-        broken_validator_cases(ctx, sum_c)
-        feedback_cases(ctx, sum_c)
-        testlib_cases(ctx, sum_c)
-        interactive_cases(ctx)
-        package_error_cases(ctx, sum_c)
-        scoring_cases(ctx, sum_c)
-        passed = sum(1 for ok, _ in ctx.results if ok)
-        failed = len(ctx.results) - passed
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    expect(ctx.submit(pkg, sum_c, run_all=True), "WA", test="secret/group2/02", more=groups)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(e2e_support.run_as_script(__file__))
