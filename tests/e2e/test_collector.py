@@ -116,8 +116,9 @@ def test_results_id_shows_per_test_rows_and_compiler_output(judged_by_workers):
     tests = detail.get("tests", [])
     if len(tests) != detail.get("tests_total") or len(tests) < 3:
         problems.append(f"{len(tests)} test rows, tests_total {detail.get('tests_total')}")
-    if [t["index"] for t in tests] != list(range(len(tests))):
-        problems.append("test rows out of order")
+    names = [t["name"] for t in tests]
+    if names != sorted(names) or len(set(names)) != len(names):
+        problems.append(f"test rows out of order: {names}")
     ce = inst.results(ids["CE"])
     if "error" not in ce.get("compile", {}).get("output", ""):
         problems.append(f"CE compiler output missing: {short(str(ce.get('compile')), 400)}")
@@ -265,6 +266,34 @@ def test_submit_collector_stores_its_result_and_reports_as_usual(instance):
         if not any(r["verdict"] == shared["verdict"] and r["problem"] == "aplusb" for r in rows):
             problems.append(f"not stored in the instance: {short(json.dumps(rows), 400)}")
     assert not problems, "; ".join(problems)
+
+
+# A problem of every kind: the default validator (WA, then every test), a
+# compile error, scored groups with a score per test, a custom validator
+# whose messages go to the team.
+SAME_REPORT_CASES = [
+    ("problems/aplusb", "problems/aplusb/submissions/wrong_answer/off_by_one.cpp", ["--all"]),
+    ("problems/aplusb", "problems/aplusb/submissions/compile_error/missing_header.c", []),
+    ("problems/subtasks", "problems/subtasks/submissions/partially_accepted/cubic.cpp", ["--all"]),
+    ("problems/anysum", "problems/anysum/submissions/wrong_answer/wrong_sum.cpp", ["--all"]),
+]
+
+
+@pytest.mark.parametrize("problem,path,extra", SAME_REPORT_CASES,
+                         ids=[c[1].split("/submissions/")[1] for c in SAME_REPORT_CASES])
+def test_results_id_json_is_what_submit_json_printed(instance, problem, path, extra):
+    instance.start_collector()
+    rc, out, err = instance.run("submit", "--problem", problem, path, "--json", "--collector",
+                                *extra, *instance.args())
+    assert rc in (0, 1), f"submit: exit {rc}: {short(err, 400)}"
+    submitted = json.loads(out)
+    newest = instance.results("--limit", "1")[0]["id"]
+    rc, out, err = instance.run("results", newest, "--json", *instance.args())
+    assert rc == 0, f"results {newest}: exit {rc}: {short(err, 400)}"
+    stored = json.loads(out)
+    assert sorted(stored) == sorted(submitted), "different fields"
+    for field in submitted:
+        assert stored[field] == submitted[field], f"field {field!r} differs"
 
 
 def test_submit_collector_without_a_running_collector_is_a_usage_error(instances):
