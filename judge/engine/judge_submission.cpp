@@ -11,17 +11,6 @@
 namespace pj::judge {
 namespace {
 
-SubmissionReport report_header(const Problem& problem, const Submission& submission) {
-  SubmissionReport r;
-  r.problem = problem.short_name;
-  r.problem_name = problem.name;
-  r.submission = submission.path.string();
-  r.language = submission.language->id;
-  r.language_name = submission.language->name;
-  r.tests_total = problem.tests.size();
-  return r;
-}
-
 // One submission being judged: the steps below fill in its report.
 struct Judging {
   Judging(const Problem& p, const Submission& s, const JudgeOptions& o, JudgeObserver* obs)
@@ -119,6 +108,17 @@ void score(Judging& j, const std::vector<const TestReport*>& by_test) {
 }
 
 }  // namespace
+
+SubmissionReport report_header(const Problem& problem, const Submission& submission) {
+  SubmissionReport r;
+  r.problem = problem.short_name;
+  r.problem_name = problem.name;
+  r.submission = submission.path.string();
+  r.language = submission.language->id;
+  r.language_name = submission.language->name;
+  r.tests_total = problem.tests.size();
+  return r;
+}
 
 SubmissionReport judge_submission(const Problem& problem, const Submission& submission,
                                   const JudgeOptions& options, JudgeObserver* observer) {

@@ -28,6 +28,10 @@ class JudgeObserver {
   virtual void on_test(const TestReport&, std::size_t /*index*/, std::size_t /*total*/) {}
 };
 
+// The report before anything is judged: the problem, the submission, its
+// language, the number of tests.
+SubmissionReport report_header(const Problem& problem, const Submission& submission);
+
 // Throws ConfigError only for what the user must fix before judging can
 // start (e.g. the language's compiler is not installed); everything else
 // ends in the report, the judge's own failures as IE.

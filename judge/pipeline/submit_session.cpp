@@ -143,13 +143,8 @@ SubmissionReport SubmitSession::judge(const Problem& problem, const Submission& 
       ChildProcess::spawn_self(judging_child_args(job, inst_, wopt), ChildProcess::Stdout::Null);
   if (!shared_ && !collector_) start_private_collector();
   wait_until_collector_ready();
-  SubmissionReport base;
-  base.problem = problem.short_name;
-  base.problem_name = problem.name;
+  SubmissionReport base = report_header(problem, submission);
   base.submission = file_as_given;
-  base.language = submission.language->id;
-  base.language_name = submission.language->name;
-  base.tests_total = problem.tests.size();
   EventFollower follower(base, observer);
   std::optional<ResultStore> reader;
   TextLookup lookup = [&](const std::string& hash) { return reader->blob(hash).value_or(""); };
