@@ -76,42 +76,43 @@ bool Collector::load_blobs(StoredEvent& e, std::string& error) {
   return true;
 }
 
-std::size_t Collector::process(std::vector<Delivery>& batch) {
-  std::vector<StoredEvent> ready;
-  std::size_t recovered = 0;
-  for (auto& d : batch) {
-    if (d.state == Delivery::State::Unreadable) {
-      warn_("cannot read " + d.where + ": " + d.why);
-      continue;
-    }
-    if (d.state == Delivery::State::Malformed) {
-      reject(d, d.why);
-      continue;
-    }
-    ParsedEvent parsed = parse_event(d.data, uid_);
-    if (!parsed.event) {
-      reject(d, parsed.error);
-      continue;
-    }
-    if (d.expected && *d.expected != std::pair(parsed.event->id, parsed.event->seq)) {
-      reject(d, "the file name does not match the event's id and seq");
-      continue;
-    }
-    StoredEvent se{std::move(*parsed.event), {}};
-    std::string error;
-    if (!load_blobs(se, error)) {
-      reject(d, error);
-      continue;
-    }
-    recovered += d.recovered;
-    ready.push_back(std::move(se));
+// The event a delivery holds, checked and with its blobs; nullopt if it is
+// not one (rejected with the reason) or cannot be read now.
+std::optional<StoredEvent> Collector::admit(const Delivery& d) {
+  if (d.state == Delivery::State::Unreadable) {
+    warn_("cannot read " + d.where + ": " + d.why);
+    return std::nullopt;
   }
-  if (ready.empty()) return 0;
+  if (d.state == Delivery::State::Malformed) {
+    reject(d, d.why);
+    return std::nullopt;
+  }
+  ParsedEvent parsed = parse_event(d.data, uid_);
+  if (!parsed.event) {
+    reject(d, parsed.error);
+    return std::nullopt;
+  }
+  if (d.expected && *d.expected != std::pair(parsed.event->id, parsed.event->seq)) {
+    reject(d, "the file name does not match the event's id and seq");
+    return std::nullopt;
+  }
+  StoredEvent se{std::move(*parsed.event), {}};
+  std::string error;
+  if (!load_blobs(se, error)) {
+    reject(d, error);
+    return std::nullopt;
+  }
+  return se;
+}
+
+// Stores the events in one transaction; only once they are committed do
+// they (and their blobs) leave the stream. Throws StoreError: nothing is
+// lost, every event of the batch is still in the stream.
+std::size_t Collector::commit(const std::vector<StoredEvent>& ready) {
   std::size_t added = 0;
   try {
     added = store_.ingest(ready);
   } catch (const StoreError& e) {
-    // Nothing is lost: every event of the batch is still in the stream.
     ++stats_.store_failures;
     if (!failing_)
       warn_("cannot store " + std::to_string(ready.size()) + " events in " + e.path() + ": " +
@@ -121,10 +122,6 @@ std::size_t Collector::process(std::vector<Delivery>& batch) {
   }
   if (failing_) warn_("the results database takes writes again");
   failing_ = false;
-  stats_.stored += added;
-  stats_.duplicates += ready.size() - added;
-  stats_.from_outbox += std::min(recovered, added);
-  // Committed: only now may the events (and their blobs) leave the stream.
   std::vector<std::pair<std::string, std::int64_t>> stored;
   std::vector<std::string> blobs;
   for (const auto& se : ready) {
@@ -132,6 +129,23 @@ std::size_t Collector::process(std::vector<Delivery>& batch) {
     blobs.insert(blobs.end(), se.event.blobs.begin(), se.event.blobs.end());
   }
   events_->acknowledge(stored, blobs);
+  return added;
+}
+
+std::size_t Collector::process(std::vector<Delivery>& batch) {
+  std::vector<StoredEvent> ready;
+  std::size_t recovered = 0;
+  for (const auto& d : batch) {
+    std::optional<StoredEvent> se = admit(d);
+    if (!se) continue;
+    recovered += d.recovered;
+    ready.push_back(std::move(*se));
+  }
+  if (ready.empty()) return 0;
+  std::size_t added = commit(ready);
+  stats_.stored += added;
+  stats_.duplicates += ready.size() - added;
+  stats_.from_outbox += std::min(recovered, added);
   return added;
 }
 

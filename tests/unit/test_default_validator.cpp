@@ -407,7 +407,7 @@ TEST_CASE("missing files are judge errors", "[default_validator]") {
   CHECK_THROWS_WITH(run_default_validator(present, dir.path(""), {}), Contains("Is a directory"));
 }
 
-TEST_CASE("two 200 MB files compare in constant memory", "[checker][big]") {
+TEST_CASE("two 200 MB files compare in constant memory", "[default_validator][big]") {
   TempDir dir;
   // 25 bytes a line, 8 Mi lines: 200 MiB and 40 Mi tokens per file.
   const std::string line = "12345 abcde -6.25 XYZ 42\n";
