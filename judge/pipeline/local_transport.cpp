@@ -3,15 +3,17 @@
 // event is written to the outbox before it is sent; the collector reads the
 // queue and rescans the outbox, so a message lost with a killed process is
 // still stored. See README, "Delivery".
+#include "judge/pipeline/local_transport.hpp"
+
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "judge/engine/error.hpp"
 #include "judge/pipeline/durable.hpp"
 #include "judge/pipeline/mq.hpp"
 #include "judge/pipeline/outbox.hpp"
-#include "judge/pipeline/transport.hpp"
 #include "judge/report/events.hpp"
 
 namespace pj::judge {
@@ -253,7 +255,7 @@ class LocalTransport : public Transport {
 
 }  // namespace
 
-std::unique_ptr<Transport> open_transport(const Instance& inst) {
+std::unique_ptr<Transport> make_local_transport(const Instance& inst) {
   return std::make_unique<LocalTransport>(inst);
 }
 

@@ -6,7 +6,7 @@
 //     receives them, stores them, and acknowledges what it stored.
 // The local implementation (local_transport.cpp) is two POSIX message
 // queues with a durable outbox on disk; another back end is one more
-// implementation of Transport and one line in open_transport().
+// implementation of Transport and one line in open_transport() (transport.cpp).
 #pragma once
 
 #include <atomic>
@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "judge/pipeline/instance.hpp"

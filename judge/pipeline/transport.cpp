@@ -1,0 +1,11 @@
+#include "judge/pipeline/transport.hpp"
+
+#include "judge/pipeline/local_transport.hpp"
+
+namespace pj::judge {
+
+std::unique_ptr<Transport> open_transport(const Instance& inst) {
+  return make_local_transport(inst);
+}
+
+}  // namespace pj::judge
