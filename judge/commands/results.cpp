@@ -75,7 +75,10 @@ void print_detail(const SubmissionDetail& d) {
   if (row.finished_at) std::printf("  finished %s", local_time_text(*row.finished_at).c_str());
   std::printf("\n");
   if (row.status != "queued" && row.status != "compiling") print_compile(stdout, r.compile);
-  for (const auto& t : r.tests) print_test_row(stdout, t);
+  for (const auto& t : r.tests) {
+    print_test_row(stdout, t);
+    print_error_output(stdout, t);
+  }
   if (!r.verdict) {
     std::printf("status    %s (no verdict yet)\n", row.status.c_str());
     return;

@@ -39,6 +39,16 @@ void print_test_row(std::FILE* out, const TestReport& t) {
                t.verdict == Verdict::AC ? "" : t.message.c_str());
 }
 
+void print_error_output(std::FILE* out, const TestReport& t) {
+  std::size_t start = 0;
+  while (start < t.error_output.size()) {
+    std::size_t end = t.error_output.find('\n', start);
+    if (end == std::string::npos) end = t.error_output.size();
+    std::fprintf(out, "    | %.*s\n", static_cast<int>(end - start), t.error_output.data() + start);
+    start = end + 1;
+  }
+}
+
 void print_summary(std::FILE* out, const SubmissionReport& r) {
   std::fprintf(out, "verdict   %s (%s)", verdict_code(r.verdict),
                r.verdict ? verdict_description(*r.verdict) : "not judged yet");

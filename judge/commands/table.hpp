@@ -20,6 +20,8 @@ std::string local_time_text(double unix_seconds);
 // header of the test rows.
 void print_compile(std::FILE* out, const CompileReport& c);
 void print_test_row(std::FILE* out, const TestReport& t);
+// A failing test's stderr excerpt, indented under its row.
+void print_error_output(std::FILE* out, const TestReport& t);
 // The verdict, the groups of a problem that has more than sample and
 // secret, the score, and the reason.
 void print_summary(std::FILE* out, const SubmissionReport& r);

@@ -22,6 +22,9 @@ struct TestReport {
   std::string message;          // why not AC (validator message, signal, limit, IE reason)
   std::optional<double> score;  // scoring problems: the test's score
   std::string team_message;     // the validator's teammessage.txt, if any
+  // A failing test: the start of what the program wrote on stderr (the
+  // exception, the traceback); its telling line is also in `message`.
+  std::string error_output;
 };
 
 // A test group's result (data/sample, data/secret and the groups below).

@@ -55,12 +55,37 @@ Verdict verdict_of(sandbox::Ending ending) {
   return Verdict::RE;
 }
 
+// The line of a program's stderr that says what went wrong: the first one,
+// but the last of a Python traceback (the exception comes at its end).
+std::string telling_line(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (line.find_first_not_of(" \t\r") != std::string::npos) lines.push_back(line);
+    start = end + 1;
+  }
+  if (lines.empty()) return {};
+  std::string line = lines.front().rfind("Traceback", 0) == 0 ? lines.back() : lines.front();
+  constexpr std::size_t kMaxLine = 200;
+  if (line.size() > kMaxLine) line = line.substr(0, kMaxLine) + " ...";
+  return line;
+}
+
 // Whether the run itself says something against the program (then `t` has
-// the verdict and why); false: it ran and exited 0.
+// the verdict and why); false: it ran and exited 0. A program that crashed
+// or exited nonzero is told why in its own words, when it wrote any.
 bool run_failed(const sandbox::Result& res, const sandbox::Limits& limits, TestReport& t) {
   if (res.ok()) return false;
   t.verdict = verdict_of(res.ending());
   t.message = sandbox::describe_ending(res, limits);
+  t.error_output = res.stderr_data;
+  std::string said = telling_line(res.stderr_data);
+  bool crashed =
+      res.ending() == sandbox::Ending::NonzeroExit || res.ending() == sandbox::Ending::Signalled;
+  if (crashed && !said.empty()) t.message += ": " + said;
   return true;
 }
 

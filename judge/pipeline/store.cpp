@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 
 #include "judge/engine/sha256.hpp"
 #include "judge/pipeline/clock.hpp"
@@ -14,7 +15,7 @@ using nlohmann::json;
 namespace pj::judge {
 namespace {
 
-constexpr const char* kSchemaVersion = "2";
+constexpr const char* kSchemaVersion = "3";
 
 // Every statement is idempotent: the collector runs it at each start.
 constexpr const char* kSchema = R"sql(
@@ -53,7 +54,7 @@ CREATE TABLE IF NOT EXISTS tests(
   verdict TEXT NOT NULL,
   time REAL, wall_time REAL, memory INTEGER,
   exit_code INTEGER, signal TEXT, message TEXT,
-  score REAL, team_message TEXT,
+  score REAL, team_message TEXT, stderr TEXT,
   PRIMARY KEY (submission_id, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS blobs(
   hash TEXT PRIMARY KEY,
@@ -61,14 +62,21 @@ CREATE TABLE IF NOT EXISTS blobs(
   data BLOB NOT NULL);
 )sql";
 
-// Version 1 lacked the groups and the tests' score and team message.
-constexpr const char* kMigrateFrom1 = R"sql(
+// How a database of an older schema version is brought up to this one, a
+// version at a time: version 1 lacked the groups and the tests' score and
+// team message, version 2 the failing tests' stderr.
+constexpr std::array<const char*, 2> kMigrations = {
+    R"sql(
 ALTER TABLE submissions ADD COLUMN max_score REAL;
 ALTER TABLE submissions ADD COLUMN groups TEXT;
 ALTER TABLE tests ADD COLUMN score REAL;
 ALTER TABLE tests ADD COLUMN team_message TEXT;
 UPDATE meta SET value = '2' WHERE key = 'schema_version';
-)sql";
+)sql",
+    R"sql(
+ALTER TABLE tests ADD COLUMN stderr TEXT;
+UPDATE meta SET value = '3' WHERE key = 'schema_version';
+)sql"};
 
 constexpr const char* kSubmissionColumns =
     "id, problem, problem_name, file, language, language_name, stage, verdict, reason, score, "
@@ -111,8 +119,10 @@ SubmissionRow read_submission(const Statement& s) {
 
 // A database of an older schema is brought up to this one (by its writer).
 void migrate(Database& db) {
-  Statement s = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'");
-  if (s.step() && s.text(0) == "1") db.exec(kMigrateFrom1);
+  for (std::size_t from = 1; from <= kMigrations.size(); ++from) {
+    Statement s = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'");
+    if (s.step() && s.text(0) == std::to_string(from)) db.exec(kMigrations[from - 1]);
+  }
 }
 
 void check_schema_version(Database& db) {
@@ -153,8 +163,8 @@ struct ResultStore::Writer {
             "compile_reason = ?, compile_output = ?, stage = MAX(stage, 2) WHERE id = ?")),
         test(db.prepare(
             "INSERT OR IGNORE INTO tests(submission_id, idx, seq, name, verdict, time, wall_time, "
-            "memory, exit_code, signal, message, score, team_message) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")),
+            "memory, exit_code, signal, message, score, team_message, stderr) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")),
         judging(db.prepare("UPDATE submissions SET stage = MAX(stage, 2) WHERE id = ?")),
         // The earliest final wins, whatever order the events arrive in.
         final_(db.prepare(
@@ -291,7 +301,8 @@ void ResultStore::store_one(const StoredEvent& se, std::size_t& added) {
       if (!t.signal.empty()) signal = t.signal;
       w.test
           .bind(e.id, decode_test_index(b), e.seq, t.name, verdict_code(t.verdict), t.time,
-                t.wall_time, t.memory, t.exit_code, signal, t.message, t.score, t.team_message)
+                t.wall_time, t.memory, t.exit_code, signal, t.message, t.score, t.team_message,
+                t.error_output)
           .run();
       w.judging.bind(e.id).run();
       break;
@@ -384,7 +395,7 @@ std::optional<SubmissionDetail> ResultStore::find(const std::string& id) {
 std::vector<TestReport> ResultStore::tests_of(const std::string& id) {
   Statement s = db_.prepare(
       "SELECT name, verdict, time, wall_time, memory, exit_code, signal, message, score, "
-      "team_message FROM tests WHERE submission_id = ? ORDER BY idx");
+      "team_message, stderr FROM tests WHERE submission_id = ? ORDER BY idx");
   s.bind(id);
   std::vector<TestReport> tests;
   while (s.step()) {
@@ -399,6 +410,7 @@ std::vector<TestReport> ResultStore::tests_of(const std::string& id) {
     t.message = s.opt_text(7).value_or("");
     t.score = s.opt_real(8);
     t.team_message = s.opt_text(9).value_or("");
+    t.error_output = s.opt_text(10).value_or("");
   }
   return tests;
 }

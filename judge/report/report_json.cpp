@@ -142,7 +142,8 @@ json encode_test(const TestReport& t) {
           {"signal", text_or_null(t.signal)},
           {"message", t.message},
           {"score", or_null(t.score)},
-          {"team_message", t.team_message}};
+          {"team_message", t.team_message},
+          {"stderr", t.error_output}};
 }
 
 TestReport decode_test(const json& j, const TextLookup& lookup) {
@@ -158,6 +159,7 @@ TestReport decode_test(const json& j, const TextLookup& lookup) {
   t.message = f.text("message");
   t.score = f.opt_number("score");
   t.team_message = f.opt_text("team_message");
+  t.error_output = f.opt_text("stderr");
   return t;
 }
 

@@ -269,11 +269,12 @@ def test_submit_collector_stores_its_result_and_reports_as_usual(instance):
 
 
 # A problem of every kind: the default validator (WA, then every test), a
-# compile error, scored groups with a score per test, a custom validator
+# compile error, a run-time error with its stderr, scored groups with a score per test, a custom validator
 # whose messages go to the team.
 SAME_REPORT_CASES = [
     ("problems/aplusb", "problems/aplusb/submissions/wrong_answer/off_by_one.cpp", ["--all"]),
     ("problems/aplusb", "problems/aplusb/submissions/compile_error/missing_header.c", []),
+    ("problems/aplusb", "problems/aplusb/submissions/run_time_error/recursion.py", []),
     ("problems/subtasks", "problems/subtasks/submissions/partially_accepted/cubic.cpp", ["--all"]),
     ("problems/anysum", "problems/anysum/submissions/wrong_answer/wrong_sum.cpp", ["--all"]),
 ]

@@ -6,6 +6,7 @@ One test per file or directory directly under problems/*/submissions/<category>/
 verdict and exit status. A category not listed in EXPECTED is skipped. The
 submissions are judged two at a time, ahead of their tests.
 """
+import json
 import os
 import sys
 
@@ -128,3 +129,28 @@ def test_submission(submission, judged, repo_root):
 
 if __name__ == "__main__":
     sys.exit(e2e_support.run_as_script(__file__))
+
+
+# A run-time error says why in the program's own words: the telling line of
+# its stderr in the test's message and the reason, the excerpt in the report.
+RUN_TIME_ERROR_WORDS = [
+    ("recursion.py", "RecursionError: maximum recursion depth exceeded", "Traceback"),
+    ("java_heap", "java.lang.OutOfMemoryError: Java heap space", "Exception in thread"),
+]
+
+
+@pytest.mark.parametrize("entry,telling,excerpt", RUN_TIME_ERROR_WORDS,
+                         ids=[w[0] for w in RUN_TIME_ERROR_WORDS])
+def test_a_run_time_error_names_its_cause(pipejudge, repo_root, entry, telling, excerpt):
+    path = os.path.join("problems", "aplusb", "submissions", "run_time_error", entry)
+    rc, out, err = e2e_support.run([pipejudge, "submit", "--problem", "problems/aplusb", path,
+                                    "--json"], repo_root, TIMEOUT)
+    assert rc == 1, f"exit {rc}: {short(err, 300)}"
+    report = json.loads(out)
+    assert report["verdict"] == "RE"
+    assert telling in report["reason"]
+    failing = [t for t in report["tests"] if t["verdict"] == "RE"]
+    assert failing, "no RE test"
+    assert telling in failing[0]["message"]
+    assert excerpt in failing[0]["stderr"]
+    assert all(t["stderr"] == "" for t in report["tests"] if t["verdict"] == "AC")

@@ -199,3 +199,50 @@ TEST_CASE("a full database refuses the whole batch and keeps nothing half-stored
   CHECK(count(t.inst.db_path, "events") == 0);
   CHECK(store.ingest(submission_events("s5")) == 6);  // small enough: stored
 }
+
+TEST_CASE("a version 1 database is upgraded by its writer, and what it held stays", "[store]") {
+  TestInstance t;
+  make_state_dirs(t.inst);
+  {
+    // The schema of version 1, with one stored test row.
+    Database old(t.inst.db_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    old.exec(R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO meta VALUES ('schema_version', '1');
+CREATE TABLE events(submission_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL,
+  body TEXT NOT NULL, sender_pid INTEGER, received_at REAL NOT NULL,
+  PRIMARY KEY (submission_id, seq)) WITHOUT ROWID;
+CREATE TABLE submissions(id TEXT PRIMARY KEY, problem TEXT, problem_name TEXT,
+  problem_dir TEXT, file TEXT, language TEXT, language_name TEXT, run_all INTEGER,
+  stage INTEGER NOT NULL DEFAULT 0, submitted_at REAL NOT NULL, finished_at REAL,
+  compile_ok INTEGER, compile_cached INTEGER, compile_time REAL, compile_reason TEXT,
+  compile_output TEXT, verdict TEXT, reason TEXT, score REAL, time REAL, memory INTEGER,
+  tests_total INTEGER, tests_run INTEGER, tests_passed INTEGER, final_seq INTEGER);
+CREATE TABLE tests(submission_id TEXT NOT NULL, idx INTEGER NOT NULL, seq INTEGER NOT NULL,
+  name TEXT NOT NULL, verdict TEXT NOT NULL, time REAL, wall_time REAL, memory INTEGER,
+  exit_code INTEGER, signal TEXT, message TEXT, PRIMARY KEY (submission_id, idx)) WITHOUT ROWID;
+CREATE TABLE blobs(hash TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL);
+INSERT INTO submissions(id, problem, submitted_at, stage, verdict) VALUES ('old', 'p', 1, 3, 'AC');
+INSERT INTO tests VALUES ('old', 0, 3, 'sample/1', 'AC', 0.5, 0.6, 1024, 0, NULL, '');
+)sql");
+  }
+  CHECK_THROWS_WITH(ResultStore::open_reader(t.inst.db_path), Contains("another schema version"));
+  ResultStore store = ResultStore::open_writer(t.inst.db_path, false);
+  auto old = store.find("old");
+  REQUIRE(old);
+  REQUIRE(old->report.tests.size() == 1);
+  CHECK(old->report.tests[0].time == 0.5);
+  CHECK(old->report.tests[0].error_output.empty());
+
+  TestReport crash = make_test("secret/1", Verdict::RE);
+  crash.error_output = "Traceback (most recent call last):\nRecursionError: too deep\n";
+  crash.team_message = "see the log";
+  crash.score = 0;
+  store.ingest({make_event("new", 3, "test", encode_test_event(crash, 0))});
+  auto fresh = store.find("new");
+  REQUIRE(fresh);
+  REQUIRE(fresh->report.tests.size() == 1);
+  CHECK(fresh->report.tests[0].error_output == crash.error_output);
+  CHECK(fresh->report.tests[0].team_message == "see the log");
+  CHECK(ResultStore::open_reader(t.inst.db_path).find("new"));
+}
