@@ -349,9 +349,10 @@ class GroupBuilder {
         add_test(path, item.substr(0, item.size() - 3), index, args, flags);
       }
     }
+    // A group may hold no test case: an interactive problem's samples can
+    // be .interaction files alone, which illustrate the protocol in the
+    // statement. Only the package as a whole needs a test case.
     const TestGroup& g = p_.groups[index];
-    if (name != "data" && g.tests.empty() && g.groups.empty())
-      throw ConfigError(dir.string(), "test group holds no tests (*.in/*.ans)");
     if (!p_.legacy_format && g.scored && g.parent && p_.groups[*g.parent].name == "secret" &&
         p_.groups[*g.parent].max_score && !g.max_score)
       throw ConfigError((dir / "test_group.yaml").string(),

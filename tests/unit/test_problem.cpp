@@ -180,10 +180,12 @@ TEST_CASE("package errors name the file at fault", "[problem]") {
     pkg.write("data/secret/test_group.yaml", "score_agregation: sum\n");
     CHECK(error_file() == "test_group.yaml: unknown key 'score_agregation'");
   }
-  SECTION("a group with no tests") {
+  SECTION("no test case in the whole package") {
     pkg.write("problem.yaml", "name: x\n");
-    fs::create_directories(pkg.dir / "data" / "secret" / "empty");
-    CHECK(error_file() == "empty: test group holds no tests (*.in/*.ans)");
+    fs::remove_all(pkg.dir / "data");
+    fs::create_directories(pkg.dir / "data" / "sample");
+    pkg.write("data/sample/1.interaction", ">1\n<2\n");
+    CHECK(error_file() == "data: no test data (*.in/*.ans)");
   }
   SECTION("interactive in type but not in validation") {
     pkg.write("problem.yaml", "validation: custom\ntype: interactive\n");
@@ -216,4 +218,16 @@ TEST_CASE("a checker that includes testlib.h speaks testlib's protocol", "[probl
   CHECK(p.validator->protocol == ValidatorProtocol::Testlib);
   pkg.write("problem.yaml", "validation: custom\nvalidator_protocol: kattis\n");
   CHECK(load_problem(pkg.dir).validator->protocol == ValidatorProtocol::Kattis);
+}
+
+TEST_CASE("a sample group of .interaction files alone is legal", "[problem]") {
+  Package pkg;
+  pkg.write("problem.yaml", "name: x\n");
+  pkg.test("data/secret/1");
+  pkg.write("data/sample/1.interaction", ">1\n<2\n");
+  Problem p = load_problem(pkg.dir);
+  CHECK(p.tests.size() == 1);
+  CHECK(group(p, "sample").tests.empty());
+  Results all(p, {});
+  CHECK(report(score_groups(p, all.by_test), "sample").tests_total == 0);
 }
