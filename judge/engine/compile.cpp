@@ -7,6 +7,7 @@
 #include <fstream>
 #include <memory>
 
+#include "judge/engine/jvm_classes.hpp"
 #include "judge/engine/program_failure.hpp"
 #include "judge/engine/sha256.hpp"
 #include "sandbox/sandbox.hpp"
@@ -97,6 +98,26 @@ std::string Compiler::cache_key(const Submission& s) {
 }
 
 CompileResult Compiler::compile(const Submission& s, Workspace& ws, const std::string& name) {
+  CompileResult r = build(s, ws, name);
+  if (r.status == CompileResult::Status::Ok) find_entry_point(s, r);
+  return r;
+}
+
+// A run command that names `{main_class}` runs the JVM class with main: found
+// in the compiled classes, preferably the one named after the main source.
+void Compiler::find_entry_point(const Submission& s, CompileResult& r) {
+  for (auto& word : r.run_argv) {
+    if (word != "{main_class}") continue;
+    try {
+      word = pick_main_class(classes_with_main(r.program_dir), s.sources.front().stem().string());
+    } catch (const std::runtime_error& e) {
+      r.status = CompileResult::Status::CompileError;
+      r.reason = e.what();
+    }
+  }
+}
+
+CompileResult Compiler::build(const Submission& s, Workspace& ws, const std::string& name) {
   CompileResult r;
   const Language& lang = *s.language;
   auto names = source_names(s);

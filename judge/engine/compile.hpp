@@ -42,6 +42,10 @@ class Compiler {
   static std::string cache_key(const Submission& s);
 
  private:
+  // Compiles, or copies the cached program.
+  CompileResult build(const Submission& s, Workspace& ws, const std::string& name);
+  void find_entry_point(const Submission& s, CompileResult& r);
+
   std::filesystem::path cache_dir_;
 };
 
