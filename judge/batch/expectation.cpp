@@ -134,6 +134,10 @@ void apply_submissions_yaml(const fs::path& path, const std::string& relative, E
       auto key = kv.first.as<std::string>();
       if (key == "permitted" || key == "required") continue;
       if (key == "authors" || key == "model_solution") continue;  // not about verdicts
+      if (key == "entrypoint") {
+        e.entrypoint = kv.second.as<std::string>();
+        continue;
+      }
       if (key == "score") {
         const YAML::Node& s = kv.second;
         try {

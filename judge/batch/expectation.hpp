@@ -27,6 +27,7 @@ struct Expectation {
   std::vector<std::pair<std::string, Rule>> group_rules;  // by group name: "secret/group1"
   std::optional<std::pair<double, double>> score;         // inclusive range
   bool partial_score = false;  // legacy partially_accepted: 0 < score < max
+  std::string entrypoint;      // submissions.yaml: a directory's main source
 };
 
 // The default expectation of a submissions/ directory.

@@ -49,7 +49,7 @@ SubmissionCheck check_submission(const Candidate& c, const Problem& p,
                                  const LanguageTable& languages, const JudgeOptions& options) {
   SubmissionCheck check{c.relative, {}, {}};
   try {
-    Submission s = load_submission(c.path, "", languages);
+    Submission s = load_submission(c.path, "", languages, c.expectation.entrypoint);
     check.report = judge_submission(p, s, options);
     check.mismatch = mismatch(c.expectation, check.report);
   } catch (const ConfigError& e) {

@@ -14,7 +14,7 @@ namespace pj::judge {
 
 void add_enqueue_command(CLI::App& app, int& status) {
   struct Options {
-    std::string problem, file, lang;
+    std::string problem, file, lang, entry;
     bool all = false;
     InstanceOptions instance;
   };
@@ -24,12 +24,14 @@ void add_enqueue_command(CLI::App& app, int& status) {
   cmd->add_option("--problem,-p", opt->problem, "problem package directory")->required();
   cmd->add_option("file", opt->file, "source file, or a directory of sources")->required();
   cmd->add_option("--lang,-l", opt->lang, "language id (default: by extension)");
+  cmd->add_option("--entry", opt->entry,
+                  "a directory's main source (default: the language's rule, e.g. __main__.py)");
   cmd->add_flag("--all,-a", opt->all, "run every test (default: stop at the first failure)");
   add_instance_options(cmd, opt->instance, true);
   cmd->callback([opt, &status] {
     LanguageTable languages = LanguageTable::load_default();
     Problem problem = load_problem(opt->problem);
-    Submission submission = load_submission(opt->file, opt->lang, languages);
+    Submission submission = load_submission(opt->file, opt->lang, languages, opt->entry);
     require_toolchain(submission);
     Instance inst = resolve_instance(opt->instance);
     const std::atomic<bool>& stop = stop_on_signals();

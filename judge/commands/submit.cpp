@@ -17,7 +17,7 @@ namespace pj::judge {
 
 void add_submit_command(CLI::App& app, int& status) {
   struct Options {
-    std::string problem, file, lang, cache_dir;
+    std::string problem, file, lang, entry, cache_dir;
     bool all = false, json = false, collector = false;
     InstanceOptions instance;
   };
@@ -26,6 +26,8 @@ void add_submit_command(CLI::App& app, int& status) {
   cmd->add_option("--problem,-p", opt->problem, "problem package directory")->required();
   cmd->add_option("file", opt->file, "source file, or a directory of sources")->required();
   cmd->add_option("--lang,-l", opt->lang, "language id (default: by extension)");
+  cmd->add_option("--entry", opt->entry,
+                  "a directory's main source (default: the language's rule, e.g. __main__.py)");
   cmd->add_flag("--all,-a", opt->all, "run every test (default: stop at the first failure)");
   cmd->add_flag("--json", opt->json, "print a JSON report instead of the table");
   cmd->add_option("--cache-dir", opt->cache_dir, "compile cache directory");
@@ -39,7 +41,7 @@ void add_submit_command(CLI::App& app, int& status) {
   cmd->callback([opt, &status] {
     LanguageTable languages = LanguageTable::load_default();
     Problem problem = load_problem(opt->problem);
-    Submission submission = load_submission(opt->file, opt->lang, languages);
+    Submission submission = load_submission(opt->file, opt->lang, languages, opt->entry);
     require_toolchain(submission);
     LiveTable table(stdout);
     std::optional<SubmissionReport> r;

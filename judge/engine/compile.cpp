@@ -103,9 +103,18 @@ CompileResult Compiler::compile(const Submission& s, Workspace& ws, const std::s
   return r;
 }
 
-// A run command that names `{main_class}` runs the JVM class with main: found
-// in the compiled classes, preferably the one named after the main source.
+// What the run command starts must be there: a compiled program (./main),
+// or the JVM class with main named by `{main_class}`, found in the compiled
+// classes, preferably the one named after the main source. A compiler that
+// made neither failed (a Pascal unit compiles to no program), and that is CE.
 void Compiler::find_entry_point(const Submission& s, CompileResult& r) {
+  const std::string& program = r.run_argv.front();
+  std::error_code ec;
+  if (program.rfind("./", 0) == 0 && !fs::exists(r.program_dir / program.substr(2), ec)) {
+    r.status = CompileResult::Status::CompileError;
+    r.reason = "the compiler made no program " + program;
+    return;
+  }
   for (auto& word : r.run_argv) {
     if (word != "{main_class}") continue;
     try {

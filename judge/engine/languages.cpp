@@ -25,6 +25,8 @@ Language parse_language(const std::string& id, const YAML::Node& node) {
   lang.run = string_list(node["run"]);
   if (node["time_factor"]) lang.time_factor = node["time_factor"].as<double>();
   if (node["memory_factor"]) lang.memory_factor = node["memory_factor"].as<double>();
+  lang.entry_files = string_list(node["entry_files"]);
+  if (node["entry_declares"]) lang.entry_declares = node["entry_declares"].as<std::string>();
   if (lang.run.empty()) throw std::invalid_argument("'run' is missing");
   if (lang.extensions.empty()) throw std::invalid_argument("'extensions' is missing");
   return lang;

@@ -18,6 +18,13 @@ struct Language {
   std::vector<std::string> run;
   double time_factor = 1.0;
   double memory_factor = 1.0;
+  // How a directory of sources names its main source ({source}): the first
+  // of `entry_files` present; else a source with a line that starts with
+  // the word `entry_declares` (Pascal's `program`); else main.* or Main.*;
+  // else the only source. With `entry_files` set and none of these, the
+  // directory has no entry point (a usage error).
+  std::vector<std::string> entry_files;
+  std::string entry_declares;
 };
 
 class LanguageTable {

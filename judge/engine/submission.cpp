@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
+#include <optional>
 
 #include "judge/engine/error.hpp"
 
@@ -58,28 +60,72 @@ const Language* pick_language(const fs::path& file, const std::string& language_
   return lang;
 }
 
-// In a directory, the main source is main.* / Main.*, or the only one.
-std::vector<fs::path> directory_sources(const fs::path& dir, const Language& lang) {
+// Whether a line of the file starts with `word` (case-insensitive, after blanks).
+bool declares(const fs::path& file, const std::string& word) {
+  std::ifstream in(file);
+  auto lower = [](std::string t) {
+    for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return t;
+  };
+  std::string want = lower(word);
+  for (std::string line; std::getline(in, line);) {
+    std::string t = lower(line.substr(std::min(line.size(), line.find_first_not_of(" \t"))));
+    if (t.rfind(want, 0) == 0 &&
+        (t.size() == want.size() || !std::isalnum(static_cast<unsigned char>(t[want.size()]))))
+      return true;
+  }
+  return false;
+}
+
+// The main source of a directory's sources (see Language::entry_files).
+std::optional<fs::path> main_source(const std::vector<fs::path>& sources, const Language& lang) {
+  for (const auto& name : lang.entry_files)
+    for (const auto& src : sources)
+      if (src.filename() == name) return src;
+  if (!lang.entry_declares.empty())
+    for (const auto& src : sources)
+      if (declares(src, lang.entry_declares)) return src;
+  for (const auto& src : sources)
+    if (src.stem() == "main" || src.stem() == "Main") return src;
+  if (sources.size() == 1 || lang.entry_files.empty()) return sources.front();
+  return std::nullopt;
+}
+
+// A directory's sources of the language, the main one first.
+std::vector<fs::path> directory_sources(const fs::path& dir, const Language& lang,
+                                        const std::string& entry) {
   std::vector<fs::path> sources;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
     const auto& exts = lang.extensions;
-    if (std::find(exts.begin(), exts.end(), extension_of(entry.path())) != exts.end())
-      sources.push_back(entry.path());
+    if (std::find(exts.begin(), exts.end(), extension_of(e.path())) != exts.end())
+      sources.push_back(e.path());
   }
   std::sort(sources.begin(), sources.end());
-  auto is_main = [](const fs::path& p) {
-    auto stem = p.stem().string();
-    return stem == "main" || stem == "Main";
-  };
-  std::stable_partition(sources.begin(), sources.end(), is_main);
+  std::optional<fs::path> main;
+  if (!entry.empty()) {
+    main = dir / entry;
+    if (std::find(sources.begin(), sources.end(), *main) == sources.end())
+      throw ConfigError(dir.string(), "its entry point " + entry + " is not one of its " +
+                                          lang.name + " sources");
+  } else {
+    main = main_source(sources, lang);
+  }
+  if (!main) {
+    std::string names;
+    for (const auto& n : lang.entry_files) names += (names.empty() ? "" : " or ") + n;
+    throw ConfigError(dir.string(), "no entry point among its " + std::to_string(sources.size()) +
+                                        " " + lang.name + " sources: name one " + names);
+  }
+  std::stable_partition(sources.begin(), sources.end(),
+                        [&main](const fs::path& p) { return p == *main; });
   return sources;
 }
 
 }  // namespace
 
 Submission load_submission(const fs::path& path, const std::string& language_id,
-                           const LanguageTable& languages) {
+                           const LanguageTable& languages, const std::string& entry) {
   Submission s;
   s.path = path;
   if (!fs::exists(path)) throw ConfigError(path.string(), "no such file");
@@ -92,7 +138,7 @@ Submission load_submission(const fs::path& path, const std::string& language_id,
       }
     }
     if (!s.language) throw ConfigError(path.string(), "holds no source file of a known language");
-    s.sources = directory_sources(path, *s.language);
+    s.sources = directory_sources(path, *s.language, entry);
     for (const auto& entry : fs::directory_iterator(path)) {
       if (entry.is_regular_file() &&
           std::find(s.sources.begin(), s.sources.end(), entry.path()) == s.sources.end())

@@ -19,10 +19,12 @@ struct Submission {
 };
 
 // Checks the file(s) and picks the language (by extension unless
-// `language_id` is given). Throws ConfigError naming the file at fault: does
-// not exist, empty, binary, unknown extension, unknown language.
+// `language_id` is given) and, for a directory, its main source (`entry`,
+// a file name in it, else by the language's rule). Throws ConfigError
+// naming the file at fault: does not exist, empty, binary, unknown
+// extension, unknown language, no entry point.
 Submission load_submission(const std::filesystem::path& path, const std::string& language_id,
-                           const LanguageTable& languages);
+                           const LanguageTable& languages, const std::string& entry = "");
 
 // Throws ConfigError if the submission's compiler or runtime is not installed.
 void require_toolchain(const Submission& submission);

@@ -13,8 +13,16 @@ namespace pj::judge {
 Job accept_submission(EventSink& sink, const Problem& problem, const Submission& submission,
                       const std::string& file_as_given, bool run_all) {
   const Language& lang = *submission.language;
-  Job job{new_submission_id(), fs::absolute(problem.dir).string(),
-          fs::absolute(submission.path).string(), lang.id, run_all};
+  // A directory's main source travels with the job, so that the judge takes
+  // the one chosen here (by --entry, submissions.yaml or the language's rule).
+  std::string entry =
+      fs::is_directory(submission.path) ? submission.sources.front().filename().string() : "";
+  Job job{new_submission_id(),
+          fs::absolute(problem.dir).string(),
+          fs::absolute(submission.path).string(),
+          lang.id,
+          entry,
+          run_all};
   if (job.to_message().size() > kMaxJobBytes)
     throw ConfigError(job.file, "path too long for the submission queue");
   QueuedFacts q{problem.short_name, problem.name,         job.problem_dir, file_as_given, lang.id,

@@ -16,6 +16,7 @@ std::string Job::to_message() const {
             {"problem", problem_dir},
             {"file", file},
             {"lang", language},
+            {"entry", entry},
             {"all", all},
             {"pid", static_cast<std::int64_t>(getpid())},
             {"uid", static_cast<std::int64_t>(geteuid())}};
@@ -52,6 +53,7 @@ std::optional<Job> Job::parse(std::string_view raw, std::int64_t expected_uid, s
   job.problem_dir = *problem;
   job.file = *file;
   job.language = *lang;
+  job.entry = str("entry").value_or("");
   job.all = j["all"].get<bool>();
   return job;
 }

@@ -1,5 +1,5 @@
 // One submission to judge, as it travels on the job queue:
-// {"v", "id", "problem", "file", "lang", "all", "pid", "uid"}.
+// {"v", "id", "problem", "file", "lang", "entry", "all", "pid", "uid"}.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +17,7 @@ struct Job {
   std::string problem_dir;  // absolute
   std::string file;         // absolute
   std::string language;     // language id
+  std::string entry;        // a directory's main source, when named ("": the language's rule)
   bool all = false;
 
   std::string to_message() const;

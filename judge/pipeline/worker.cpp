@@ -59,7 +59,7 @@ void run_job(const Job& job, const Instance& inst, const WorkerOptions& options)
   try {
     LanguageTable languages = LanguageTable::load_default();
     Problem problem = load_problem(job.problem_dir);
-    Submission submission = load_submission(job.file, job.language, languages);
+    Submission submission = load_submission(job.file, job.language, languages, job.entry);
     JudgeOptions judge;
     judge.run_all = job.all;
     judge.slot = options.slot;

@@ -119,9 +119,25 @@ def compiler_not_installed(tmp, good, sol):
     return ["--problem", good, csol], "needs_compiler.c", {"PIPEJUDGE_LANGUAGES": langs}
 
 
+def python_directory_without_entry_point(tmp, good, sol):
+    """a Python directory of two files, neither __main__.py nor main.py"""
+    d = os.path.join(tmp, "two_modules")
+    write(os.path.join(d, "a.py"), GOOD_PY)
+    write(os.path.join(d, "b.py"), GOOD_PY)
+    return ["--problem", good, d], "two_modules", None
+
+
+def entry_point_not_in_the_directory(tmp, good, sol):
+    """--entry names a file the directory does not hold"""
+    d = os.path.join(tmp, "one_module")
+    write(os.path.join(d, "main.py"), GOOD_PY)
+    return ["--problem", good, d, "--entry", "solve.py"], "one_module", None
+
+
 CASES = [missing_problem_directory, malformed_problem_yaml, time_limit_fast, in_without_ans,
          no_test_data, empty_data_directories, unknown_extension, missing_submission,
-         empty_submission, binary_submission, compiler_not_installed]
+         empty_submission, binary_submission, compiler_not_installed,
+         python_directory_without_entry_point, entry_point_not_in_the_directory]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.__name__)

@@ -129,10 +129,27 @@ def test_validator_with_build_and_run_scripts(verify, repo_root, module_dir):
 def test_unreadable_package_is_a_usage_error(verify, module_dir):
     """A package that cannot be read is a usage error naming the file."""
     broken = os.path.join(module_dir, "broken")
-    os.makedirs(os.path.join(broken, "data", "secret", "g1"))
+    write(os.path.join(broken, "data", "secret", "g1", "1.in"), "1 2\n")  # and no 1.ans
     write(os.path.join(broken, "problem.yaml"), "problem_format_version: 2025-09\nname: Broken\n")
     rc, out, err = verify(broken)
     assert rc == 2 and "g1" in err, f"exit {rc}, stderr {err.strip()!r}"
+
+
+def test_submissions_yaml_names_a_directory_entrypoint(verify, repo_root, module_dir):
+    """submissions.yaml `entrypoint` picks a directory's main source; without
+    it, a Python directory with neither __main__.py nor main.py has none."""
+    pkg = os.path.join(module_dir, "entry")
+    shutil.copytree(os.path.join(repo_root, "problems", "aplusb"), pkg)
+    shutil.rmtree(os.path.join(pkg, "submissions"))
+    sub = os.path.join(pkg, "submissions", "accepted", "two_files")
+    write(os.path.join(sub, "add.py"), "print(sum(map(int, open(0).read().split())))\n")
+    write(os.path.join(sub, "broken.py"), "print(0)\n")
+    rc, out, err = verify(pkg)
+    assert rc == 1 and "no entry point" in out, f"exit {rc}: {out[-600:]} {err[-300:]}"
+    write(os.path.join(pkg, "submissions", "submissions.yaml"),
+          "accepted/two_files:\n  entrypoint: add.py\n")
+    rc, out, err = verify(pkg)
+    assert rc == 0 and "1 of 1 submissions as expected" in out, f"exit {rc}: {out[-600:]} {err[-300:]}"
 
 
 if __name__ == "__main__":
