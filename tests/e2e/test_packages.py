@@ -20,7 +20,9 @@ After every judged case, no process of the fixture may outlive the judge
 Compiled programs are cached in a cache directory private to the module
 (PIPEJUDGE_CACHE_DIR).
 """
+import json
 import os
+import shutil
 import sys
 import time
 
@@ -592,11 +594,12 @@ def unknown_test_group_key(pkg_of):
     return pkg, "test_group.yaml", "bogus_key"
 
 
-def group_with_no_tests(pkg_of):
-    """a group directory with no tests"""
-    pkg = pkg_of("err_empty_group", problem_yaml())
-    os.makedirs(os.path.join(pkg, "data", "secret", "empty_group"))
-    return pkg, "empty_group", None
+def no_test_case_at_all(pkg_of):
+    """only .interaction files: the package as a whole has no test case"""
+    pkg = pkg_of("err_no_test_case", problem_yaml())
+    shutil.rmtree(os.path.join(pkg, "data"))
+    write(os.path.join(pkg, "data", "sample", "1.interaction"), ">1 2\n<3\n")
+    return pkg, "data", "no test data"
 
 
 def custom_validation_without_a_validator(pkg_of):
@@ -616,7 +619,7 @@ def legacy_testdata_yaml_in_2025_09(pkg_of):
     return pkg, "testdata.yaml", None
 
 
-@pytest.mark.parametrize("case", [unknown_test_group_key, group_with_no_tests,
+@pytest.mark.parametrize("case", [unknown_test_group_key, no_test_case_at_all,
                                   custom_validation_without_a_validator, multi_pass,
                                   legacy_testdata_yaml_in_2025_09], ids=lambda case: case.__name__)
 def test_package_error_exits_2(ctx, sum_c, case):
@@ -626,6 +629,19 @@ def test_package_error_exits_2(ctx, sum_c, case):
                        TIMEOUT, ctx.env)
     problems = usage_error_problems(rc, out, err, token, word, timeout=TIMEOUT)
     assert not problems, "; ".join(problems)
+
+
+def test_a_group_without_test_cases_is_judged(ctx, sum_c):
+    """A group may hold no test case (.interaction files alone, or nothing):
+    the package is judged on the tests it has."""
+    pkg = ctx.package("empty_group", problem_yaml(), {"secret/1": sum_test("-")})
+    os.makedirs(os.path.join(pkg, "data", "secret", "empty_group"))
+    write(os.path.join(pkg, "data", "sample", "1.interaction"), ">1 2\n<3\n")
+    rc, out, err = run([ctx.pipejudge, "submit", "--problem", pkg, sum_c, "--json"], ctx.tmp,
+                       TIMEOUT, ctx.env)
+    assert rc == 0, f"exit {rc}: {err.strip()!r}"
+    report = json.loads(out)
+    assert report["verdict"] == "AC" and report["tests_total"] == 1
 
 
 # --- 7. A 2025-09 scoring package with two groups ----------------------------
