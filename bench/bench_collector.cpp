@@ -101,7 +101,7 @@ void send_all(const Instance& inst, int senders, std::size_t submissions_each) {
       for (std::size_t s = 0; s < submissions_each; ++s) {
         std::string id = "t" + std::to_string(t) + "s" + std::to_string(s);
         SubmissionEmitter::for_new(*sink, id).queued(
-            {"aplusb", "A plus B", "/p", "sol.c", "c", "C", 8, false});
+            {"aplusb", "A plus B", "/p", "sol.c", "c", "C", 8, false, {}});
         SubmissionEmitter ev = SubmissionEmitter::for_judge(*sink, id);
         ev.compiling();
         CompileReport c;

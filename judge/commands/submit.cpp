@@ -7,6 +7,7 @@
 #include "judge/commands/cli.hpp"
 #include "judge/commands/instance_options.hpp"
 #include "judge/commands/table.hpp"
+#include "judge/engine/judge_submission.hpp"
 #include "judge/engine/problem.hpp"
 #include "judge/engine/submission.hpp"
 #include "judge/pipeline/signals.hpp"
@@ -47,11 +48,7 @@ void add_submit_command(CLI::App& app, int& status) {
     std::optional<SubmissionReport> r;
     {
       SubmitSession session(opt->collector, opt->instance);
-      if (!opt->json)
-        std::printf("%s (%s): %s in %s, %zu tests, %.3g s, %llu MiB\n", problem.name.c_str(),
-                    problem.short_name.c_str(), opt->file.c_str(),
-                    submission.language->name.c_str(), problem.tests.size(), problem.time_limit,
-                    static_cast<unsigned long long>(problem.memory_bytes >> 20));
+      if (!opt->json) print_header(stdout, report_header(problem, submission), opt->file);
       std::fflush(stdout);
       try {
         r = session.judge(problem, submission, opt->file, opt->all, opt->cache_dir,

@@ -23,6 +23,13 @@ std::string local_time_text(double unix_seconds) {
   return buf;
 }
 
+void print_header(std::FILE* out, const SubmissionReport& r, const std::string& file) {
+  std::fprintf(out, "%s (%s): %s in %s, %zu tests, %.3g s CPU, %s, output %s\n",
+               r.problem_name.c_str(), r.problem.c_str(), file.c_str(), r.language_name.c_str(),
+               r.tests_total, r.limits.time, human_bytes(r.limits.memory).c_str(),
+               human_bytes(r.limits.output).c_str());
+}
+
 void print_compile(std::FILE* out, const CompileReport& c) {
   if (c.ok) {
     std::fprintf(out, "compile   ok%s  %.2f s\n", c.cached ? " (cached)" : "", c.seconds);

@@ -16,6 +16,10 @@ std::string human_bytes(std::uint64_t b);
 // Local time, "2024-05-01 12:00:03".
 std::string local_time_text(double unix_seconds);
 
+// The first line: "A plus B (aplusb): sol.cpp in C++ (g++, gnu++20), 8 tests,
+// 1 s CPU, 256 MiB, output 8 MiB" (the limits in effect).
+void print_header(std::FILE* out, const SubmissionReport& r, const std::string& file);
+
 // The compile line (and the compiler's output when it failed), then the
 // header of the test rows.
 void print_compile(std::FILE* out, const CompileReport& c);

@@ -10,6 +10,7 @@
 #include "judge/engine/jvm_classes.hpp"
 #include "judge/engine/program_failure.hpp"
 #include "judge/engine/sha256.hpp"
+#include "judge/engine/site_config.hpp"
 #include "sandbox/sandbox.hpp"
 
 namespace fs = std::filesystem;
@@ -22,10 +23,11 @@ constexpr const char* kBinary = "main";
 // Limits for the compiler itself: generous, but a hostile source (template
 // explosion, #include </dev/urandom>) ends as a CE within them.
 sandbox::Limits compile_limits() {
+  const PackageDefaults& d = package_defaults();
   sandbox::Limits l;
-  l.cpu_seconds = 30;
-  l.wall_seconds = 60;
-  l.memory_bytes = 2048ull << 20;
+  l.cpu_seconds = d.compilation_seconds;
+  l.wall_seconds = 2 * d.compilation_seconds;
+  l.memory_bytes = d.compilation_memory_bytes;
   l.processes = 64;
   l.output_bytes = 16ull << 20;
   l.file_bytes = 256ull << 20;

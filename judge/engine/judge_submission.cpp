@@ -14,7 +14,11 @@ namespace {
 // One submission being judged: the steps below fill in its report.
 struct Judging {
   Judging(const Problem& p, const Submission& s, const JudgeOptions& o, JudgeObserver* obs)
-      : problem(p), submission(s), options(o), observer(obs), report(report_header(p, s)) {}
+      : problem(p),
+        submission(s),
+        options(o),
+        observer(obs),
+        report(report_header(p, s, o.time_limit)) {}
 
   const Problem& problem;
   const Submission& submission;
@@ -109,8 +113,12 @@ void score(Judging& j, const std::vector<const TestReport*>& by_test) {
 
 }  // namespace
 
-SubmissionReport report_header(const Problem& problem, const Submission& submission) {
+SubmissionReport report_header(const Problem& problem, const Submission& submission,
+                               std::optional<double> time_limit) {
   SubmissionReport r;
+  sandbox::Limits limits =
+      submission_limits(problem, *submission.language, time_limit.value_or(problem.time_limit));
+  r.limits = {limits.cpu_seconds, limits.memory_bytes, limits.output_bytes};
   r.problem = problem.short_name;
   r.problem_name = problem.name;
   r.submission = submission.path.string();

@@ -29,8 +29,10 @@ class JudgeObserver {
 };
 
 // The report before anything is judged: the problem, the submission, its
-// language, the number of tests.
-SubmissionReport report_header(const Problem& problem, const Submission& submission);
+// language, the number of tests, the limits in effect (with `time_limit`
+// instead of the problem's, when given).
+SubmissionReport report_header(const Problem& problem, const Submission& submission,
+                               std::optional<double> time_limit = std::nullopt);
 
 // Throws ConfigError only for what the user must fix before judging can
 // start (e.g. the language's compiler is not installed); everything else

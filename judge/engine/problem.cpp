@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "judge/engine/error.hpp"
+#include "judge/engine/site_config.hpp"
 
 namespace fs = std::filesystem;
 
@@ -71,6 +72,12 @@ std::string problem_name(const YAML::Node& name, const std::string& file) {
 }
 
 void read_limits(const YAML::Node& limits, Problem& p, const std::string& file) {
+  const PackageDefaults& d = package_defaults();
+  p.time_limit = d.time_limit;
+  p.memory_bytes = d.memory_bytes;
+  p.output_bytes = d.output_bytes;
+  p.validation_seconds = d.validation_seconds;
+  p.validation_memory_bytes = d.validation_memory_bytes;
   if (!limits) return;
   if (!limits.IsMap()) throw ConfigError(file, "'limits' must be a map");
   if (auto t = limits["time_limit"]) {

@@ -53,9 +53,11 @@ struct CustomValidator {
 
 struct Problem {
   std::filesystem::path dir;
-  std::string short_name;         // the directory's name
-  std::string name;               // problem.yaml name (English when there are several)
-  bool legacy_format = true;      // no problem_format_version, or "legacy"
+  std::string short_name;     // the directory's name
+  std::string name;           // problem.yaml name (English when there are several)
+  bool legacy_format = true;  // no problem_format_version, or "legacy"
+  // Limits the package does not set come from the site's defaults
+  // (site_config.hpp); load_problem fills them in.
   double time_limit = 1.0;        // CPU seconds
   bool time_limit_given = false;  // from problem.yaml or .timelimit, not the default
   // verify: the time limit is at least this many times the slowest accepted

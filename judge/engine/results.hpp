@@ -43,11 +43,20 @@ struct CompileReport {
   std::string reason;  // why not ok
 };
 
+// The limits each test runs under: the problem's (or the site's defaults),
+// times the language's factors.
+struct RunLimits {
+  double time = 0;           // CPU seconds
+  std::uint64_t memory = 0;  // bytes
+  std::uint64_t output = 0;  // bytes
+};
+
 struct SubmissionReport {
   std::string problem;       // short name
   std::string problem_name;  // from problem.yaml
   std::string submission;    // path as given
   std::string language, language_name;
+  RunLimits limits;
   // Unset only while a stored submission is still being judged.
   std::optional<Verdict> verdict;
   std::string reason;        // for anything but AC: the first failing test and why

@@ -9,16 +9,6 @@ namespace fs = std::filesystem;
 namespace pj::judge {
 namespace {
 
-sandbox::Limits test_limits(const Problem& p, const Language& lang, double time_limit) {
-  sandbox::Limits l;
-  l.cpu_seconds = time_limit * lang.time_factor;
-  l.memory_bytes = static_cast<std::uint64_t>(std::llround(p.memory_bytes * lang.memory_factor));
-  l.output_bytes = p.output_bytes;
-  l.processes = 64;
-  l.open_files = 64;
-  return l;
-}
-
 // The run's facts, before anyone judges the answer.
 TestReport facts(const TestCase& test, const sandbox::Result& res) {
   TestReport t;
@@ -98,6 +88,16 @@ void take_validator_verdict(const ValidatorVerdict& v, TestReport& t) {
 
 }  // namespace
 
+sandbox::Limits submission_limits(const Problem& p, const Language& lang, double time_limit) {
+  sandbox::Limits l;
+  l.cpu_seconds = time_limit * lang.time_factor;
+  l.memory_bytes = static_cast<std::uint64_t>(std::llround(p.memory_bytes * lang.memory_factor));
+  l.output_bytes = p.output_bytes;
+  l.processes = 64;
+  l.open_files = 64;
+  return l;
+}
+
 TestRunner::TestRunner(const Problem& p, const Language& lang, Workspace& ws,
                        const CompileResult& program, std::optional<ValidatorRunner> validator,
                        double time_limit)
@@ -105,7 +105,7 @@ TestRunner::TestRunner(const Problem& p, const Language& lang, Workspace& ws,
       ws_(ws),
       program_(program),
       validator_(std::move(validator)),
-      limits_(test_limits(p, lang, time_limit)) {}
+      limits_(submission_limits(p, lang, time_limit)) {}
 
 TestReport TestRunner::run(const TestCase& test) {
   try {

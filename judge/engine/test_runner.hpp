@@ -14,6 +14,10 @@
 
 namespace pj::judge {
 
+// The limits of a test of `lang` on `p` with this CPU time limit: the
+// problem's, times the language's factors.
+sandbox::Limits submission_limits(const Problem& p, const Language& lang, double time_limit);
+
 class TestRunner {
  public:
   // `validator` is the package's custom output validator, if it has one.

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "judge/engine/error.hpp"
+#include "judge/engine/judge_submission.hpp"
 #include "judge/pipeline/emitter.hpp"
 #include "judge/report/events.hpp"
 
@@ -25,8 +26,9 @@ Job accept_submission(EventSink& sink, const Problem& problem, const Submission&
           run_all};
   if (job.to_message().size() > kMaxJobBytes)
     throw ConfigError(job.file, "path too long for the submission queue");
-  QueuedFacts q{problem.short_name, problem.name,         job.problem_dir, file_as_given, lang.id,
-                lang.name,          problem.tests.size(), run_all};
+  QueuedFacts q{problem.short_name,   problem.name, job.problem_dir,
+                file_as_given,        lang.id,      lang.name,
+                problem.tests.size(), run_all,      report_header(problem, submission).limits};
   SubmissionEmitter::for_new(sink, job.id).queued(q);
   return job;
 }

@@ -15,7 +15,7 @@ using nlohmann::json;
 namespace pj::judge {
 namespace {
 
-constexpr const char* kSchemaVersion = "3";
+constexpr const char* kSchemaVersion = "4";
 
 // Every statement is idempotent: the collector runs it at each start.
 constexpr const char* kSchema = R"sql(
@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS submissions(
   verdict TEXT, reason TEXT, score REAL, time REAL, memory INTEGER,
   tests_total INTEGER, tests_run INTEGER, tests_passed INTEGER,
   final_seq INTEGER,
-  max_score REAL, groups TEXT);
+  max_score REAL, groups TEXT,
+  time_limit REAL, memory_limit INTEGER, output_limit INTEGER);
 CREATE INDEX IF NOT EXISTS submissions_recent ON submissions(submitted_at);
 CREATE INDEX IF NOT EXISTS submissions_problem ON submissions(problem, submitted_at);
 CREATE TABLE IF NOT EXISTS tests(
@@ -64,8 +65,8 @@ CREATE TABLE IF NOT EXISTS blobs(
 
 // How a database of an older schema version is brought up to this one, a
 // version at a time: version 1 lacked the groups and the tests' score and
-// team message, version 2 the failing tests' stderr.
-constexpr std::array<const char*, 2> kMigrations = {
+// team message, version 2 the failing tests' stderr, version 3 the limits.
+constexpr std::array<const char*, 3> kMigrations = {
     R"sql(
 ALTER TABLE submissions ADD COLUMN max_score REAL;
 ALTER TABLE submissions ADD COLUMN groups TEXT;
@@ -76,6 +77,12 @@ UPDATE meta SET value = '2' WHERE key = 'schema_version';
     R"sql(
 ALTER TABLE tests ADD COLUMN stderr TEXT;
 UPDATE meta SET value = '3' WHERE key = 'schema_version';
+)sql",
+    R"sql(
+ALTER TABLE submissions ADD COLUMN time_limit REAL;
+ALTER TABLE submissions ADD COLUMN memory_limit INTEGER;
+ALTER TABLE submissions ADD COLUMN output_limit INTEGER;
+UPDATE meta SET value = '4' WHERE key = 'schema_version';
 )sql"};
 
 constexpr const char* kSubmissionColumns =
@@ -155,8 +162,8 @@ struct ResultStore::Writer {
             "SET submitted_at = MIN(submitted_at, excluded.submitted_at)")),
         queued(db.prepare(
             "UPDATE submissions SET problem = ?, problem_name = ?, problem_dir = ?, file = ?, "
-            "language = ?, language_name = ?, run_all = ?, tests_total = COALESCE(tests_total, ?) "
-            "WHERE id = ?")),
+            "language = ?, language_name = ?, run_all = ?, tests_total = COALESCE(tests_total, ?), "
+            "time_limit = ?, memory_limit = ?, output_limit = ? WHERE id = ?")),
         compiling(db.prepare("UPDATE submissions SET stage = MAX(stage, 1) WHERE id = ?")),
         compiled(db.prepare(
             "UPDATE submissions SET compile_ok = ?, compile_cached = ?, compile_time = ?, "
@@ -281,7 +288,7 @@ void ResultStore::store_one(const StoredEvent& se, std::size_t& added) {
       QueuedFacts q = decode_queued(b, lookup);
       w.queued
           .bind(q.problem, q.problem_name, q.problem_dir, q.file, q.language, q.language_name,
-                q.run_all, q.tests_total, e.id)
+                q.run_all, q.tests_total, q.limits.time, q.limits.memory, q.limits.output, e.id)
           .run();
       break;
     }
@@ -356,7 +363,8 @@ std::vector<SubmissionRow> ResultStore::recent(std::size_t limit, const std::str
 std::optional<SubmissionDetail> ResultStore::find(const std::string& id) {
   std::string sql = std::string("SELECT ") + kSubmissionColumns +
                     ", compile_ok, compile_cached, compile_time, compile_reason, compile_output, "
-                    "max_score, groups FROM submissions WHERE id = ?";
+                    "max_score, groups, time_limit, memory_limit, output_limit "
+                    "FROM submissions WHERE id = ?";
   Statement s = db_.prepare(sql.c_str());
   if (!s.bind(id).step()) return std::nullopt;
   SubmissionDetail d;
@@ -368,6 +376,8 @@ std::optional<SubmissionDetail> ResultStore::find(const std::string& id) {
   r.submission = row.file;
   r.language = row.language;
   r.language_name = row.language_name;
+  r.limits = {s.opt_real(24).value_or(0), static_cast<std::uint64_t>(s.opt_int64(25).value_or(0)),
+              static_cast<std::uint64_t>(s.opt_int64(26).value_or(0))};
   if (row.verdict) r.verdict = parse_verdict(*row.verdict);
   r.reason = row.reason;
   r.time = row.time.value_or(0);

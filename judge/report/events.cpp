@@ -168,10 +168,15 @@ FinalFacts final_facts(const SubmissionReport& r) {
 }
 
 json encode_queued(const QueuedFacts& q) {
-  return {{"problem", q.problem},         {"problem_name", q.problem_name},
-          {"problem_dir", q.problem_dir}, {"file", q.file},
-          {"language", q.language},       {"language_name", q.language_name},
-          {"tests_total", q.tests_total}, {"all", q.run_all}};
+  return {{"problem", q.problem},
+          {"problem_name", q.problem_name},
+          {"problem_dir", q.problem_dir},
+          {"file", q.file},
+          {"language", q.language},
+          {"language_name", q.language_name},
+          {"tests_total", q.tests_total},
+          {"all", q.run_all},
+          {"limits", encode_limits(q.limits)}};
 }
 
 QueuedFacts decode_queued(const json& j, const TextLookup& lookup) {
@@ -185,6 +190,7 @@ QueuedFacts decode_queued(const json& j, const TextLookup& lookup) {
   q.language_name = f.text("language_name");
   q.tests_total = f.count("tests_total");
   q.run_all = f.flag("all");
+  if (j.contains("limits")) q.limits = decode_limits(f.object("limits"));
   return q;
 }
 
@@ -239,6 +245,7 @@ void apply_event(SubmissionReport& r, const json& e, const TextLookup& lookup) {
       r.language = q.language;
       r.language_name = q.language_name;
       r.tests_total = q.tests_total;
+      r.limits = q.limits;
       break;
     }
     case EventType::Compiling:

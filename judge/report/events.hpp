@@ -40,6 +40,7 @@ struct QueuedFacts {
   std::string problem, problem_name, problem_dir, file, language, language_name;
   std::size_t tests_total = 0;
   bool run_all = false;
+  RunLimits limits;  // absent from events of older versions: all 0
 };
 
 // The final event: the verdict, and the figures a listing of submissions shows.

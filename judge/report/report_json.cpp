@@ -212,6 +212,15 @@ CompileReport decode_compile(const json& j, const TextLookup& lookup) {
   return c;
 }
 
+json encode_limits(const RunLimits& l) {
+  return {{"time", l.time}, {"memory", l.memory}, {"output", l.output}};
+}
+
+RunLimits decode_limits(const json& j) {
+  Fields f(j, no_text);
+  return {f.number("time"), f.count("memory"), f.count("output")};
+}
+
 json encode_submission(const SubmissionReport& r) {
   json tests = json::array();
   for (const auto& t : r.tests) tests.push_back(encode_test(t));
@@ -219,6 +228,7 @@ json encode_submission(const SubmissionReport& r) {
           {"problem_name", r.problem_name},
           {"submission", r.submission},
           {"language", r.language},
+          {"limits", encode_limits(r.limits)},
           {"verdict", r.verdict ? json(verdict_code(*r.verdict)) : json(nullptr)},
           {"reason", r.reason},
           {"time", r.time},
@@ -238,6 +248,7 @@ SubmissionReport decode_submission(const json& j) {
   r.problem_name = f.text("problem_name");
   r.submission = f.text("submission");
   r.language = f.text("language");
+  r.limits = decode_limits(f.object("limits"));
   r.verdict = f.opt_verdict("verdict");
   r.reason = f.text("reason");
   r.time = f.number("time");

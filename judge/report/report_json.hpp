@@ -42,6 +42,10 @@ std::vector<GroupReport> decode_groups(const nlohmann::json& j);  // null: none
 nlohmann::json encode_compile(const CompileReport& c);
 CompileReport decode_compile(const nlohmann::json& j, const TextLookup& lookup);
 
+// The limits in effect: {"time" (CPU s), "memory", "output" (bytes)}.
+nlohmann::json encode_limits(const RunLimits& l);
+RunLimits decode_limits(const nlohmann::json& j);
+
 // The whole report: `submit --json`, `results ID --json` (schema in README).
 nlohmann::json encode_submission(const SubmissionReport& r);
 SubmissionReport decode_submission(const nlohmann::json& j);

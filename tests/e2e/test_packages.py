@@ -644,6 +644,40 @@ def test_a_group_without_test_cases_is_judged(ctx, sum_c):
     assert report["verdict"] == "AC" and report["tests_total"] == 1
 
 
+# A program that touches 100 MiB and prints the sum: AC under the format's
+# default of 1024 MiB, MLE under a site's default of 64 MiB.
+TOUCH_100_MIB_C = r"""
+#include <stdio.h>
+#include <stdlib.h>
+int main(void) {
+    long long a, b;
+    if (scanf("%lld %lld", &a, &b) != 2) return 1;
+    volatile char *p = malloc(100 << 20);  /* volatile: every page is touched */
+    for (long i = 0; i < (100 << 20); i += 4096) p[i] = 1;
+    printf("%lld\n", a + b + p[12288] - 1);
+    return 0;
+}
+"""
+
+
+def test_limits_a_package_leaves_unsaid_are_the_formats_or_the_sites(ctx):
+    """No limits.memory: the format's 1024 MiB (in the report's limits); a
+    site configuration's `defaults: memory: 64` makes the same run MLE."""
+    pkg = ctx.package("no_limits", "name: No limits\n", {"secret/1": ("1 2\n", "3\n")})
+    sol = ctx.file("touch100.c", source(TOUCH_100_MIB_C))
+    rc, out, err = run([ctx.pipejudge, "submit", "--problem", pkg, sol, "--json"], ctx.tmp,
+                       TIMEOUT, ctx.env)
+    report = json.loads(out) if out.startswith("{") else {}
+    assert rc == 0 and report.get("verdict") == "AC", f"exit {rc}: {short(out + err, 400)}"
+    assert report["limits"]["memory"] == 1024 << 20 and report["limits"]["output"] == 8 << 20
+    site = ctx.file("site.yaml", "defaults:\n  memory: 64\n")
+    rc, out, err = run([ctx.pipejudge, "submit", "--problem", pkg, sol, "--json"], ctx.tmp,
+                       TIMEOUT, {**ctx.env, "PIPEJUDGE_CONFIG": site})
+    report = json.loads(out) if out.startswith("{") else {}
+    assert report.get("verdict") == "MLE", f"exit {rc}: {short(out + err, 400)}"
+    assert report["limits"]["memory"] == 64 << 20
+
+
 # --- 7. A 2025-09 scoring package with two groups ----------------------------
 
 def test_scoring_2025_09_two_groups(ctx, sum_c):

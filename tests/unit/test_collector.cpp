@@ -112,7 +112,7 @@ std::size_t outbox_files(const Instance& inst) {
 
 // Sends a whole small submission: queued, compiling, compiled, tests, final.
 void send_submission(EventSink& sink, const std::string& id, std::size_t tests) {
-  SubmissionEmitter::for_new(sink, id).queued({"p", "P", "/p", "f.c", "c", "C", tests, true});
+  SubmissionEmitter::for_new(sink, id).queued({"p", "P", "/p", "f.c", "c", "C", tests, true, {}});
   SubmissionEmitter ev = SubmissionEmitter::for_judge(sink, id);
   ev.compiling();
   CompileReport c;
@@ -336,7 +336,7 @@ TEST_CASE("a database that refuses writes loses nothing: events wait in the outb
 TEST_CASE("a worker that died before its final verdict gets IE with the reason", "[collector]") {
   TestInstance t;
   auto sink = open_transport(t.inst)->event_sink();
-  SubmissionEmitter::for_new(*sink, "crash1").queued({"p", "P", "/p", "f", "c", "C", 5, false});
+  SubmissionEmitter::for_new(*sink, "crash1").queued({"p", "P", "/p", "f", "c", "C", 5, false, {}});
   SubmissionEmitter ev = SubmissionEmitter::for_judge(*sink, "crash1");
   ev.compiling();
   CompileReport c;

@@ -66,7 +66,7 @@ SubmissionReport sample_report() {
 TEST_CASE("valid events of every type parse", "[events]") {
   std::vector<json> good = {
       with(envelope("queued"),
-           encode_queued({"aplusb", "A plus B", "/p", "sol.c", "c", "C", 8, false})),
+           encode_queued({"aplusb", "A plus B", "/p", "sol.c", "c", "C", 8, false, {}})),
       envelope("compiling", 1),
       with(envelope("compiled", 2), encode_compile({true, true, 0.0, "", ""})),
       with(envelope("test", 3), encode_test_event(sample_report().tests[0], 0)),

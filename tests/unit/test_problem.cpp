@@ -9,9 +9,11 @@
 #include "judge/engine/error.hpp"
 #include "judge/engine/problem.hpp"
 #include "judge/engine/scoring.hpp"
+#include "judge/engine/site_config.hpp"
 
 namespace fs = std::filesystem;
 using namespace pj::judge;
+using Catch::Matchers::Contains;
 
 namespace {
 
@@ -230,4 +232,26 @@ TEST_CASE("a sample group of .interaction files alone is legal", "[problem]") {
   CHECK(group(p, "sample").tests.empty());
   Results all(p, {});
   CHECK(report(score_groups(p, all.by_test), "sample").tests_total == 0);
+}
+
+TEST_CASE("limits a package leaves unsaid are the format's defaults, or the site's", "[problem]") {
+  Package pkg;
+  pkg.write("problem.yaml", "name: x\n");
+  pkg.test("data/secret/1");
+  Problem p = load_problem(pkg.dir);  // no site configuration in the tests
+  CHECK(p.memory_bytes == 1024ull << 20);
+  CHECK(p.output_bytes == 8ull << 20);
+  CHECK(p.validation_seconds == 60);
+  CHECK(p.validation_memory_bytes == 1024ull << 20);
+
+  pkg.write("site.yaml", "defaults:\n  memory: 64\n  validation_time: 5\n  compilation_memory: 512\n");
+  PackageDefaults d = read_package_defaults(pkg.dir / "site.yaml");
+  CHECK(d.memory_bytes == 64ull << 20);
+  CHECK(d.validation_seconds == 5);
+  CHECK(d.compilation_memory_bytes == 512ull << 20);
+  CHECK(d.output_bytes == 8ull << 20);  // not said: the format's
+  CHECK(read_package_defaults(pkg.dir / "none.yaml").memory_bytes == 1024ull << 20);
+  pkg.write("bad.yaml", "defaults:\n  memroy: 64\n");
+  CHECK_THROWS_WITH(read_package_defaults(pkg.dir / "bad.yaml"),
+                    Contains("unknown key 'defaults.memroy'"));
 }

@@ -52,7 +52,7 @@ std::vector<StoredEvent> submission_events(const std::string& id) {
   r.reason = "WA on test secret/1";
   r.compile.ok = true;
   return {make_event(id, 0, "queued",
-                     encode_queued({"aplusb", "A plus B", "/p", "sol.c", "c", "C", 2, true})),
+                     encode_queued({"aplusb", "A plus B", "/p", "sol.c", "c", "C", 2, true, {}})),
           make_event(id, 1, "compiling", json::object()),
           make_event(id, 2, "compiled", encode_compile(r.compile)),
           make_event(id, 3, "test", encode_test_event(r.tests[0], 0)),
@@ -150,7 +150,7 @@ TEST_CASE("recent lists newest first and filters by problem", "[store]") {
   for (int i = 0; i < 5; ++i)
     store.ingest(
         {make_event("r" + std::to_string(i), 0, "queued",
-                    encode_queued({i % 2 ? "odd" : "even", "", "/p", "f", "c", "C", 1, false}),
+                    encode_queued({i % 2 ? "odd" : "even", "", "/p", "f", "c", "C", 1, false, {}}),
                     1700000000.0 + i)});
   auto rows = store.recent(3);
   REQUIRE(rows.size() == 3);
