@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "judge/commands/cli.hpp"
-#include "judge/commands/instance_options.hpp"
+#include "judge/commands/options.hpp"
 #include "judge/pipeline/collector.hpp"
 #include "judge/pipeline/signals.hpp"
 

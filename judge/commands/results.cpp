@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "judge/commands/cli.hpp"
-#include "judge/commands/instance_options.hpp"
+#include "judge/commands/options.hpp"
 #include "judge/commands/table.hpp"
 #include "judge/engine/error.hpp"
 #include "judge/pipeline/store.hpp"

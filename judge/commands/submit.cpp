@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "judge/commands/cli.hpp"
-#include "judge/commands/instance_options.hpp"
+#include "judge/commands/options.hpp"
 #include "judge/commands/table.hpp"
 #include "judge/engine/judge_submission.hpp"
 #include "judge/engine/problem.hpp"
@@ -18,18 +18,14 @@ namespace pj::judge {
 
 void add_submit_command(CLI::App& app, int& status) {
   struct Options {
-    std::string problem, file, lang, entry, cache_dir;
-    bool all = false, json = false, collector = false;
+    SubmissionOptions submission;
+    std::string cache_dir;
+    bool json = false, collector = false;
     InstanceOptions instance;
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("submit", "Judge one submission on one problem");
-  cmd->add_option("--problem,-p", opt->problem, "problem package directory")->required();
-  cmd->add_option("file", opt->file, "source file, or a directory of sources")->required();
-  cmd->add_option("--lang,-l", opt->lang, "language id (default: by extension)");
-  cmd->add_option("--entry", opt->entry,
-                  "a directory's main source (default: the language's rule, e.g. __main__.py)");
-  cmd->add_flag("--all,-a", opt->all, "run every test (default: stop at the first failure)");
+  add_submission_options(cmd, opt->submission);
   cmd->add_flag("--json", opt->json, "print a JSON report instead of the table");
   cmd->add_option("--cache-dir", opt->cache_dir, "compile cache directory");
   auto* shared =
@@ -40,19 +36,19 @@ void add_submit_command(CLI::App& app, int& status) {
   for (const char* name : {"--instance", "--state-dir", "--db", "--queue"})
     cmd->get_option(name)->needs(shared);
   cmd->callback([opt, &status] {
-    LanguageTable languages = LanguageTable::load_default();
-    Problem problem = load_problem(opt->problem);
-    Submission submission = load_submission(opt->file, opt->lang, languages, opt->entry);
-    require_toolchain(submission);
+    HandedIn in = hand_in(opt->submission);
+    const Problem& problem = in.problem;
+    const Submission& submission = in.submission;
     LiveTable table(stdout);
     std::optional<SubmissionReport> r;
     {
       SubmitSession session(opt->collector, opt->instance);
-      if (!opt->json) print_header(stdout, report_header(problem, submission), opt->file);
+      if (!opt->json)
+        print_header(stdout, report_header(problem, submission), opt->submission.file);
       std::fflush(stdout);
       try {
-        r = session.judge(problem, submission, opt->file, opt->all, opt->cache_dir,
-                          opt->json ? nullptr : &table);
+        r = session.judge(problem, submission, opt->submission.file, opt->submission.all,
+                          opt->cache_dir, opt->json ? nullptr : &table);
       } catch (const SubmitSession::Stopped&) {
       }
     }  // the session's collector and state go here, before we print or die

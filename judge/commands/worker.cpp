@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include "judge/commands/cli.hpp"
-#include "judge/commands/instance_options.hpp"
+#include "judge/commands/options.hpp"
 #include "judge/engine/error.hpp"
 #include "judge/pipeline/signals.hpp"
 #include "judge/pipeline/worker.hpp"

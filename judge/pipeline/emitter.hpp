@@ -34,8 +34,6 @@ class SubmissionEmitter : public JudgeObserver {
   void on_test(const TestReport& t, std::size_t index, std::size_t total) override;
   void final(const SubmissionReport& r);
 
-  const std::string& id() const { return id_; }
-
  private:
   SubmissionEmitter(EventSink& sink, std::string id, std::int64_t next_seq);
   // Adds the envelope, moves large text into blobs, publishes.

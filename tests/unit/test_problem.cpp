@@ -244,7 +244,8 @@ TEST_CASE("limits a package leaves unsaid are the format's defaults, or the site
   CHECK(p.validation_seconds == 60);
   CHECK(p.validation_memory_bytes == 1024ull << 20);
 
-  pkg.write("site.yaml", "defaults:\n  memory: 64\n  validation_time: 5\n  compilation_memory: 512\n");
+  pkg.write("site.yaml",
+            "defaults:\n  memory: 64\n  validation_time: 5\n  compilation_memory: 512\n");
   PackageDefaults d = read_package_defaults(pkg.dir / "site.yaml");
   CHECK(d.memory_bytes == 64ull << 20);
   CHECK(d.validation_seconds == 5);

@@ -1,0 +1,34 @@
+#include "judge/commands/options.hpp"
+
+namespace pj::judge {
+
+void add_instance_options(CLI::App* cmd, InstanceOptions& o, bool with_no_sync) {
+  cmd->add_option("--instance", o.name,
+                  "instance name (default: $PIPEJUDGE_INSTANCE, else 'default')");
+  cmd->add_option("--state-dir", o.state_dir,
+                  "state directory: outbox, blobs, results.db (default: $PIPEJUDGE_STATE_DIR, "
+                  "else per instance under /var/lib/pipejudge or ~/.local/state/pipejudge)");
+  cmd->add_option("--db", o.db, "results database (default: STATE_DIR/results.db)");
+  cmd->add_option("--queue", o.queue, "event queue name (default: /pipejudge-INSTANCE)");
+  if (with_no_sync)
+    cmd->add_flag("--no-sync", o.no_sync,
+                  "skip fsync (throwaway state only: a machine crash may lose events)");
+}
+
+void add_submission_options(CLI::App* cmd, SubmissionOptions& o) {
+  cmd->add_option("--problem,-p", o.problem, "problem package directory")->required();
+  cmd->add_option("file", o.file, "source file, or a directory of sources")->required();
+  cmd->add_option("--lang,-l", o.lang, "language id (default: by extension)");
+  cmd->add_option("--entry", o.entry,
+                  "a directory's main source (default: the language's rule, e.g. __main__.py)");
+  cmd->add_flag("--all,-a", o.all, "run every test (default: stop at the first failure)");
+}
+
+HandedIn hand_in(const SubmissionOptions& o) {
+  HandedIn h{LanguageTable::load_default(), load_problem(o.problem), {}};
+  h.submission = load_submission(o.file, o.lang, h.languages, o.entry);
+  require_toolchain(h.submission);
+  return h;
+}
+
+}  // namespace pj::judge
