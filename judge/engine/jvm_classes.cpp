@@ -38,21 +38,29 @@ class ClassReader {
   std::size_t pos_ = 0;
 };
 
-// The class's binary name if it declares public static void main(String[]).
-std::optional<std::string> main_class_of(std::string bytes) {
-  ClassReader r(std::move(bytes));
-  if (r.u(4) != 0xCAFEBABE) return std::nullopt;
-  r.skip(4);  // minor and major version
+// The constant pool's text entries, and for each Class entry its name's index.
+struct ConstantPool {
+  std::vector<std::string> utf8;
+  std::vector<std::uint32_t> class_name;
+
+  const std::string& text(std::uint32_t i) const {
+    static const std::string none;
+    return i < utf8.size() ? utf8[i] : none;
+  }
+};
+
+// Returns false for a tag this reader does not know (a newer class format).
+bool read_constant_pool(ClassReader& r, ConstantPool& pool) {
   std::uint32_t count = r.u(2);
-  std::vector<std::string> utf8(count);
-  std::vector<std::uint32_t> class_name(count, 0);
+  pool.utf8.assign(count, {});
+  pool.class_name.assign(count, 0);
   for (std::uint32_t i = 1; i < count; ++i) {
     switch (r.u(1)) {
       case 1:  // Utf8
-        utf8[i] = r.bytes(r.u(2));
+        pool.utf8[i] = r.bytes(r.u(2));
         break;
       case 7:  // Class: its name's index
-        class_name[i] = r.u(2);
+        pool.class_name[i] = r.u(2);
         break;
       case 8:
       case 16:
@@ -79,34 +87,44 @@ std::optional<std::string> main_class_of(std::string bytes) {
         ++i;
         break;
       default:
-        return std::nullopt;
+        return false;
     }
   }
+  return true;
+}
+
+void skip_attributes(ClassReader& r) {
+  for (std::uint32_t n = r.u(2); n > 0; --n) {
+    r.skip(2);
+    r.skip(r.u(4));
+  }
+}
+
+// The class's binary name if it declares public static void main(String[]).
+std::optional<std::string> main_class_of(std::string bytes) {
+  ClassReader r(std::move(bytes));
+  if (r.u(4) != 0xCAFEBABE) return std::nullopt;
+  r.skip(4);  // minor and major version
+  ConstantPool pool;
+  if (!read_constant_pool(r, pool)) return std::nullopt;
   r.skip(2);  // access flags
   std::uint32_t this_class = r.u(2);
-  r.skip(2);           // super class
-  r.skip(2 * r.u(2));  // interfaces
-  auto skip_attributes = [&r] {
-    for (std::uint32_t n = r.u(2); n > 0; --n) {
-      r.skip(2);
-      r.skip(r.u(4));
-    }
-  };
+  r.skip(2);                                    // super class
+  r.skip(2 * r.u(2));                           // interfaces
   for (std::uint32_t n = r.u(2); n > 0; --n) {  // fields
     r.skip(6);
-    skip_attributes();
+    skip_attributes(r);
   }
   bool has_main = false;
   for (std::uint32_t n = r.u(2); n > 0; --n) {  // methods
     std::uint32_t flags = r.u(2), name = r.u(2), descriptor = r.u(2);
-    skip_attributes();
-    if (name < count && descriptor < count && utf8[name] == "main" &&
-        utf8[descriptor] == "([Ljava/lang/String;)V" &&
-        (flags & (kPublic | kStatic)) == (kPublic | kStatic))
-      has_main = true;
+    skip_attributes(r);
+    has_main |= pool.text(name) == "main" && pool.text(descriptor) == "([Ljava/lang/String;)V" &&
+                (flags & (kPublic | kStatic)) == (kPublic | kStatic);
   }
-  if (!has_main || this_class >= count || class_name[this_class] >= count) return std::nullopt;
-  std::string binary_name = utf8[class_name[this_class]];
+  if (!has_main || this_class >= pool.class_name.size()) return std::nullopt;
+  std::string binary_name = pool.text(pool.class_name[this_class]);
+  if (binary_name.empty()) return std::nullopt;
   std::replace(binary_name.begin(), binary_name.end(), '/', '.');
   return binary_name;
 }
