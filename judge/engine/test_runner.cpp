@@ -142,8 +142,7 @@ TestReport TestRunner::run_passes(const TestCase& test) {
     t.memory = memory = std::max(memory, t.memory);
     t.passes = pass;
     if (!p.another) {
-      if (t.verdict != Verdict::AC)
-        t.message = "pass " + std::to_string(pass) + ": " + t.message;
+      if (t.verdict != Verdict::AC) t.message = "pass " + std::to_string(pass) + ": " + t.message;
       return t;
     }
     input = validator_->next_pass_input();
