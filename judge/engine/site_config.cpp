@@ -35,19 +35,46 @@ fs::path site_config_path() {
   return env && *env ? fs::path(env) : fs::path("/etc/pipejudge/config.yaml");
 }
 
-PackageDefaults read_package_defaults(const fs::path& path) {
-  PackageDefaults d;
+namespace {
+
+// The file's top level: a map, or null if there is no file (or it is empty).
+YAML::Node load_site_yaml(const fs::path& path) {
   std::error_code ec;
-  if (!fs::exists(path, ec)) return d;
-  std::string file = path.string();
+  if (!fs::exists(path, ec)) return {};
   YAML::Node root;
   try {
-    root = YAML::LoadFile(file);
+    root = YAML::LoadFile(path.string());
   } catch (const YAML::Exception& e) {
-    throw ConfigError(file, std::string("invalid YAML: ") + e.what());
+    throw ConfigError(path.string(), std::string("invalid YAML: ") + e.what());
   }
-  YAML::Node defaults = root.IsMap() ? root["defaults"] : YAML::Node();
-  if (!defaults) return d;
+  if (!root.IsMap() && !root.IsNull())
+    throw ConfigError(path.string(), "expected a map at the top level");
+  return root;
+}
+
+}  // namespace
+
+std::optional<int> site_run_slots() {
+  fs::path path = site_config_path();
+  YAML::Node root = load_site_yaml(path);
+  if (!root.IsMap() || !root["run_slots"]) return std::nullopt;
+  YAML::Node n = root["run_slots"];
+  int slots = 0;
+  try {
+    slots = n.as<int>();
+  } catch (const YAML::Exception&) {
+    throw ConfigError(path.string(), "run_slots must be a whole number");
+  }
+  if (slots < 1 || slots > 1000) throw ConfigError(path.string(), "run_slots must be 1 to 1000");
+  return slots;
+}
+
+PackageDefaults read_package_defaults(const fs::path& path) {
+  PackageDefaults d;
+  std::string file = path.string();
+  YAML::Node root = load_site_yaml(path);
+  if (!root.IsMap() || !root["defaults"]) return d;
+  YAML::Node defaults = root["defaults"];
   if (!defaults.IsMap()) throw ConfigError(file, "'defaults' must be a map");
   for (const auto& kv : defaults) {
     auto key = kv.first.as<std::string>();

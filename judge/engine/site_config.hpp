@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 
 namespace pj::judge {
 
@@ -31,5 +32,9 @@ const PackageDefaults& package_defaults();
 
 // The same, from a given file (tests; a missing file gives the format's).
 PackageDefaults read_package_defaults(const std::filesystem::path& file);
+
+// The configuration file's `run_slots`: how many submissions may run at
+// once on this machine (run_slots.hpp); nullopt if it does not say.
+std::optional<int> site_run_slots();
 
 }  // namespace pj::judge
