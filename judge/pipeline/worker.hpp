@@ -20,7 +20,7 @@ struct WorkerOptions {
   // Run slot (run uid when root): pinned by --slot; -1: a free one per job
   // (RunSlot::take). The judging child is always given its parent's.
   int slot = -1;
-  std::string cache_dir;     // compile cache ("": the default)
+  std::string cache_dir;  // compile cache ("": the default)
 };
 
 // In the judging child: judges the job, emitting compiling, compiled, one
