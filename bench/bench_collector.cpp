@@ -103,7 +103,7 @@ void send_all(const Instance& inst, int senders, std::size_t submissions_each) {
         SubmissionEmitter::for_new(*sink, id).queued(
             {"aplusb", "A plus B", "/p", "sol.c", "c", "C", 8, false, {}});
         SubmissionEmitter ev = SubmissionEmitter::for_judge(*sink, id);
-        ev.compiling();
+        ev.compiling(1);
         CompileReport c;
         c.ok = true;
         c.cached = true;

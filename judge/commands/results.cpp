@@ -41,7 +41,8 @@ json row_json(const SubmissionRow& r) {
           {"tests_run", or_null(r.tests_run)},
           {"tests_passed", or_null(r.tests_passed)},
           {"submitted_at", r.submitted_at},
-          {"finished_at", or_null(r.finished_at)}};
+          {"finished_at", or_null(r.finished_at)},
+          {"attempts", r.attempts}};
 }
 
 std::string verdict_or_status(const SubmissionRow& r) {
@@ -49,18 +50,19 @@ std::string verdict_or_status(const SubmissionRow& r) {
 }
 
 void print_list(const std::vector<SubmissionRow>& rows) {
-  std::printf("%-16s  %-12s %-8s %-9s %6s %9s %10s  %s\n", "id", "problem", "language", "verdict",
-              "score", "time", "memory", "when");
+  std::printf("%-16s  %-12s %-8s %-9s %6s %9s %10s  %-19s  %s\n", "id", "problem", "language",
+              "verdict", "score", "time", "memory", "when", "attempts");
   for (const auto& r : rows) {
     std::string score = r.score ? std::to_string(static_cast<int>(*r.score + 0.5)) : "-";
     // No test ran (a compile error, or still queued): no time or memory to show.
     bool ran = r.tests_run.value_or(0) > 0;
     char time[32] = "-";
     if (ran && r.time) std::snprintf(time, sizeof time, "%.3f s", *r.time);
-    std::printf("%-16s  %-12s %-8s %-9s %6s %9s %10s  %s\n", r.id.c_str(), r.problem.c_str(),
-                r.language.c_str(), verdict_or_status(r).c_str(), score.c_str(), time,
+    std::printf("%-16s  %-12s %-8s %-9s %6s %9s %10s  %-19s  %lld\n", r.id.c_str(),
+                r.problem.c_str(), r.language.c_str(), verdict_or_status(r).c_str(), score.c_str(),
+                time,
                 ran && r.memory ? human_bytes(static_cast<std::uint64_t>(*r.memory)).c_str() : "-",
-                local_time_text(r.submitted_at).c_str());
+                local_time_text(r.submitted_at).c_str(), static_cast<long long>(r.attempts));
   }
 }
 
@@ -74,6 +76,9 @@ void print_detail(const SubmissionDetail& d) {
   std::printf("submitted %s", local_time_text(row.submitted_at).c_str());
   if (row.finished_at) std::printf("  finished %s", local_time_text(*row.finished_at).c_str());
   std::printf("\n");
+  if (row.attempts > 1)
+    std::printf("attempts  %lld (the workers of the earlier ones died)\n",
+                static_cast<long long>(row.attempts));
   if (row.status != "queued" && row.status != "compiling") print_compile(stdout, r.compile);
   for (const auto& t : r.tests) {
     print_test_row(stdout, t);

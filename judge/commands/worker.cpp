@@ -5,8 +5,10 @@
 #include "judge/commands/cli.hpp"
 #include "judge/commands/options.hpp"
 #include "judge/engine/error.hpp"
+#include "judge/engine/run_slots.hpp"
 #include "judge/pipeline/signals.hpp"
 #include "judge/pipeline/worker.hpp"
+#include "judge/pipeline/worker_pool.hpp"
 
 namespace pj::judge {
 
@@ -15,6 +17,7 @@ void add_worker_command(CLI::App& app, int& status) {
     InstanceOptions instance;
     WorkerOptions worker;
     bool once = false;
+    int jobs = 0;
     std::string run_job;
   };
   auto opt = std::make_shared<Options>();
@@ -22,6 +25,11 @@ void add_worker_command(CLI::App& app, int& status) {
       "worker",
       "Judge submissions from the instance's submission queue, reporting to its collector");
   add_instance_options(cmd, opt->instance, true);
+  cmd->add_option("--jobs", opt->jobs,
+                  "judge this many submissions at once, each in a worker process of its own "
+                  "under this one, which starts again any that dies (default: the number of "
+                  "cores; 1: this process judges)")
+      ->check(CLI::Range(1, 1000));
   cmd->add_flag("--once", opt->once, "judge one submission, then exit");
   cmd->add_option("--max", opt->worker.max_jobs,
                   "exit after this many submissions (0: until SIGTERM)");
@@ -44,8 +52,17 @@ void add_worker_command(CLI::App& app, int& status) {
       return;
     }
     if (opt->once) opt->worker.max_jobs = 1;
+    bool single = opt->once || opt->worker.max_jobs > 0 || opt->worker.slot >= 0;
+    if (single && opt->jobs > 1)
+      throw ConfigError("--jobs", "--once, --max and --slot are for one worker (--jobs 1)");
+    int jobs = opt->jobs > 0 ? opt->jobs : single ? 1 : max_run_slots();
     const std::atomic<bool>& stop = stop_on_signals();
-    run_worker(inst, opt->worker, stop, [](const std::string& m) { log_line("worker", m); });
+    Log log = [](const std::string& m) { log_line("worker", m); };
+    if (jobs == 1) {
+      run_worker(inst, opt->worker, stop, log);
+    } else {
+      run_worker_pool(inst, opt->worker, jobs, stop, log);
+    }
     status = kExitAccepted;
   });
 }

@@ -42,8 +42,8 @@ void SubmissionEmitter::queued(const QueuedFacts& q) {
   emit(EventType::Queued, encode_queued(q));
 }
 
-void SubmissionEmitter::compiling() {
-  emit(EventType::Compiling, json::object());
+void SubmissionEmitter::compiling(int attempt) {
+  emit(EventType::Compiling, encode_compiling(attempt));
 }
 
 void SubmissionEmitter::on_compiled(const CompileReport& c) {

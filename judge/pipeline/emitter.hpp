@@ -3,6 +3,8 @@
 //   seq 0       queued     by whoever accepts the submission
 //   seq 1       compiling  by the judge that takes it, then
 //   seq 2...    compiled, one test event per test run, final
+//   last + 1    compiling  again by the judge of a later attempt (its worker
+//               died), whose events supersede the earlier attempt's
 //   last + 1    final (IE, why) by the watcher of a judge that died first
 // Each event is a report shape (report/) in the envelope; large text goes
 // to a blob. The transport only carries them.
@@ -29,7 +31,7 @@ class SubmissionEmitter : public JudgeObserver {
   static SubmissionEmitter after(EventSink& sink, const std::string& id, std::int64_t last_seq);
 
   void queued(const QueuedFacts& q);
-  void compiling();
+  void compiling(int attempt);
   void on_compiled(const CompileReport& c) override;
   void on_test(const TestReport& t, std::size_t index, std::size_t total) override;
   void final(const SubmissionReport& r);

@@ -18,12 +18,13 @@ Job accept_submission(EventSink& sink, const Problem& problem, const Submission&
   // the one chosen here (by --entry, submissions.yaml or the language's rule).
   std::string entry =
       fs::is_directory(submission.path) ? submission.sources.front().filename().string() : "";
-  Job job{new_submission_id(),
-          fs::absolute(problem.dir).string(),
-          fs::absolute(submission.path).string(),
-          lang.id,
-          entry,
-          run_all};
+  Job job;
+  job.id = new_submission_id();
+  job.problem_dir = fs::absolute(problem.dir).string();
+  job.file = fs::absolute(submission.path).string();
+  job.language = lang.id;
+  job.entry = entry;
+  job.all = run_all;
   if (job.to_message().size() > kMaxJobBytes)
     throw ConfigError(job.file, "path too long for the submission queue");
   QueuedFacts q{problem.short_name,   problem.name, job.problem_dir,
@@ -35,11 +36,12 @@ Job accept_submission(EventSink& sink, const Problem& problem, const Submission&
 
 std::optional<std::string> enqueue_submission(Transport& transport, const Problem& problem,
                                               const Submission& submission, bool run_all,
-                                              const std::atomic<bool>& stop) {
+                                              Priority priority, const std::atomic<bool>& stop) {
   std::unique_ptr<JobQueue> jobs = transport.job_queue();
   std::unique_ptr<EventSink> sink = transport.event_sink();
   Job job = accept_submission(*sink, problem, submission, fs::absolute(submission.path).string(),
                               run_all);
+  job.priority = priority;
   if (!jobs->put(job, stop)) return std::nullopt;
   return job.id;
 }

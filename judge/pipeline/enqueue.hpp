@@ -20,10 +20,10 @@ Job accept_submission(EventSink& sink, const Problem& problem, const Submission&
                       const std::string& file_as_given, bool run_all);
 
 // Accepts the submission and hands it to the workers through the job queue
-// (waiting while it is full). The submission's id; nullopt if `stop` came
+// at `priority`. The submission's id; nullopt if `stop` came
 // first (the queued event stays: the submission shows as queued).
 std::optional<std::string> enqueue_submission(Transport& transport, const Problem& problem,
                                               const Submission& submission, bool run_all,
-                                              const std::atomic<bool>& stop);
+                                              Priority priority, const std::atomic<bool>& stop);
 
 }  // namespace pj::judge

@@ -18,6 +18,8 @@ std::string Job::to_message() const {
             {"lang", language},
             {"entry", entry},
             {"all", all},
+            {"priority", priority_name(priority)},
+            {"attempt", attempt},
             {"pid", static_cast<std::int64_t>(getpid())},
             {"uid", static_cast<std::int64_t>(geteuid())}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -55,7 +57,34 @@ std::optional<Job> Job::parse(std::string_view raw, std::int64_t expected_uid, s
   job.language = *lang;
   job.entry = str("entry").value_or("");
   job.all = j["all"].get<bool>();
+  auto priority = parse_priority(str("priority").value_or("live"));
+  auto it = j.find("attempt");
+  int attempt = it == j.end() ? 0 : it->is_number_integer() ? it->get<int>() : -1;
+  if (!priority || attempt < 0) {
+    error = "bad priority or attempt";
+    return std::nullopt;
+  }
+  job.priority = *priority;
+  job.attempt = attempt;
   return job;
+}
+
+const char* priority_name(Priority p) {
+  switch (p) {
+    case Priority::Batch:
+      return "batch";
+    case Priority::Rejudge:
+      return "rejudge";
+    case Priority::Live:
+      return "live";
+  }
+  return "live";
+}
+
+std::optional<Priority> parse_priority(std::string_view name) {
+  for (Priority p : {Priority::Batch, Priority::Rejudge, Priority::Live})
+    if (name == priority_name(p)) return p;
+  return std::nullopt;
 }
 
 }  // namespace pj::judge

@@ -1,16 +1,23 @@
 // One submission to judge, as it travels on the job queue:
-// {"v", "id", "problem", "file", "lang", "entry", "all", "pid", "uid"}.
+// {"v", "id", "problem", "file", "lang", "entry", "all", "priority", "attempt", "pid", "uid"}.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pj::judge {
 
 // Larger jobs (absurdly long paths) are refused when submitted.
 inline constexpr std::size_t kMaxJobBytes = 8192;
+
+// How urgent a job is: the queue hands out live submissions first, then
+// re-judges, then batch grading; first come, first served within each.
+enum class Priority { Batch = 0, Rejudge = 1, Live = 2 };
+const char* priority_name(Priority p);  // "batch", "rejudge", "live"
+std::optional<Priority> parse_priority(std::string_view name);
 
 struct Job {
   std::string id;
@@ -19,6 +26,11 @@ struct Job {
   std::string language;     // language id
   std::string entry;        // a directory's main source, when named ("": the language's rule)
   bool all = false;
+  Priority priority = Priority::Live;
+  // Set by the queue: how many times the job has been taken, this time
+  // included, and what became of the earlier times.
+  int attempt = 0;
+  std::vector<std::string> failures;
 
   std::string to_message() const;
   // nullopt (and why in `error`) for a malformed job or one from another uid.

@@ -1,8 +1,8 @@
-// The local transport: POSIX message queues (one for jobs, one for events)
-// and, for events, a durable outbox in the instance's state directory. An
-// event is written to the outbox before it is sent; the collector reads the
-// queue and rescans the outbox, so a message lost with a killed process is
-// still stored. See README, "Delivery".
+// The local transport: for jobs, a leased queue of files (leased_queue.hpp);
+// for events, a POSIX message queue and a durable outbox in the instance's
+// state directory. An event is written to the outbox before it is sent; the
+// collector reads the queue and rescans the outbox, so a message lost with a
+// killed process is still stored. See README, "Delivery".
 #include "judge/pipeline/local_transport.hpp"
 
 #include <unistd.h>
@@ -12,6 +12,7 @@
 
 #include "judge/engine/error.hpp"
 #include "judge/pipeline/durable.hpp"
+#include "judge/pipeline/leased_queue.hpp"
 #include "judge/pipeline/mq.hpp"
 #include "judge/pipeline/outbox.hpp"
 #include "judge/report/events.hpp"
@@ -21,39 +22,6 @@ namespace {
 
 // How long one send waits for room before looking whether a collector runs.
 constexpr double kSendWaitSeconds = 0.1;
-
-class LocalJobQueue : public JobQueue {
- public:
-  explicit LocalJobQueue(const Instance& inst)
-      : inst_(inst), queue_(MessageQueue::open_or_create(inst.jobs_queue())) {}
-
-  bool put(const Job& job, const std::atomic<bool>& stop) override {
-    std::string message = job.to_message();
-    if (message.size() > static_cast<std::size_t>(queue_.message_size()))
-      throw ConfigError(job.file, "path too long for the submission queue");
-    // A full queue waits for a worker to take one (back-pressure).
-    while (queue_.send(message, 1.0) != MessageQueue::Status::Ok)
-      if (stop) return false;
-    return true;
-  }
-
-  std::optional<Job> take(double timeout, const Log& log) override {
-    auto received = queue_.receive(timeout);
-    if (received.status != MessageQueue::Status::Ok) return std::nullopt;
-    std::string error;
-    auto job = Job::parse(received.data, geteuid(), error);
-    if (!job) log("rejected a job from " + inst_.jobs_queue() + ": " + error);
-    return job;
-  }
-
-  // A POSIX queue hands a message to one reader and forgets it: the job
-  // left the queue when it was taken, so there is nothing left to remove.
-  void acknowledge(const Job&) override {}
-
- private:
-  Instance inst_;
-  MessageQueue queue_;
-};
 
 class LocalEventSink : public EventSink {
  public:
@@ -237,7 +205,7 @@ class LocalTransport : public Transport {
  public:
   explicit LocalTransport(const Instance& inst) : inst_(inst) {}
 
-  std::unique_ptr<JobQueue> job_queue() override { return std::make_unique<LocalJobQueue>(inst_); }
+  std::unique_ptr<JobQueue> job_queue() override { return make_leased_job_queue(inst_); }
   std::unique_ptr<EventSink> event_sink() override {
     return std::make_unique<LocalEventSink>(inst_);
   }

@@ -15,7 +15,7 @@ using nlohmann::json;
 namespace pj::judge {
 namespace {
 
-constexpr const char* kSchemaVersion = "5";
+constexpr const char* kSchemaVersion = "6";
 
 // Every statement is idempotent: the collector runs it at each start.
 constexpr const char* kSchema = R"sql(
@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS submissions(
   tests_total INTEGER, tests_run INTEGER, tests_passed INTEGER,
   final_seq INTEGER,
   max_score REAL, groups TEXT,
-  time_limit REAL, memory_limit INTEGER, output_limit INTEGER);
+  time_limit REAL, memory_limit INTEGER, output_limit INTEGER,
+  attempts INTEGER, attempt_seq INTEGER);
 CREATE INDEX IF NOT EXISTS submissions_recent ON submissions(submitted_at);
 CREATE INDEX IF NOT EXISTS submissions_problem ON submissions(problem, submitted_at);
 CREATE TABLE IF NOT EXISTS tests(
@@ -66,8 +67,8 @@ CREATE TABLE IF NOT EXISTS blobs(
 // How a database of an older schema version is brought up to this one, a
 // version at a time: version 1 lacked the groups and the tests' score and
 // team message, version 2 the failing tests' stderr, version 3 the limits,
-// version 4 the passes of multi-pass tests.
-constexpr std::array<const char*, 4> kMigrations = {
+// version 4 the passes of multi-pass tests, version 5 the judging attempts.
+constexpr std::array<const char*, 5> kMigrations = {
     R"sql(
 ALTER TABLE submissions ADD COLUMN max_score REAL;
 ALTER TABLE submissions ADD COLUMN groups TEXT;
@@ -88,11 +89,17 @@ UPDATE meta SET value = '4' WHERE key = 'schema_version';
     R"sql(
 ALTER TABLE tests ADD COLUMN passes INTEGER;
 UPDATE meta SET value = '5' WHERE key = 'schema_version';
+)sql",
+    R"sql(
+ALTER TABLE submissions ADD COLUMN attempts INTEGER;
+ALTER TABLE submissions ADD COLUMN attempt_seq INTEGER;
+UPDATE meta SET value = '6' WHERE key = 'schema_version';
 )sql"};
 
 constexpr const char* kSubmissionColumns =
     "id, problem, problem_name, file, language, language_name, stage, verdict, reason, score, "
-    "time, memory, tests_total, tests_run, tests_passed, submitted_at, finished_at";
+    "time, memory, tests_total, tests_run, tests_passed, submitted_at, finished_at, "
+    "COALESCE(attempts, 1)";
 
 const char* stage_name(std::int64_t stage) {
   switch (stage) {
@@ -126,6 +133,7 @@ SubmissionRow read_submission(const Statement& s) {
   r.tests_passed = s.opt_int64(14);
   r.submitted_at = s.real(15);
   r.finished_at = s.opt_real(16);
+  r.attempts = s.int64(17);
   return r;
 }
 
@@ -169,14 +177,29 @@ struct ResultStore::Writer {
             "UPDATE submissions SET problem = ?, problem_name = ?, problem_dir = ?, file = ?, "
             "language = ?, language_name = ?, run_all = ?, tests_total = COALESCE(tests_total, ?), "
             "time_limit = ?, memory_limit = ?, output_limit = ? WHERE id = ?")),
-        compiling(db.prepare("UPDATE submissions SET stage = MAX(stage, 1) WHERE id = ?")),
+        // An attempt's compiling starts it over: what earlier attempts (whose
+        // worker died) said of the tests goes, and their late events are
+        // left out; events arrive in any order.
+        compiling(db.prepare("UPDATE submissions SET stage = MAX(stage, 1), "
+                             "attempts = MAX(COALESCE(attempts, 1), ?), "
+                             "attempt_seq = MAX(COALESCE(attempt_seq, 0), ?) WHERE id = ?")),
+        drop_earlier_tests(db.prepare("DELETE FROM tests WHERE submission_id = ? AND seq < ?")),
         compiled(db.prepare(
             "UPDATE submissions SET compile_ok = ?, compile_cached = ?, compile_time = ?, "
-            "compile_reason = ?, compile_output = ?, stage = MAX(stage, 2) WHERE id = ?")),
-        test(db.prepare(
-            "INSERT OR IGNORE INTO tests(submission_id, idx, seq, name, verdict, time, wall_time, "
-            "memory, exit_code, signal, message, score, team_message, stderr, passes) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")),
+            "compile_reason = ?, compile_output = ?, stage = MAX(stage, 2) "
+            "WHERE id = ? AND ? > COALESCE(attempt_seq, 0)")),
+        test(
+            db.prepare("INSERT INTO tests(submission_id, idx, seq, name, verdict, time, wall_time, "
+                       "memory, exit_code, signal, message, score, team_message, stderr, passes) "
+                       "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                       "WHERE ? > (SELECT COALESCE(attempt_seq, 0) FROM submissions WHERE id = ?) "
+                       "ON CONFLICT(submission_id, idx) DO UPDATE SET seq = excluded.seq, "
+                       "name = excluded.name, verdict = excluded.verdict, time = excluded.time, "
+                       "wall_time = excluded.wall_time, memory = excluded.memory, "
+                       "exit_code = excluded.exit_code, signal = excluded.signal, "
+                       "message = excluded.message, score = excluded.score, "
+                       "team_message = excluded.team_message, stderr = excluded.stderr, "
+                       "passes = excluded.passes WHERE excluded.seq > tests.seq")),
         judging(db.prepare("UPDATE submissions SET stage = MAX(stage, 2) WHERE id = ?")),
         // The earliest final wins, whatever order the events arrive in.
         final_(db.prepare(
@@ -185,7 +208,8 @@ struct ResultStore::Writer {
             "finished_at = ?, final_seq = ?, stage = 3 "
             "WHERE id = ? AND (final_seq IS NULL OR final_seq > ?)")) {}
 
-  Statement insert_event, insert_blob, touch, queued, compiling, compiled, test, judging, final_;
+  Statement insert_event, insert_blob, touch, queued, compiling, drop_earlier_tests, compiled, test,
+      judging, final_;
 };
 
 ResultStore::ResultStore(Database db) : db_(std::move(db)) {}
@@ -298,13 +322,14 @@ void ResultStore::store_one(const StoredEvent& se, std::size_t& added) {
       break;
     }
     case EventType::Compiling:
-      w.compiling.bind(e.id).run();
+      w.compiling.bind(decode_compiling(b), e.seq, e.id).run();
+      w.drop_earlier_tests.bind(e.id, e.seq).run();
       break;
     case EventType::Compiled: {
       CompileReport c = decode_compile(b, lookup);
       std::optional<std::string> output;
       if (!c.output.empty()) output = store_output(c.output);
-      w.compiled.bind(c.ok, c.cached, c.seconds, c.reason, output, e.id).run();
+      w.compiled.bind(c.ok, c.cached, c.seconds, c.reason, output, e.id, e.seq).run();
       break;
     }
     case EventType::Test: {
@@ -314,7 +339,7 @@ void ResultStore::store_one(const StoredEvent& se, std::size_t& added) {
       w.test
           .bind(e.id, decode_test_index(b), e.seq, t.name, verdict_code(t.verdict), t.time,
                 t.wall_time, t.memory, t.exit_code, signal, t.message, t.score, t.team_message,
-                t.error_output, t.passes)
+                t.error_output, t.passes, e.seq, e.id)
           .run();
       w.judging.bind(e.id).run();
       break;
@@ -381,22 +406,22 @@ std::optional<SubmissionDetail> ResultStore::find(const std::string& id) {
   r.submission = row.file;
   r.language = row.language;
   r.language_name = row.language_name;
-  r.limits = {s.opt_real(24).value_or(0), static_cast<std::uint64_t>(s.opt_int64(25).value_or(0)),
-              static_cast<std::uint64_t>(s.opt_int64(26).value_or(0))};
+  r.limits = {s.opt_real(25).value_or(0), static_cast<std::uint64_t>(s.opt_int64(26).value_or(0)),
+              static_cast<std::uint64_t>(s.opt_int64(27).value_or(0))};
   if (row.verdict) r.verdict = parse_verdict(*row.verdict);
   r.reason = row.reason;
   r.time = row.time.value_or(0);
   r.memory = static_cast<std::uint64_t>(row.memory.value_or(0));
-  r.compile.ok = s.opt_int64(17).value_or(0) != 0;
-  r.compile.cached = s.opt_int64(18).value_or(0) != 0;
-  r.compile.seconds = s.opt_real(19).value_or(0);
-  r.compile.reason = s.opt_text(20).value_or("");
-  if (auto hash = s.opt_text(21)) r.compile.output = blob(*hash).value_or(std::string());
+  r.compile.ok = s.opt_int64(18).value_or(0) != 0;
+  r.compile.cached = s.opt_int64(19).value_or(0) != 0;
+  r.compile.seconds = s.opt_real(20).value_or(0);
+  r.compile.reason = s.opt_text(21).value_or("");
+  if (auto hash = s.opt_text(22)) r.compile.output = blob(*hash).value_or(std::string());
   r.tests = tests_of(id);
   r.tests_total = static_cast<std::size_t>(row.tests_total.value_or(0));
-  r.max_score = s.opt_real(22);
+  r.max_score = s.opt_real(23);
   if (r.max_score) r.score = row.score;
-  if (auto groups = s.opt_text(23)) {
+  if (auto groups = s.opt_text(24)) {
     json parsed = json::parse(*groups, nullptr, /*allow_exceptions=*/false);
     try {
       r.groups = decode_groups(parsed);

@@ -35,6 +35,7 @@ struct SubmissionRow {
   std::optional<std::int64_t> tests_total, tests_run, tests_passed;
   double submitted_at = 0;
   std::optional<double> finished_at;
+  std::int64_t attempts = 1;  // judging attempts (more than 1: a worker died judging it)
 };
 
 // One submission whole: its listing row and its report as stored, which is

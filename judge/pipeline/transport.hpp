@@ -1,7 +1,9 @@
 // How submissions and their events travel between pipejudge's processes,
 // declared here where they are used (submitters, workers, the collector):
-//   - a job queue: submitters put jobs, workers take them and acknowledge
-//     each once its final verdict is stored;
+//   - a job queue: submitters put jobs, workers take them under a lease and
+//     acknowledge each once its final verdict is recorded; the job of a
+//     worker that died goes to another (after a few attempts, to the dead
+//     letters);
 //   - an event stream: judges publish each event durably, the collector
 //     receives them, stores them, and acknowledges what it stored.
 // The local implementation (local_transport.cpp) is two POSIX message
@@ -26,17 +28,53 @@ namespace pj::judge {
 
 using Log = std::function<void(const std::string&)>;
 
+// A job as the queue holds it.
+struct JobFacts {
+  std::string id;
+  Priority priority = Priority::Live;
+  int attempts = 0;                   // takes so far
+  double since = 0;                   // Unix seconds: queued, leased or buried at
+  long holder_pid = 0;                // leased: the worker that holds it
+  std::vector<std::string> failures;  // attempts that died
+};
+
+struct QueueFacts {
+  std::vector<JobFacts> queued;  // in taking order
+  std::vector<JobFacts> leased, dead;
+};
+
 class JobQueue {
  public:
   virtual ~JobQueue() = default;
-  // Waits for room while the queue is full (back-pressure); returns false
-  // if `stop` was set first. Throws ConfigError for a job too large to travel.
+  // Durable when it returns; false if `stop` was set first (a back end that
+  // must wait for room). Throws ConfigError for a job too large to travel,
+  // std::system_error if it cannot be recorded (disk full).
   virtual bool put(const Job& job, const std::atomic<bool>& stop) = 0;
-  // The next job, waiting up to `timeout` seconds; nullopt if none came.
-  // A malformed job is logged and dropped.
+  // The next job by priority, then age, waiting up to `timeout` seconds;
+  // nullopt if none came. It is leased to the caller until acknowledged,
+  // released, requeued or buried, or until the caller dies. `attempt`
+  // counts the takes of it, this one included. A malformed job is set
+  // aside with the reason, and logged.
   virtual std::optional<Job> take(double timeout, const Log& log) = 0;
-  // The job's final verdict is stored: it leaves the queue for good.
+  // Its judging starts now: from here on, a taker that dies has spent an
+  // attempt (one that dies before, waiting for a run slot, has not).
+  virtual void judging(const Job& job) = 0;
+  // Its final verdict is recorded: it leaves the queue for good.
   virtual void acknowledge(const Job& job) = 0;
+  // Not judged after all (the taker stops): back in the queue, this take
+  // not counted.
+  virtual void release(const Job& job) = 0;
+  // Jobs whose taker died judging them, now leased to the caller, with
+  // `failures` naming each attempt that died (this one included): to be
+  // acknowledged (its verdict made it out), requeued or buried. (A job
+  // whose taker died before judging it goes back to the queue as it was.)
+  virtual std::vector<Job> expired(const Log& log) = 0;
+  // Back in the queue after the attempts in `job.failures`.
+  virtual void requeue(const Job& job) = 0;
+  // To the dead letters, with `job.failures`.
+  virtual void bury(const Job& job) = 0;
+  // What is in the queue now (`pipejudge queue`).
+  virtual QueueFacts facts() = 0;
 };
 
 // The judges' side of the event stream.

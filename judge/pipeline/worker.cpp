@@ -20,6 +20,9 @@ using nlohmann::json;
 namespace pj::judge {
 namespace {
 
+// Takes of a job whose worker died before another is not tried.
+constexpr int kMaxAttempts = 3;
+
 // Events of one submission that have been reported so far, by seq. The
 // transport's unstored ones first, then the database: an event leaves the
 // transport only after it is committed, so this order misses nothing.
@@ -38,6 +41,43 @@ std::map<std::int64_t, json> reported_events(EventSink& sink, const Instance& in
   return found;
 }
 
+std::int64_t last_reported_seq(EventSink& sink, const Instance& inst, const std::string& id) {
+  auto known = reported_events(sink, inst, id);
+  return known.empty() ? 0 : known.rbegin()->first;
+}
+
+bool final_was_reported(EventSink& sink, const Instance& inst, const std::string& id) {
+  for (const auto& [seq, e] : reported_events(sink, inst, id))
+    if (e.value("type", "") == event_type_name(EventType::Final)) return true;
+  return false;
+}
+
+std::string joined(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
+  return out;
+}
+
+// Jobs whose worker died judging them: done if their verdict made it out;
+// else judged again, up to kMaxAttempts times; then dead letters, their
+// verdict IE naming every attempt.
+void take_over_expired(JobQueue& jobs, EventSink& sink, const Instance& inst, const Log& log) {
+  for (const Job& job : jobs.expired(log)) {
+    if (final_was_reported(sink, inst, job.id)) {
+      jobs.acknowledge(job);
+    } else if (job.attempt >= kMaxAttempts) {
+      std::string why =
+          "judging it failed " + std::to_string(job.attempt) + " times: " + joined(job.failures);
+      report_worker_crash(sink, inst, job.id, why);
+      jobs.bury(job);
+      log("submission " + job.id + ": to the dead letters, " + why);
+    } else {
+      jobs.requeue(job);
+      log("submission " + job.id + ": " + job.failures.back() + "; back in the queue");
+    }
+  }
+}
+
 // Judges the job in a child process; empty if it finished, else what went wrong.
 std::string judge_in_child(const Job& job, const Instance& inst, const WorkerOptions& options) {
   try {
@@ -54,8 +94,14 @@ std::string judge_in_child(const Job& job, const Instance& inst, const WorkerOpt
 
 void run_job(const Job& job, const Instance& inst, const WorkerOptions& options) {
   std::unique_ptr<EventSink> sink = open_transport(inst)->event_sink();
-  SubmissionEmitter events = SubmissionEmitter::for_judge(*sink, job.id);
-  events.compiling();
+  // A job from the queue: after everything reported so far, the queued
+  // event and what an earlier attempt said (its worker died, or it was
+  // handed back when stopped). `submit`'s own (attempt 0): after queued.
+  SubmissionEmitter events =
+      job.attempt > 0
+          ? SubmissionEmitter::after(*sink, job.id, last_reported_seq(*sink, inst, job.id))
+          : SubmissionEmitter::for_judge(*sink, job.id);
+  events.compiling(std::max(job.attempt, 1));
   SubmissionReport report;
   try {
     LanguageTable languages = LanguageTable::load_default();
@@ -126,19 +172,28 @@ void run_worker(const Instance& inst, const WorkerOptions& options, const std::a
   std::unique_ptr<JobQueue> jobs = transport->job_queue();
   std::unique_ptr<EventSink> sink = transport->event_sink();
   std::size_t done = 0;
+  take_over_expired(*jobs, *sink, inst, log);
   while (!stop && (options.max_jobs == 0 || done < options.max_jobs)) {
     std::optional<Job> job = jobs->take(0.25, log);
-    if (!job) continue;
+    if (!job) {
+      take_over_expired(*jobs, *sink, inst, log);
+      continue;
+    }
     std::optional<RunSlot> slot = options.slot >= 0 ? RunSlot::pin(options.slot, stop, log)
                                                     : RunSlot::take(max_run_slots(), stop, log);
     if (!slot) {  // stopped while waiting for a slot: the job goes back
-      static const std::atomic<bool> never{false};
-      jobs->put(*job, never);
+      jobs->release(*job);
       break;
     }
     WorkerOptions judging = options;
     judging.slot = slot->number();
+    jobs->judging(*job);
     std::string why = judge_in_child(*job, inst, judging);
+    if (!why.empty() && stop) {  // stopped with its judging child (Ctrl-C): handed back
+      log("submission " + job->id + ": stopped while judging it (" + why + "); back in the queue");
+      jobs->release(*job);
+      break;
+    }
     if (!why.empty()) {
       log("submission " + job->id + ": " + why);
       report_worker_crash(*sink, inst, job->id, why);

@@ -67,6 +67,7 @@ std::string check_body(const json& j, Event& e) {
         decode_queued(j, note_blob);
         break;
       case EventType::Compiling:
+        decode_compiling(j);
         break;
       case EventType::Compiled:
         decode_compile(j, note_blob);
@@ -204,6 +205,16 @@ std::size_t decode_test_index(const json& j) {
   return Fields(j, no_text).count("index");
 }
 
+json encode_compiling(int attempt) {
+  return {{"attempt", attempt}};
+}
+
+int decode_compiling(const json& j) {
+  auto attempt = Fields(j, no_text).opt_int("attempt").value_or(1);
+  if (attempt < 1) throw SchemaError("field 'attempt' must be 1 or more");
+  return attempt;
+}
+
 json encode_final(const FinalFacts& f) {
   return {{"verdict", verdict_code(f.verdict)},
           {"reason", f.reason},
@@ -248,7 +259,9 @@ void apply_event(SubmissionReport& r, const json& e, const TextLookup& lookup) {
       r.limits = q.limits;
       break;
     }
-    case EventType::Compiling:
+    case EventType::Compiling:  // an attempt starts: it supersedes what earlier ones said
+      r.compile = CompileReport{};
+      r.tests.clear();
       break;
     case EventType::Compiled:
       r.compile = decode_compile(e, lookup);

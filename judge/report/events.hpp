@@ -64,6 +64,9 @@ nlohmann::json encode_queued(const QueuedFacts& q);
 QueuedFacts decode_queued(const nlohmann::json& j, const TextLookup& lookup);
 nlohmann::json encode_test_event(const TestReport& t, std::size_t index);
 std::size_t decode_test_index(const nlohmann::json& j);
+// compiling: {"attempt": n}, the judge's attempt at the submission (1 if absent).
+nlohmann::json encode_compiling(int attempt);
+int decode_compiling(const nlohmann::json& j);
 nlohmann::json encode_final(const FinalFacts& f);
 FinalFacts decode_final(const nlohmann::json& j, const TextLookup& lookup);
 

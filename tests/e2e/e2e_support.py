@@ -295,7 +295,10 @@ class Instance:
         return rc
 
     def start_worker(self, *extra):
-        """Starts `pipejudge worker` (extra options: --slot N, --max N...)."""
+        """Starts `pipejudge worker` (extra options: --slot N, --max N, --jobs
+        N...); one judging process (--jobs 1) unless they say otherwise."""
+        if not any(x in extra for x in ("--jobs", "--slot", "--max", "--once")):
+            extra = ("--jobs", "1", *extra)
         p = subprocess.Popen([self.pipejudge, "worker", *self.args(), *extra], cwd=self.root,
                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         self.procs.append(p)

@@ -114,7 +114,7 @@ std::size_t outbox_files(const Instance& inst) {
 void send_submission(EventSink& sink, const std::string& id, std::size_t tests) {
   SubmissionEmitter::for_new(sink, id).queued({"p", "P", "/p", "f.c", "c", "C", tests, true, {}});
   SubmissionEmitter ev = SubmissionEmitter::for_judge(sink, id);
-  ev.compiling();
+  ev.compiling(1);
   CompileReport c;
   c.ok = true;
   ev.on_compiled(c);
@@ -258,8 +258,8 @@ TEST_CASE("a full queue makes the sender wait while a collector runs, never drop
   auto q = MessageQueue::open_or_create(t.inst.queue);
   auto sink = open_transport(t.inst)->event_sink();
   auto ev = SubmissionEmitter::for_new(*sink, "bp");
-  for (long i = 0; i < MessageQueue::kMaxMessages; ++i) ev.compiling();
-  auto blocked = std::async(std::launch::async, [&] { ev.compiling(); });
+  for (long i = 0; i < MessageQueue::kMaxMessages; ++i) ev.compiling(1);
+  auto blocked = std::async(std::launch::async, [&] { ev.compiling(1); });
   CHECK(blocked.wait_for(500ms) == std::future_status::timeout);  // waiting, not dropped
   CHECK(q.receive(0).status == MessageQueue::Status::Ok);         // make room
   CHECK(blocked.wait_for(5s) == std::future_status::ready);
@@ -273,7 +273,7 @@ TEST_CASE("a full queue with no collector leaves the event in the outbox", "[col
   auto sink = open_transport(t.inst)->event_sink();
   auto ev = SubmissionEmitter::for_new(*sink, "nc");
   auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < 30; ++i) ev.compiling();
+  for (int i = 0; i < 30; ++i) ev.compiling(1);
   CHECK(std::chrono::steady_clock::now() - start < 5s);
   CHECK(outbox_files(t.inst) == 30);
   Warnings w;
@@ -338,7 +338,7 @@ TEST_CASE("a worker that died before its final verdict gets IE with the reason",
   auto sink = open_transport(t.inst)->event_sink();
   SubmissionEmitter::for_new(*sink, "crash1").queued({"p", "P", "/p", "f", "c", "C", 5, false, {}});
   SubmissionEmitter ev = SubmissionEmitter::for_judge(*sink, "crash1");
-  ev.compiling();
+  ev.compiling(1);
   CompileReport c;
   c.ok = true;
   ev.on_compiled(c);
