@@ -35,18 +35,10 @@ fs::path site_config_path() {
   return env && *env ? fs::path(env) : fs::path("/etc/pipejudge/config.yaml");
 }
 
-PackageDefaults read_package_defaults(const fs::path& path) {
+namespace {
+
+PackageDefaults parse_defaults(const YAML::Node& defaults, const std::string& file) {
   PackageDefaults d;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return d;
-  std::string file = path.string();
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(file, std::string("invalid YAML: ") + e.what());
-  }
-  YAML::Node defaults = root.IsMap() ? root["defaults"] : YAML::Node();
   if (!defaults) return d;
   if (!defaults.IsMap()) throw ConfigError(file, "'defaults' must be a map");
   for (const auto& kv : defaults) {
@@ -73,9 +65,61 @@ PackageDefaults read_package_defaults(const fs::path& path) {
   return d;
 }
 
+std::string language_id(const YAML::Node& node, const std::string& key, const std::string& file) {
+  if (!node.IsScalar() || node.Scalar().empty())
+    throw ConfigError(file, key + " must be a language id (pypy, cpython)");
+  return node.Scalar();
+}
+
+}  // namespace
+
+SiteConfig read_site_config(const fs::path& path) {
+  SiteConfig c;
+  c.file = path;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return c;
+  std::string file = path.string();
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(file, std::string("invalid YAML: ") + e.what());
+  }
+  if (!root.IsMap()) return c;
+  c.defaults = parse_defaults(root["defaults"], file);
+  if (root["python"]) c.python = language_id(root["python"], "python", file);
+  if (const YAML::Node problems = root["problems"]) {
+    if (!problems.IsMap()) throw ConfigError(file, "'problems' must be a map of problem names");
+    for (const auto& p : problems) {
+      auto name = p.first.as<std::string>();
+      if (!p.second.IsMap()) throw ConfigError(file, "problems." + name + " must be a map");
+      for (const auto& kv : p.second) {
+        auto key = kv.first.as<std::string>();
+        if (key != "python")
+          throw ConfigError(file, "unknown key 'problems." + name + "." + key + "'");
+        c.problem_python[name] = language_id(kv.second, "problems." + name + ".python", file);
+      }
+    }
+  }
+  return c;
+}
+
+const std::string& SiteConfig::python_for(const std::string& problem) const {
+  auto it = problem_python.find(problem);
+  return it == problem_python.end() ? python : it->second;
+}
+
+PackageDefaults read_package_defaults(const fs::path& path) {
+  return read_site_config(path).defaults;
+}
+
+const SiteConfig& site_config() {
+  static const SiteConfig config = read_site_config(site_config_path());
+  return config;
+}
+
 const PackageDefaults& package_defaults() {
-  static const PackageDefaults defaults = read_package_defaults(site_config_path());
-  return defaults;
+  return site_config().defaults;
 }
 
 }  // namespace pj::judge
