@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "judge/commands/cli.hpp"
+#include "judge/engine/run_slots.hpp"
 #include "judge/engine/workspace.hpp"
 #include "sandbox/sandbox.hpp"
 
@@ -62,8 +63,10 @@ void add_run_command(CLI::App& app, int& status) {
     spec.limits.output_bytes = static_cast<std::uint64_t>(opt->output_mib * (1 << 20));
     if (!opt->stdin_file.empty()) spec.stdin_from = sandbox::Input::file(opt->stdin_file);
     if (!opt->stdout_file.empty()) spec.stdout_to = sandbox::Output::file(opt->stdout_file);
+    std::optional<RunSlot> slot;
     if (!opt->as_caller) {
-      RunIdentity id = RunIdentity::for_slot(0);
+      slot = RunSlot::take_for_command("run");
+      RunIdentity id = RunIdentity::for_slot(slot->number());
       spec.uid = id.uid;
       spec.gid = id.gid;
     }

@@ -41,9 +41,11 @@ void print_compile(std::FILE* out, const CompileReport& c) {
 }
 
 void print_test_row(std::FILE* out, const TestReport& t) {
+  std::string note = t.verdict == Verdict::AC ? "" : t.message;
+  if (t.passes && t.verdict == Verdict::AC)
+    note = std::to_string(*t.passes) + (*t.passes == 1 ? " pass" : " passes");
   std::fprintf(out, "%-24s %-8s %7.3f s %11s  %s\n", t.name.c_str(), verdict_code(t.verdict),
-               t.time, human_bytes(t.memory).c_str(),
-               t.verdict == Verdict::AC ? "" : t.message.c_str());
+               t.time, human_bytes(t.memory).c_str(), note.c_str());
 }
 
 void print_error_output(std::FILE* out, const TestReport& t) {

@@ -7,6 +7,7 @@
 #include "judge/batch/verify.hpp"
 #include "judge/commands/cli.hpp"
 #include "judge/engine/error.hpp"
+#include "judge/engine/run_slots.hpp"
 
 namespace pj::judge {
 namespace {
@@ -76,6 +77,8 @@ void add_verify_command(CLI::App& app, int& status) {
   cmd->callback([opt, &status] {
     VerifyOptions options;
     options.cache_dir = opt->cache_dir;
+    RunSlot slot = RunSlot::take_for_command("verify");
+    options.slot = slot.number();
     VerifyPrinter printer;
     status = kExitAccepted;
     std::size_t good = 0;

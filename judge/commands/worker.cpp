@@ -26,10 +26,10 @@ void add_worker_command(CLI::App& app, int& status) {
   cmd->add_option("--max", opt->worker.max_jobs,
                   "exit after this many submissions (0: until SIGTERM)");
   cmd->add_option("--slot", opt->worker.slot,
-                  "run slot (0-999): picks the run uids when root (60000+slot for submissions, "
-                  "61000+slot for validators); give concurrent workers different slots")
-      ->check(CLI::Range(0, 999))
-      ->capture_default_str();
+                  "pin this run slot (0-999), which picks the run uids when root (60000+slot for "
+                  "submissions, 61000+slot for validators); default: a free one per submission, "
+                  "at most run_slots (the site configuration; default: the cores) at once")
+      ->check(CLI::Range(0, 999));
   cmd->add_option("--cache-dir", opt->worker.cache_dir, "compile cache directory");
   // The judging child a worker (or submit) starts for each submission.
   cmd->add_option("--run-job", opt->run_job, "judge this job (JSON) in this process")->group("");

@@ -74,12 +74,65 @@ std::vector<std::string> kattis_args(const TestCase& test) {
 
 }  // namespace
 
-fs::path ValidatorRunner::prepare_box(const TestCase& test) {
-  fs::path box = ws_.make_box("check", id_);
-  Workspace::place_readonly(test.input, box / "input");
-  Workspace::place_readonly(test.answer, box / "answer");
-  ws_.make_subdir(box, "feedback", id_);
-  return box;
+// Every pass gets a fresh box (the validator's own files are placed in it
+// anew); a later pass's inherits the feedback directory of the one before.
+fs::path ValidatorRunner::open_box(const TestCase& test, const fs::path& input) {
+  fs::path kept = ws_.root() / "feedback-kept";
+  if (!box_.empty()) {
+    fs::rename(box_ / "feedback", kept);
+    ws_.remove_box(box_);
+  } else {
+    pass_ = 0;
+  }
+  box_ = ws_.make_box("check", id_);
+  Workspace::place_readonly(test.answer, box_ / "answer");
+  Workspace::place_readonly(input, box_ / "input");
+  if (pass_ == 0) {
+    ws_.make_subdir(box_, "feedback", id_);
+  } else {
+    fs::rename(kept, box_ / "feedback");
+  }
+  ++pass_;
+  return box_;
+}
+
+void ValidatorRunner::close_box_unless_passing(const ValidatorVerdict& v) {
+  if (!v.next_pass) end_test();
+}
+
+void ValidatorRunner::end_test() {
+  if (box_.empty()) return;
+  ws_.remove_box(box_);
+  box_.clear();
+}
+
+// The validator asks for another pass by accepting with a nextpass.in in
+// its feedback directory; the file is taken out, so that the next pass's
+// validator can ask again. Another pass past validation_passes is its error.
+ValidatorVerdict ValidatorRunner::take_next_pass(ValidatorVerdict v, const fs::path& feedback,
+                                                 const std::string& who) {
+  fs::path asked = feedback / "nextpass.in";
+  std::error_code ec;
+  auto status = fs::symlink_status(asked, ec);
+  if (!fs::exists(status)) return v;
+  if (!problem_.multi_pass)
+    return error(who + " wrote nextpass.in, but the problem is not multi-pass");
+  if (v.kind != ValidatorVerdict::Kind::Accept) {  // a rejection ends the test
+    fs::remove(asked, ec);
+    return v;
+  }
+  if (!fs::is_regular_file(status))
+    return error(who + " wrote a nextpass.in that is not a regular file");
+  if (pass_ >= problem_.validation_passes)
+    return error(who + " asked for pass " + std::to_string(pass_ + 1) +
+                 ", past the problem's validation_passes (" +
+                 std::to_string(problem_.validation_passes) + ")");
+  next_input_ = ws_.private_dir() / ("pass" + std::to_string(pass_ + 1) + ".in");
+  fs::copy_file(asked, next_input_, fs::copy_options::overwrite_existing);
+  chmod(next_input_.c_str(), 0644);  // its directory keeps it private; a link does not
+  fs::remove(asked);
+  v.next_pass = true;
+  return v;
 }
 
 sandbox::Spec ValidatorRunner::base_spec(const fs::path& box, std::vector<std::string> args) {
@@ -97,8 +150,9 @@ std::string ValidatorRunner::who(const char* role) const {
   return std::string(kattis() ? "the " : "the testlib ") + role;
 }
 
-ValidatorVerdict ValidatorRunner::check(const TestCase& test, const fs::path& output) {
-  fs::path box = prepare_box(test);
+ValidatorVerdict ValidatorRunner::check(const TestCase& test, const fs::path& input,
+                                        const fs::path& output) {
+  fs::path box = open_box(test, input);
   if (!kattis()) {
     chmod(output.c_str(), 0644);  // its directory keeps it private; the link does not
     Workspace::place_readonly(output, box / "output");
@@ -108,12 +162,13 @@ ValidatorVerdict ValidatorRunner::check(const TestCase& test, const fs::path& ou
   if (kattis()) spec.stdin_from = sandbox::Input::file(output);
   sandbox::Result res = sandbox::run(spec);
   ValidatorVerdict v = interpret(res, spec.limits, box, who("output validator"));
-  ws_.remove_box(box);
+  close_box_unless_passing(v);
   return v;
 }
 
-sandbox::Spec ValidatorRunner::interactor_spec(const TestCase& test, double submission_wall) {
-  box_ = prepare_box(test);
+sandbox::Spec ValidatorRunner::interactor_spec(const TestCase& test, const fs::path& input,
+                                               double submission_wall) {
+  open_box(test, input);
   sandbox::Spec spec = base_spec(
       box_, kattis() ? kattis_args(test) : std::vector<std::string>{"input", "feedback/tout"});
   // The interactor waits on the submission: it may sleep as long as the
@@ -132,7 +187,7 @@ bool ValidatorRunner::rejected(const sandbox::Result& res) const {
 
 ValidatorVerdict ValidatorRunner::interactor_verdict(const sandbox::Result& res) {
   ValidatorVerdict v = interpret(res, interactor_limits_, box_, who("interactor"));
-  ws_.remove_box(box_);
+  close_box_unless_passing(v);
   return v;
 }
 
@@ -179,7 +234,7 @@ ValidatorVerdict ValidatorRunner::interpret_testlib(int exit_code, const std::st
 }
 
 ValidatorVerdict ValidatorRunner::interpret_kattis(int exit_code, const fs::path& feedback,
-                                                   const std::string& who) const {
+                                                   const std::string& who) {
   std::string judge_message = read_message(feedback / "judgemessage.txt");
   std::string team_message = read_message(feedback / "teammessage.txt");
   if (exit_code != 42 && exit_code != 43) {
@@ -188,12 +243,14 @@ ValidatorVerdict ValidatorRunner::interpret_kattis(int exit_code, const fs::path
     if (!judge_message.empty()) why += ": " + judge_message;
     return error(why);
   }
-  for (const char* unsupported : {"score_multiplier.txt", "nextpass.in"})
-    if (fs::exists(feedback / unsupported))
-      return error(who + " wrote " + unsupported + ", which pipejudge does not support yet");
+  if (fs::exists(feedback / "score_multiplier.txt"))
+    return error(who + " wrote score_multiplier.txt, which pipejudge does not support yet");
   ValidatorVerdict v = exit_code == 42 ? accept(judge_message) : reject(Verdict::WA, judge_message);
   v.team_message = team_message;
-  if (v.kind == ValidatorVerdict::Kind::Accept && fs::exists(feedback / "score.txt")) {
+  v = take_next_pass(std::move(v), feedback, who);
+  // A pass that asks for another is not the last: its score.txt is not the test's.
+  if (v.kind == ValidatorVerdict::Kind::Accept && !v.next_pass &&
+      fs::exists(feedback / "score.txt")) {
     v.score = parse_number(read_message(feedback / "score.txt"));
     if (!v.score) return error(who + " wrote a score.txt that is not a number");
   }

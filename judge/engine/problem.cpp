@@ -100,6 +100,11 @@ void read_limits(const YAML::Node& limits, Problem& p, const std::string& file) 
   if (auto m = limits["validation_memory"])
     p.validation_memory_bytes = read_value<std::uint64_t>(m, "limits.validation_memory", file)
                                 << 20;
+  if (auto n = limits["validation_passes"]) {
+    p.validation_passes = read_value<int>(n, "limits.validation_passes", file);
+    if (p.validation_passes < 2)
+      throw ConfigError(file, "limits.validation_passes must be at least 2");
+  }
   if (!(p.validation_seconds > 0) || p.validation_memory_bytes == 0)
     throw ConfigError(file, "validation limits must be positive");
   if (!(p.time_limit > 0) || !std::isfinite(p.time_limit))
@@ -111,13 +116,13 @@ void read_limits(const YAML::Node& limits, Problem& p, const std::string& file) 
 // What problem.yaml says of checking: the legacy `validation` words and the
 // newer `type` list say the same things in two ways; contradictions are errors.
 struct Validation {
-  bool custom = false, interactive = false, scoring = false;
+  bool custom = false, interactive = false, scoring = false, multi_pass = false;
   std::vector<std::string> args;
 };
 
 Validation read_validation(const YAML::Node& root, const std::string& file) {
   Validation v;
-  bool legacy_custom = false, legacy_interactive = false;
+  bool legacy_custom = false, legacy_interactive = false, legacy_multi_pass = false;
   if (auto node = root["validation"]) {
     auto words = split_words(read_value<std::string>(node, "validation", file));
     if (words.empty() || (words[0] != "default" && words[0] != "custom"))
@@ -127,12 +132,14 @@ Validation read_validation(const YAML::Node& root, const std::string& file) {
       if (!legacy_custom) throw ConfigError(file, "validation 'default' takes no options");
       if (words[i] == "interactive") {
         legacy_interactive = true;
+      } else if (words[i] == "multi-pass") {
+        legacy_multi_pass = true;
       } else if (words[i] != "score") {  // score: the validator may write score.txt
         throw ConfigError(file, "unknown validation option '" + words[i] + "'");
       }
     }
   }
-  bool type_interactive = false;
+  bool type_interactive = false, type_multi_pass = false;
   if (auto node = root["type"]) {
     auto types = node.IsSequence() ? read_value<std::vector<std::string>>(node, "type", file)
                                    : split_words(read_value<std::string>(node, "type", file));
@@ -141,7 +148,9 @@ Validation read_validation(const YAML::Node& root, const std::string& file) {
         v.scoring = true;
       } else if (t == "interactive") {
         type_interactive = true;
-      } else if (t == "multi-pass" || t == "submit-answer") {
+      } else if (t == "multi-pass") {
+        type_multi_pass = true;
+      } else if (t == "submit-answer") {
         throw ConfigError(file, "problem type '" + t + "' is not supported yet");
       } else if (t != "pass-fail") {
         throw ConfigError(file, "unknown problem type '" + t + "'");
@@ -152,8 +161,11 @@ Validation read_validation(const YAML::Node& root, const std::string& file) {
   }
   if (root["validation"] && type_interactive && !legacy_interactive)
     throw ConfigError(file, "type says interactive but validation does not");
+  if (root["validation"] && type_multi_pass && !legacy_multi_pass)
+    throw ConfigError(file, "type says multi-pass but validation does not");
   v.interactive = legacy_interactive || type_interactive;
-  v.custom = legacy_custom || v.interactive;
+  v.multi_pass = legacy_multi_pass || type_multi_pass;
+  v.custom = legacy_custom || v.interactive || v.multi_pass;
 
   if (auto f = root["validator_flags"])
     v.args = split_words(read_value<std::string>(f, "validator_flags", file));
@@ -294,6 +306,46 @@ void read_testdata_yaml(const fs::path& path, TestGroup& g, std::vector<std::str
   }
 }
 
+// A scoring group's maximum: a number, or "unbounded" (no maximum).
+std::optional<double> read_max_score(const YAML::Node& n, const std::string& key,
+                                     const std::string& file) {
+  if (n.IsScalar() && n.as<std::string>() == "unbounded") return std::nullopt;
+  double v = read_value<double>(n, key, file);
+  if (!(v >= 0)) throw ConfigError(file, key + " must not be negative");
+  return v;
+}
+
+// Score settings are for the secret groups of scoring problems only.
+void require_scored_group(const TestGroup& g, bool scoring, const std::string& key,
+                          const std::string& file) {
+  if (!scoring) throw ConfigError(file, "'" + key + "' is for scoring problems only");
+  if (g.name == "sample") throw ConfigError(file, "'" + key + "' is not allowed for samples");
+}
+
+// 2023-07-draft testdata.yaml: the group's score settings in a `scoring`
+// map, validator arguments as lists.
+void read_draft_testdata_yaml(const fs::path& path, TestGroup& g, std::vector<std::string>& args,
+                              bool scoring) {
+  std::string file = path.string();
+  YAML::Node y = load_yaml(path);
+  reject_unknown_keys(y,
+                      {"scoring", "static_validation", "input_validator_args",
+                       "output_validator_args", "full_feedback", "hint", "description"},
+                      file);
+  if (y["static_validation"]) throw ConfigError(file, "'static_validation' is not supported yet");
+  if (auto sc = y["scoring"]) {
+    if (!sc.IsMap()) throw ConfigError(file, "'scoring' must be a map");
+    reject_unknown_keys(sc, {"score", "aggregation", "require_pass"}, file);
+    require_scored_group(g, scoring, "scoring", file);
+    if (sc["require_pass"]) throw ConfigError(file, "'scoring.require_pass' is not supported yet");
+    if (auto n = sc["aggregation"])
+      g.aggregation =
+          parse_aggregation(read_value<std::string>(n, "scoring.aggregation", file), false, file);
+    if (auto n = sc["score"]) g.max_score = read_max_score(n, "scoring.score", file);
+  }
+  if (auto n = y["output_validator_args"]) args = read_words(n, "output_validator_args", file);
+}
+
 // 2025-09 test_group.yaml.
 void read_test_group_yaml(const fs::path& path, TestGroup& g, std::vector<std::string>& args,
                           bool scoring) {
@@ -307,24 +359,12 @@ void read_test_group_yaml(const fs::path& path, TestGroup& g, std::vector<std::s
       file);
   for (const char* key : {"static_validation_score", "require_pass", "args"})
     if (y[key]) throw ConfigError(file, std::string("'") + key + "' is not supported yet");
-  bool sample = g.name == "sample";
-  for (const char* key : {"max_score", "score_aggregation"}) {
-    if (!y[key]) continue;
-    if (!scoring)
-      throw ConfigError(file, std::string("'") + key + "' is for scoring problems only");
-    if (sample) throw ConfigError(file, std::string("'") + key + "' is not allowed for samples");
-  }
+  for (const char* key : {"max_score", "score_aggregation"})
+    if (y[key]) require_scored_group(g, scoring, key, file);
   if (auto n = y["score_aggregation"])
     g.aggregation =
         parse_aggregation(read_value<std::string>(n, "score_aggregation", file), false, file);
-  if (auto n = y["max_score"]) {
-    if (n.IsScalar() && n.as<std::string>() == "unbounded") {
-      g.max_score.reset();
-    } else {
-      g.max_score = read_value<double>(n, "max_score", file);
-      if (!(*g.max_score >= 0)) throw ConfigError(file, "max_score must not be negative");
-    }
-  }
+  if (auto n = y["max_score"]) g.max_score = read_max_score(n, "max_score", file);
   if (auto n = y["output_validator_args"]) args = read_words(n, "output_validator_args", file);
 }
 
@@ -360,10 +400,12 @@ class GroupBuilder {
     // be .interaction files alone, which illustrate the protocol in the
     // statement. Only the package as a whole needs a test case.
     const TestGroup& g = p_.groups[index];
-    if (!p_.legacy_format && g.scored && g.parent && p_.groups[*g.parent].name == "secret" &&
+    if (!p_.legacy() && g.scored && g.parent && p_.groups[*g.parent].name == "secret" &&
         p_.groups[*g.parent].max_score && !g.max_score)
       throw ConfigError((dir / "test_group.yaml").string(),
-                        "a group of a scoring problem needs its own max_score");
+                        p_.format == FormatVersion::V2025_09
+                            ? "a group of a scoring problem needs its own max_score"
+                            : "a group of a scoring problem needs its own scoring.score");
     return index;
   }
 
@@ -373,7 +415,7 @@ class GroupBuilder {
     g.name = name;
     g.parent = parent;
     if (!p_.scoring) return g;  // pass-fail: the defaults
-    if (p_.legacy_format) {
+    if (p_.legacy()) {
       // Legacy settings are inherited from the closest group that sets them.
       g.aggregation = Aggregation::Sum;
       if (parent) {
@@ -388,8 +430,8 @@ class GroupBuilder {
       }
       g.scored = !(name == "sample" && ignore_sample_);
     } else {
-      // 2025-09: the score is secret's: a sum out of 100 unless it says otherwise;
-      // its groups are pass-fail unless they say otherwise; samples never count.
+      // 2023-07-draft and 2025-09: the score is secret's: a sum out of 100 unless it says
+      // otherwise; its groups are pass-fail unless they say otherwise; samples never count.
       g.scored = name != "sample";
       if (name == "secret") g.max_score = 100;
       g.aggregation = name == "secret" || name == "data" ? Aggregation::Sum : Aggregation::PassFail;
@@ -399,23 +441,34 @@ class GroupBuilder {
 
   void read_settings(std::size_t index, std::vector<std::string>& args) {
     TestGroup& g = p_.groups[index];
-    fs::path legacy = g.dir / "testdata.yaml", modern = g.dir / "test_group.yaml";
-    bool has_legacy = fs::exists(legacy), has_modern = fs::exists(modern);
-    if (has_legacy && has_modern)
-      throw ConfigError(modern.string(), "a group has testdata.yaml or test_group.yaml, not both");
-    if (has_legacy && !p_.legacy_format)
-      throw ConfigError(legacy.string(),
-                        "testdata.yaml is for legacy packages; this one has a "
-                        "problem_format_version (use test_group.yaml)");
-    if (has_modern && p_.legacy_format)
-      throw ConfigError(modern.string(),
-                        "test_group.yaml needs problem_format_version: 2025-09 in problem.yaml");
-    if (has_legacy) read_testdata_yaml(legacy, g, args, ignore_sample_);
-    if (has_modern) read_test_group_yaml(modern, g, args, p_.scoring);
+    // testdata.yaml up to 2023-07-draft, test_group.yaml from 2025-09.
+    fs::path testdata = g.dir / "testdata.yaml", test_group = g.dir / "test_group.yaml";
+    bool modern = p_.format == FormatVersion::V2025_09;
+    const fs::path& wrong = modern ? testdata : test_group;
+    if (fs::exists(wrong))
+      throw ConfigError(wrong.string(),
+                        modern ? "is not read from 2025-09 on: a group's settings are in "
+                                 "test_group.yaml"
+                               : "is read from problem_format_version 2025-09 on: this "
+                                 "version keeps a group's settings in testdata.yaml");
+    const fs::path& settings = modern ? test_group : testdata;
+    if (fs::exists(settings)) {
+      switch (p_.format) {
+        case FormatVersion::Legacy:
+          read_testdata_yaml(settings, g, args, ignore_sample_);
+          break;
+        case FormatVersion::Draft2023_07:
+          read_draft_testdata_yaml(settings, g, args, p_.scoring);
+          break;
+        case FormatVersion::V2025_09:
+          read_test_group_yaml(settings, g, args, p_.scoring);
+          break;
+      }
+    }
     if (!p_.scoring) {
       g.aggregation = Aggregation::PassFail;
       g.stop_on_reject = true;
-    } else if (!p_.legacy_format) {
+    } else if (!p_.legacy()) {
       // Once a pass-fail or min group has failed, its score is 0 whatever follows.
       g.stop_on_reject = g.aggregation != Aggregation::Sum;
     }
@@ -462,7 +515,58 @@ class GroupBuilder {
   bool ignore_sample_ = false;
 };
 
+FormatVersion read_format_version(const YAML::Node& root, const std::string& file) {
+  auto node = root["problem_format_version"];
+  if (!node) return FormatVersion::Legacy;
+  auto v = read_value<std::string>(node, "problem_format_version", file);
+  if (v == "legacy" || v == "legacy-icpc") return FormatVersion::Legacy;
+  if (v == "2023-07-draft" || v == "2023-07") return FormatVersion::Draft2023_07;
+  if (v == "2025-09" || v == "2025-09-draft") return FormatVersion::V2025_09;
+  throw ConfigError(file, "problem_format_version '" + v +
+                              "' is not one pipejudge reads (legacy, 2023-07-draft, 2025-09)");
+}
+
+void read_package(const fs::path& dir, const YAML::Node& root, const std::string& file,
+                  Problem& p) {
+  if (p.legacy()) p.ac_to_time_limit = 5;  // legacy time_multiplier's default
+  read_limits(root["limits"], p, file);
+  Validation v = read_validation(root, file);
+  p.scoring = v.scoring;
+  p.interactive = v.interactive;
+  p.multi_pass = v.multi_pass;
+  p.validator = find_validator(dir, root, file);
+  if (v.custom && !p.validator)
+    throw ConfigError(file, std::string(v.interactive  ? "an interactive problem"
+                                        : v.multi_pass ? "a multi-pass problem"
+                                                       : "custom validation") +
+                                " needs a validator in output_validator/ or output_validators/");
+  if (p.validator && root["validation"] && !v.custom)
+    throw ConfigError(file, "validation is 'default' but the package has an output validator");
+  if (p.multi_pass && p.validator->protocol != ValidatorProtocol::Kattis)
+    throw ConfigError(file,
+                      "a multi-pass problem needs a validator of the Kattis protocol (it asks "
+                      "for the next pass by writing nextpass.in to its feedback directory)");
+  read_domjudge_timelimit(dir, p);
+
+  fs::path data = dir / "data";
+  if (!fs::is_directory(data)) throw ConfigError(data.string(), "no test data (*.in/*.ans)");
+  GroupBuilder(p).add(data, "data", std::nullopt, v.args);
+  if (p.tests.empty()) throw ConfigError(data.string(), "no test data (*.in/*.ans)");
+}
+
 }  // namespace
+
+const char* format_version_name(FormatVersion v) {
+  switch (v) {
+    case FormatVersion::Legacy:
+      return "legacy";
+    case FormatVersion::Draft2023_07:
+      return "2023-07-draft";
+    case FormatVersion::V2025_09:
+      return "2025-09";
+  }
+  return "?";
+}
 
 Problem load_problem(const fs::path& dir) {
   if (!fs::is_directory(dir)) throw ConfigError(dir.string(), "no such problem directory");
@@ -476,26 +580,14 @@ Problem load_problem(const fs::path& dir) {
   if (fs::exists(yaml)) root = load_yaml(yaml);
   p.name = problem_name(root["name"], file);
   if (p.name.empty()) p.name = p.short_name;
-  if (auto v = root["problem_format_version"])
-    p.legacy_format = read_value<std::string>(v, "problem_format_version", file) == "legacy";
-  if (p.legacy_format) p.ac_to_time_limit = 5;  // legacy time_multiplier's default
-  read_limits(root["limits"], p, file);
-  Validation v = read_validation(root, file);
-  p.scoring = v.scoring;
-  p.interactive = v.interactive;
-  p.validator = find_validator(dir, root, file);
-  if (v.custom && !p.validator)
-    throw ConfigError(file,
-                      std::string(v.interactive ? "an interactive problem" : "custom validation") +
-                          " needs a validator in output_validator/ or output_validators/");
-  if (p.validator && root["validation"] && !v.custom)
-    throw ConfigError(file, "validation is 'default' but the package has an output validator");
-  read_domjudge_timelimit(dir, p);
-
-  fs::path data = dir / "data";
-  if (!fs::is_directory(data)) throw ConfigError(data.string(), "no test data (*.in/*.ans)");
-  GroupBuilder(p).add(data, "data", std::nullopt, v.args);
-  if (p.tests.empty()) throw ConfigError(data.string(), "no test data (*.in/*.ans)");
+  p.format = read_format_version(root, file);
+  try {
+    read_package(dir, root, file, p);
+  } catch (const ConfigError& e) {
+    // What a key means depends on the version: say which was read.
+    throw ConfigError(e.file(), std::string(e.what()) + " (problem format " +
+                                    format_version_name(p.format) + ")");
+  }
   return p;
 }
 

@@ -1,5 +1,6 @@
-// A problem package in the ICPC/Kattis problem package format (legacy and
-// 2025-09): limits, test data and its groups, and how answers are checked.
+// A problem package in the ICPC/Kattis problem package format (legacy,
+// 2023-07-draft and 2025-09): limits, test data and its groups, and how
+// answers are checked.
 #pragma once
 
 #include <cstdint>
@@ -51,11 +52,20 @@ struct CustomValidator {
   ValidatorProtocol protocol = ValidatorProtocol::Kattis;
 };
 
+// The versions of the format, by problem.yaml's problem_format_version.
+enum class FormatVersion {
+  Legacy,        // absent, "legacy" or "legacy-icpc": testdata.yaml with grader settings
+  Draft2023_07,  // "2023-07-draft": testdata.yaml with a `scoring` map
+  V2025_09,      // "2025-09": test_group.yaml
+};
+const char* format_version_name(FormatVersion v);
+
 struct Problem {
   std::filesystem::path dir;
-  std::string short_name;     // the directory's name
-  std::string name;           // problem.yaml name (English when there are several)
-  bool legacy_format = true;  // no problem_format_version, or "legacy"
+  std::string short_name;  // the directory's name
+  std::string name;        // problem.yaml name (English when there are several)
+  FormatVersion format = FormatVersion::Legacy;
+  bool legacy() const { return format == FormatVersion::Legacy; }
   // Limits the package does not set come from the site's defaults
   // (site_config.hpp); load_problem fills them in.
   double time_limit = 1.0;        // CPU seconds
@@ -68,8 +78,12 @@ struct Problem {
   // Limits of a custom validator or interactor, per run.
   double validation_seconds = 30;
   std::uint64_t validation_memory_bytes = 2048ull << 20;
-  bool scoring = false;                      // type scoring: a score out of max_score()
-  bool interactive = false;                  // the validator talks with the submission
+  bool scoring = false;      // type scoring: a score out of max_score()
+  bool interactive = false;  // the validator talks with the submission
+  // Multi-pass: the validator may ask for another run of the submission by
+  // writing nextpass.in, the next pass's input; at most this many passes.
+  bool multi_pass = false;
+  int validation_passes = 2;
   std::optional<CustomValidator> validator;  // none: the default output validator
   std::vector<TestCase> tests;               // in judging order (name order, depth first)
   std::vector<TestGroup> groups;             // groups[0] is the root (data/)

@@ -25,6 +25,7 @@ struct TestReport {
   // A failing test: the start of what the program wrote on stderr (the
   // exception, the traceback); its telling line is also in `message`.
   std::string error_output;
+  std::optional<int> passes;  // multi-pass problems: how many passes ran
 };
 
 // A test group's result (data/sample, data/secret and the groups below).

@@ -91,7 +91,7 @@ class Scorer {
       out.ran |= o.ran;
       out.complete &= o.complete;
       if (o.ran && !o.failure && o.complete) any_accepted = true;
-      if (o.failure && (!out.failure || (p_.legacy_format && !g.first_error &&
+      if (o.failure && (!out.failure || (p_.legacy() && !g.first_error &&
                                          severity(*o.failure) < severity(*out.failure))))
         out.failure = o.failure;
       if (o.scored) {
@@ -99,12 +99,11 @@ class Scorer {
         maxima.push_back(o.max);
       }
     }
-    if (p_.legacy_format && (g.always_accept || (g.accept_if_any && any_accepted)))
-      out.failure.reset();
+    if (p_.legacy() && (g.always_accept || (g.accept_if_any && any_accepted))) out.failure.reset();
     bool all_accepted = out.complete && !out.failure;
 
     if (g.scored) {
-      if (p_.legacy_format) {
+      if (p_.legacy()) {
         out.score = out.failure ? 0 : aggregate(g.aggregation, scores);
         out.max = g.range_max ? *g.range_max : aggregate(g.aggregation, maxima);
       } else {
@@ -146,7 +145,7 @@ class Scorer {
     o.scored = g.scored;
     if (!g.scored) return o;
     bool accepted = t && t->verdict == Verdict::AC;
-    if (p_.legacy_format) {
+    if (p_.legacy()) {
       o.max = g.accept_score;
       o.score = accepted ? t->score.value_or(g.accept_score) : g.reject_score;
     } else {

@@ -37,6 +37,21 @@ fs::path site_config_path() {
 
 namespace {
 
+// The file's top level: a map, or null if there is no file (or it is empty).
+YAML::Node load_site_yaml(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return {};
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path.string());
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(path.string(), std::string("invalid YAML: ") + e.what());
+  }
+  if (!root.IsMap() && !root.IsNull())
+    throw ConfigError(path.string(), "expected a map at the top level");
+  return root;
+}
+
 PackageDefaults parse_defaults(const YAML::Node& defaults, const std::string& file) {
   PackageDefaults d;
   if (!defaults) return d;
@@ -73,18 +88,26 @@ std::string language_id(const YAML::Node& node, const std::string& key, const st
 
 }  // namespace
 
+std::optional<int> site_run_slots() {
+  fs::path path = site_config_path();
+  YAML::Node root = load_site_yaml(path);
+  if (!root.IsMap() || !root["run_slots"]) return std::nullopt;
+  YAML::Node n = root["run_slots"];
+  int slots = 0;
+  try {
+    slots = n.as<int>();
+  } catch (const YAML::Exception&) {
+    throw ConfigError(path.string(), "run_slots must be a whole number");
+  }
+  if (slots < 1 || slots > 1000) throw ConfigError(path.string(), "run_slots must be 1 to 1000");
+  return slots;
+}
+
 SiteConfig read_site_config(const fs::path& path) {
   SiteConfig c;
   c.file = path;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return c;
   std::string file = path.string();
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(file, std::string("invalid YAML: ") + e.what());
-  }
+  YAML::Node root = load_site_yaml(path);
   if (!root.IsMap()) return c;
   c.defaults = parse_defaults(root["defaults"], file);
   if (root["python"]) c.python = language_id(root["python"], "python", file);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace pj::judge {
@@ -55,5 +56,9 @@ struct SiteConfig {
 // Read once, like package_defaults(). Throws ConfigError.
 const SiteConfig& site_config();
 SiteConfig read_site_config(const std::filesystem::path& file);
+
+// The configuration file's `run_slots`: how many submissions may run at
+// once on this machine (run_slots.hpp); nullopt if it does not say.
+std::optional<int> site_run_slots();
 
 }  // namespace pj::judge

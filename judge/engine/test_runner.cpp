@@ -1,5 +1,6 @@
 #include "judge/engine/test_runner.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "judge/engine/default_validator.hpp"
@@ -79,11 +80,12 @@ bool run_failed(const sandbox::Result& res, const sandbox::Limits& limits, TestR
   return true;
 }
 
-void take_validator_verdict(const ValidatorVerdict& v, TestReport& t) {
+TestRunner::Pass validator_decides(const ValidatorVerdict& v, TestReport t) {
   t.verdict = v.verdict;
   t.message = v.message;
   t.team_message = v.team_message;
   t.score = v.score;
+  return {std::move(t), v.next_pass};
 }
 
 }  // namespace
@@ -108,14 +110,42 @@ TestRunner::TestRunner(const Problem& p, const Language& lang, Workspace& ws,
       limits_(submission_limits(p, lang, time_limit)) {}
 
 TestReport TestRunner::run(const TestCase& test) {
+  TestReport t;
   try {
-    return problem_.interactive ? run_interactive(test) : run_batch(test);
+    t = problem_.multi_pass ? run_passes(test) : run_pass(test, test.input).report;
   } catch (const std::exception& e) {
-    TestReport t;
+    t = TestReport{};
     t.name = test.name;
     t.verdict = Verdict::IE;
     t.message = e.what();
-    return t;
+  }
+  if (validator_) validator_->end_test();
+  return t;
+}
+
+TestRunner::Pass TestRunner::run_pass(const TestCase& test, const fs::path& input) {
+  return problem_.interactive ? run_interactive(test, input) : run_batch(test, input);
+}
+
+// Multi-pass: while the validator accepts a pass and asks for another, the
+// submission runs again on the input it wrote. The limits hold per pass;
+// the test's time and memory are those of its costliest pass.
+TestReport TestRunner::run_passes(const TestCase& test) {
+  fs::path input = test.input;
+  double time = 0, wall_time = 0;
+  std::uint64_t memory = 0;
+  for (int pass = 1;; ++pass) {
+    Pass p = run_pass(test, input);
+    TestReport& t = p.report;
+    t.time = time = std::max(time, t.time);
+    t.wall_time = wall_time = std::max(wall_time, t.wall_time);
+    t.memory = memory = std::max(memory, t.memory);
+    t.passes = pass;
+    if (!p.another) {
+      if (t.verdict != Verdict::AC) t.message = "pass " + std::to_string(pass) + ": " + t.message;
+      return t;
+    }
+    input = validator_->next_pass_input();
   }
 }
 
@@ -133,20 +163,17 @@ sandbox::Spec TestRunner::submission_spec(const fs::path& box) const {
   return spec;
 }
 
-TestReport TestRunner::run_batch(const TestCase& test) {
+TestRunner::Pass TestRunner::run_batch(const TestCase& test, const fs::path& input) {
   fs::path output = ws_.private_dir() / "output";
   fs::path box = ws_.make_box("run");
   sandbox::Spec spec = submission_spec(box);
-  spec.stdin_from = sandbox::Input::file(test.input);
+  spec.stdin_from = sandbox::Input::file(input);
   spec.stdout_to = sandbox::Output::file(output);
   sandbox::Result res = sandbox::run(spec);
   ws_.remove_box(box);
   TestReport t = facts(test, res);
-  if (run_failed(res, limits_, t)) return t;
-  if (validator_) {
-    take_validator_verdict(validator_->check(test, output), t);
-    return t;
-  }
+  if (run_failed(res, limits_, t)) return {t};
+  if (validator_) return validator_decides(validator_->check(test, input, output), t);
   try {
     DefaultValidatorResult c =
         run_default_validator(test.answer.string(), output.string(), test.default_validator_flags);
@@ -156,17 +183,18 @@ TestReport TestRunner::run_batch(const TestCase& test) {
     t.verdict = Verdict::IE;
     t.message = std::string("default output validator failed: ") + e.what();
   }
-  return t;
+  return {t};
 }
 
 // The precedence rule of interactive tests (README): a failing validator
 // is IE; a validator that rejected before the submission ended decides
 // (WA); then what the submission's run says (TLE, MLE, RE); then the
 // validator's verdict.
-TestReport TestRunner::run_interactive(const TestCase& test) {
+TestRunner::Pass TestRunner::run_interactive(const TestCase& test, const fs::path& input) {
   fs::path box = ws_.make_box("run");
   sandbox::Spec spec = submission_spec(box);
-  sandbox::Spec interactor = validator_->interactor_spec(test, limits_.effective_wall_seconds());
+  sandbox::Spec interactor =
+      validator_->interactor_spec(test, input, limits_.effective_wall_seconds());
   // A validator that rejected has decided (rule 2): the submission is
   // stopped rather than left to run into its limits.
   sandbox::ConnectedResult res = sandbox::run_connected(
@@ -174,11 +202,10 @@ TestReport TestRunner::run_interactive(const TestCase& test) {
   ws_.remove_box(box);
   ValidatorVerdict v = validator_->interactor_verdict(res.b);
   TestReport t = facts(test, res.a);
-  bool validator_decides = v.kind == ValidatorVerdict::Kind::Error ||
-                           (v.kind == ValidatorVerdict::Kind::Reject && res.b_ended_first);
-  if (!validator_decides && run_failed(res.a, limits_, t)) return t;
-  take_validator_verdict(v, t);
-  return t;
+  bool validator_rules = v.kind == ValidatorVerdict::Kind::Error ||
+                         (v.kind == ValidatorVerdict::Kind::Reject && res.b_ended_first);
+  if (!validator_rules && run_failed(res.a, limits_, t)) return {t};
+  return validator_decides(v, t);
 }
 
 }  // namespace pj::judge

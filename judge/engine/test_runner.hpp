@@ -27,10 +27,19 @@ class TestRunner {
   // Never throws: the judge's own trouble is an IE report.
   TestReport run(const TestCase& test);
 
+  // One run of the submission, checked; `another`: the validator asked for
+  // another pass (multi-pass problems).
+  struct Pass {
+    TestReport report;
+    bool another = false;
+  };
+
  private:
   sandbox::Spec submission_spec(const std::filesystem::path& box) const;
-  TestReport run_batch(const TestCase& test);
-  TestReport run_interactive(const TestCase& test);
+  Pass run_pass(const TestCase& test, const std::filesystem::path& input);
+  TestReport run_passes(const TestCase& test);
+  Pass run_batch(const TestCase& test, const std::filesystem::path& input);
+  Pass run_interactive(const TestCase& test, const std::filesystem::path& input);
 
   const Problem& problem_;
   Workspace& ws_;

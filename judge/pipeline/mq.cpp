@@ -1,6 +1,7 @@
 #include "judge/pipeline/mq.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +56,27 @@ ConfigError open_error(const std::string& name, int err) {
   return ConfigError(name, "cannot open the message queue: " + why);
 }
 
+// Queue memory is counted per user against the creating process's
+// RLIMIT_MSGQUEUE, 800 KiB by default: about ten queues, which concurrent
+// `submit` runs (two queues each) and instances use up. A process that is
+// refused raises its own limit, as far as it may (root: to 64 MiB), once.
+bool raise_queue_memory_limit() {
+  static bool raised = false;
+  if (raised) return false;
+  raised = true;
+  constexpr rlim_t kWanted = 64ull << 20;
+  int saved = errno;  // the caller reports mq_open's error if this fails
+  rlimit lim{};
+  if (getrlimit(RLIMIT_MSGQUEUE, &lim) != 0) return false;
+  rlimit more = lim;
+  if (geteuid() == 0 && more.rlim_max != RLIM_INFINITY && more.rlim_max < kWanted)
+    more.rlim_max = kWanted;
+  more.rlim_cur = more.rlim_max;
+  bool ok = more.rlim_cur != lim.rlim_cur && setrlimit(RLIMIT_MSGQUEUE, &more) == 0;
+  errno = saved;
+  return ok;
+}
+
 }  // namespace
 
 MessageQueue::MessageQueue(std::string name, mqd_t q) : name_(std::move(name)), q_(q) {
@@ -91,6 +113,8 @@ MessageQueue MessageQueue::open_or_create(const std::string& name) {
   attr.mq_msgsize = kMessageSize;
   // Linux mq descriptors are always close-on-exec: a sandboxed program never inherits one.
   mqd_t q = mq_open(name.c_str(), O_RDWR | O_CREAT, 0600, &attr);
+  if (q == kNone && errno == EMFILE && raise_queue_memory_limit())
+    q = mq_open(name.c_str(), O_RDWR | O_CREAT, 0600, &attr);
   if (q == kNone) throw open_error(name, errno);
   MessageQueue mq(name, q);
   mq.check_private();

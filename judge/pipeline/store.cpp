@@ -15,7 +15,7 @@ using nlohmann::json;
 namespace pj::judge {
 namespace {
 
-constexpr const char* kSchemaVersion = "4";
+constexpr const char* kSchemaVersion = "5";
 
 // Every statement is idempotent: the collector runs it at each start.
 constexpr const char* kSchema = R"sql(
@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS tests(
   verdict TEXT NOT NULL,
   time REAL, wall_time REAL, memory INTEGER,
   exit_code INTEGER, signal TEXT, message TEXT,
-  score REAL, team_message TEXT, stderr TEXT,
+  score REAL, team_message TEXT, stderr TEXT, passes INTEGER,
   PRIMARY KEY (submission_id, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS blobs(
   hash TEXT PRIMARY KEY,
@@ -65,8 +65,9 @@ CREATE TABLE IF NOT EXISTS blobs(
 
 // How a database of an older schema version is brought up to this one, a
 // version at a time: version 1 lacked the groups and the tests' score and
-// team message, version 2 the failing tests' stderr, version 3 the limits.
-constexpr std::array<const char*, 3> kMigrations = {
+// team message, version 2 the failing tests' stderr, version 3 the limits,
+// version 4 the passes of multi-pass tests.
+constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
 ALTER TABLE submissions ADD COLUMN max_score REAL;
 ALTER TABLE submissions ADD COLUMN groups TEXT;
@@ -83,6 +84,10 @@ ALTER TABLE submissions ADD COLUMN time_limit REAL;
 ALTER TABLE submissions ADD COLUMN memory_limit INTEGER;
 ALTER TABLE submissions ADD COLUMN output_limit INTEGER;
 UPDATE meta SET value = '4' WHERE key = 'schema_version';
+)sql",
+    R"sql(
+ALTER TABLE tests ADD COLUMN passes INTEGER;
+UPDATE meta SET value = '5' WHERE key = 'schema_version';
 )sql"};
 
 constexpr const char* kSubmissionColumns =
@@ -170,8 +175,8 @@ struct ResultStore::Writer {
             "compile_reason = ?, compile_output = ?, stage = MAX(stage, 2) WHERE id = ?")),
         test(db.prepare(
             "INSERT OR IGNORE INTO tests(submission_id, idx, seq, name, verdict, time, wall_time, "
-            "memory, exit_code, signal, message, score, team_message, stderr) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")),
+            "memory, exit_code, signal, message, score, team_message, stderr, passes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")),
         judging(db.prepare("UPDATE submissions SET stage = MAX(stage, 2) WHERE id = ?")),
         // The earliest final wins, whatever order the events arrive in.
         final_(db.prepare(
@@ -309,7 +314,7 @@ void ResultStore::store_one(const StoredEvent& se, std::size_t& added) {
       w.test
           .bind(e.id, decode_test_index(b), e.seq, t.name, verdict_code(t.verdict), t.time,
                 t.wall_time, t.memory, t.exit_code, signal, t.message, t.score, t.team_message,
-                t.error_output)
+                t.error_output, t.passes)
           .run();
       w.judging.bind(e.id).run();
       break;
@@ -405,7 +410,7 @@ std::optional<SubmissionDetail> ResultStore::find(const std::string& id) {
 std::vector<TestReport> ResultStore::tests_of(const std::string& id) {
   Statement s = db_.prepare(
       "SELECT name, verdict, time, wall_time, memory, exit_code, signal, message, score, "
-      "team_message, stderr FROM tests WHERE submission_id = ? ORDER BY idx");
+      "team_message, stderr, passes FROM tests WHERE submission_id = ? ORDER BY idx");
   s.bind(id);
   std::vector<TestReport> tests;
   while (s.step()) {
@@ -421,6 +426,7 @@ std::vector<TestReport> ResultStore::tests_of(const std::string& id) {
     t.score = s.opt_real(8);
     t.team_message = s.opt_text(9).value_or("");
     t.error_output = s.opt_text(10).value_or("");
+    if (auto passes = s.opt_int64(11)) t.passes = static_cast<int>(*passes);
   }
   return tests;
 }

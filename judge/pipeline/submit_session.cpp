@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <thread>
 
 #include "judge/engine/error.hpp"
+#include "judge/engine/run_slots.hpp"
 #include "judge/pipeline/clock.hpp"
 #include "judge/pipeline/enqueue.hpp"
 #include "judge/pipeline/follower.hpp"
@@ -138,6 +140,11 @@ SubmissionReport SubmitSession::judge(const Problem& problem, const Submission& 
   id_ = job.id;
   WorkerOptions wopt;
   wopt.cache_dir = cache_dir;
+  std::optional<RunSlot> slot = RunSlot::take(max_run_slots(), stop, [](const std::string& m) {
+    std::fprintf(stderr, "pipejudge submit: %s\n", m.c_str());
+  });
+  if (!slot) throw Stopped{};
+  wopt.slot = slot->number();
   // The worker is the critical path: it starts first, the collector meanwhile.
   ChildProcess worker =
       ChildProcess::spawn_self(judging_child_args(job, inst_, wopt), ChildProcess::Stdout::Null);

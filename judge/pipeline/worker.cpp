@@ -8,6 +8,7 @@
 
 #include "judge/engine/error.hpp"
 #include "judge/engine/problem.hpp"
+#include "judge/engine/run_slots.hpp"
 #include "judge/engine/submission.hpp"
 #include "judge/pipeline/child.hpp"
 #include "judge/pipeline/emitter.hpp"
@@ -62,7 +63,7 @@ void run_job(const Job& job, const Instance& inst, const WorkerOptions& options)
     Submission submission = load_submission(job.file, job.language, languages, job.entry);
     JudgeOptions judge;
     judge.run_all = job.all;
-    judge.slot = options.slot;
+    judge.slot = std::max(options.slot, 0);
     judge.cache_dir = options.cache_dir;
     report = judge_submission(problem, submission, judge, &events);
   } catch (const ConfigError& e) {
@@ -128,7 +129,16 @@ void run_worker(const Instance& inst, const WorkerOptions& options, const std::a
   while (!stop && (options.max_jobs == 0 || done < options.max_jobs)) {
     std::optional<Job> job = jobs->take(0.25, log);
     if (!job) continue;
-    std::string why = judge_in_child(*job, inst, options);
+    std::optional<RunSlot> slot = options.slot >= 0 ? RunSlot::pin(options.slot, stop, log)
+                                                    : RunSlot::take(max_run_slots(), stop, log);
+    if (!slot) {  // stopped while waiting for a slot: the job goes back
+      static const std::atomic<bool> never{false};
+      jobs->put(*job, never);
+      break;
+    }
+    WorkerOptions judging = options;
+    judging.slot = slot->number();
+    std::string why = judge_in_child(*job, inst, judging);
     if (!why.empty()) {
       log("submission " + job->id + ": " + why);
       report_worker_crash(*sink, inst, job->id, why);

@@ -17,8 +17,10 @@ namespace pj::judge {
 
 struct WorkerOptions {
   std::size_t max_jobs = 0;  // 0: until stopped
-  int slot = 0;              // run slot (run uid when root): one per concurrent worker
-  std::string cache_dir;     // compile cache ("": the default)
+  // Run slot (run uid when root): pinned by --slot; -1: a free one per job
+  // (RunSlot::take). The judging child is always given its parent's.
+  int slot = -1;
+  std::string cache_dir;  // compile cache ("": the default)
 };
 
 // In the judging child: judges the job, emitting compiling, compiled, one

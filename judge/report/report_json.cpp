@@ -143,7 +143,8 @@ json encode_test(const TestReport& t) {
           {"message", t.message},
           {"score", or_null(t.score)},
           {"team_message", t.team_message},
-          {"stderr", t.error_output}};
+          {"stderr", t.error_output},
+          {"passes", or_null(t.passes)}};
 }
 
 TestReport decode_test(const json& j, const TextLookup& lookup) {
@@ -160,6 +161,7 @@ TestReport decode_test(const json& j, const TextLookup& lookup) {
   t.score = f.opt_number("score");
   t.team_message = f.opt_text("team_message");
   t.error_output = f.opt_text("stderr");
+  t.passes = f.opt_int("passes");
   return t;
 }
 

@@ -277,6 +277,7 @@ SAME_REPORT_CASES = [
     ("problems/aplusb", "problems/aplusb/submissions/run_time_error/recursion.py", []),
     ("problems/subtasks", "problems/subtasks/submissions/partially_accepted/cubic.cpp", ["--all"]),
     ("problems/anysum", "problems/anysum/submissions/wrong_answer/wrong_sum.cpp", ["--all"]),
+    ("problems/relay", "problems/relay/submissions/wrong_answer/forget.py", ["--all"]),
 ]
 
 

@@ -236,10 +236,10 @@ def source(text, **subs):
 
 # --- helpers -----------------------------------------------------------------
 
-def problem_yaml(extra="", scoring=False, modern=False, validation_time=None):
+def problem_yaml(extra="", scoring=False, modern=False, validation_time=None, version="2025-09"):
     lines = []
     if modern:
-        lines.append("problem_format_version: 2025-09")
+        lines.append(f"problem_format_version: {version}")
     lines.append("name: Fixture")
     if scoring:
         lines.append("type: scoring")
@@ -678,10 +678,19 @@ def test_limits_a_package_leaves_unsaid_are_the_formats_or_the_sites(ctx):
     assert report["limits"]["memory"] == 64 << 20
 
 
-# --- 7. A 2025-09 scoring package with two groups ----------------------------
+# --- 7. A scoring package with two groups, in 2025-09 and 2023-07-draft -----
 
-def test_scoring_2025_09_two_groups(ctx, sum_c):
-    """group1 pass-fail 40 + group2 sum 60 (2 of 3) = 80 of 100."""
+# How each version writes a group's aggregation and maximum.
+GROUP_SETTINGS = {
+    "2025-09": ("test_group.yaml", "score_aggregation: {agg}\nmax_score: {score}\n"),
+    "2023-07-draft": ("testdata.yaml", "scoring:\n  aggregation: {agg}\n  score: {score}\n"),
+}
+
+
+@pytest.mark.parametrize("version", sorted(GROUP_SETTINGS))
+def test_scoring_two_groups(ctx, sum_c, version):
+    """group1 pass-fail 40 + group2 sum 60 (2 of 3) = 80 of 100, in each
+    version's own files and keys."""
     tests = {
         "sample/1": sum_test("-"),
         "secret/group1/01": sum_test("-", a=5, b=6),
@@ -690,11 +699,12 @@ def test_scoring_2025_09_two_groups(ctx, sum_c):
         "secret/group2/02": sum_test("-", "off", a=7, b=8),
         "secret/group2/03": sum_test("-", a=100, b=1),
     }
-    pkg = ctx.package("scoring2025", problem_yaml(scoring=True, modern=True), tests)
-    write(os.path.join(pkg, "data", "secret", "group1", "test_group.yaml"),
-          "score_aggregation: pass-fail\nmax_score: 40\n")
-    write(os.path.join(pkg, "data", "secret", "group2", "test_group.yaml"),
-          "score_aggregation: sum\nmax_score: 60\n")
+    pkg = ctx.package(f"scoring{version}", problem_yaml(scoring=True, modern=True, version=version),
+                      tests)
+    file, settings = GROUP_SETTINGS[version]
+    write(os.path.join(pkg, "data", "secret", "group1", file),
+          settings.format(agg="pass-fail", score=40))
+    write(os.path.join(pkg, "data", "secret", "group2", file), settings.format(agg="sum", score=60))
 
     def groups(sub):
         r = sub.report
@@ -727,6 +737,120 @@ def test_scoring_2025_09_two_groups(ctx, sum_c):
         return problems
 
     expect(ctx.submit(pkg, sum_c, run_all=True), "WA", test="secret/group2/02", more=groups)
+
+
+# --- 8. Multi-pass problems --------------------------------------------------
+
+def test_multi_pass_bundled_relay(ctx, repo_root):
+    """The bundled relay package (2025-09, type multi-pass): every test of the
+    accepted submission takes 2 passes; a wrong word comes back in pass 2
+    (WA); a submission that spins in pass 2 is TLE there, the limit per pass."""
+    relay = os.path.join(repo_root, "problems", "relay")
+    subs = os.path.join(relay, "submissions")
+
+    def two_passes_each(sub):
+        passes = [t.get("passes") for t in sub.tests()]
+        return [] if passes == [2] * 9 else [f"passes per test {passes}, expected 9 x 2"]
+
+    expect(ctx.submit(relay, os.path.join(subs, "accepted", "relay.cpp"), run_all=True), "AC",
+           more=two_passes_each)
+    expect(ctx.submit(relay, os.path.join(subs, "wrong_answer", "forget.py")), "WA",
+           test="sample/1", message_has=["pass 2: expected 'hello', got 'a'"])
+    expect(ctx.submit(relay, os.path.join(subs, "time_limit_exceeded", "slow_receiver.cpp")),
+           "TLE", test="sample/1", message_has=["pass 2: CPU time"])
+
+
+# A multi-pass validator that asks for another pass every time.
+ENDLESS_PASSES_C = PRELUDE + r"""
+int main(int argc, char **argv) {
+  mark();
+  if (argc < 4) return 2;
+  char path[4096];
+  snprintf(path, sizeof path, "%snextpass.in", argv[3]);
+  FILE *f = fopen(path, "w");
+  if (!f) return 2;
+  fputs("x ok 1 2\n", f);
+  fclose(f);
+  return 42;
+}
+"""
+
+
+def test_multi_pass_validator_past_validation_passes_is_ie(ctx, sum_c):
+    """A validator that asks for a 4th pass of at most 3 is the judge's fault."""
+    yaml_text = (MODERN + "type: multi-pass\nlimits:\n  time_limit: 1\n  validation_passes: 3\n")
+    pkg = ctx.package("multipass_endless", yaml_text, {"secret/1": sum_test("x")},
+                      ("output_validator/v.c", source(ENDLESS_PASSES_C)))
+    expect(ctx.submit(pkg, sum_c), "IE", test="secret/1",
+           message_has=["pass 3:", "asked for pass 4, past the problem's validation_passes (3)"])
+
+
+# Interactive multi-pass (legacy words): pass 1's input "1 k": the interactor
+# sends k and wants 2k back, keeps 2k in its feedback directory and asks for
+# pass 2 with "2 2k"; pass 2 checks the kept number, sends it, wants its double.
+INTERACTIVE_PASSES_C = PRELUDE + r"""
+int main(int argc, char **argv) {
+  mark();
+  signal(SIGPIPE, SIG_IGN);
+  if (argc < 4) return 2;
+  char path[4096];
+  int pass = 0;
+  long long v = 0, r = 0, kept = -1;
+  FILE *in = fopen(argv[1], "r");
+  if (!in || fscanf(in, "%d %lld", &pass, &v) != 2) return 2;
+  if (pass == 2) {
+    snprintf(path, sizeof path, "%skept", argv[3]);
+    FILE *k = fopen(path, "r");
+    if (!k || fscanf(k, "%lld", &kept) != 1 || kept != v) return 3;  /* feedback lost */
+  }
+  printf("%lld\n", v);
+  fflush(stdout);
+  if (scanf("%lld", &r) != 1 || r != 2 * v) return 43;
+  if (pass == 1) {
+    snprintf(path, sizeof path, "%skept", argv[3]);
+    FILE *k = fopen(path, "w");
+    snprintf(path, sizeof path, "%snextpass.in", argv[3]);
+    FILE *next = fopen(path, "w");
+    if (!k || !next) return 2;
+    fprintf(k, "%lld\n", r);
+    fprintf(next, "2 %lld\n", r);
+    fclose(k);
+    fclose(next);
+  }
+  return 42;
+}
+"""
+
+DOUBLE_C = PRELUDE + r"""
+int main(void) {
+  mark();
+  long long v;
+  if (scanf("%lld", &v) != 1) return 4;
+  printf("%lld\n", 2 * v);
+  return 0;
+}
+"""
+
+
+def test_interactive_multi_pass(ctx):
+    """`validation: custom interactive multi-pass`: two connected runs per test,
+    the feedback directory kept between them; a submission that answers
+    wrongly in pass 2 only is WA there."""
+    yaml_text = problem_yaml("validation: custom interactive multi-pass\n")
+    pkg = ctx.package("inter_multipass", yaml_text,
+                      {f"secret/{i}": (f"1 {i + 5}\n", "0\n") for i in range(3)},
+                      ("output_validators/v/interactor.c", source(INTERACTIVE_PASSES_C)))
+
+    def two_passes_each(sub):
+        passes = [t.get("passes") for t in sub.tests()]
+        return [] if passes == [2] * 3 else [f"passes per test {passes}, expected 3 x 2"]
+
+    expect(ctx.submit(pkg, ctx.file("double.c", source(DOUBLE_C)), run_all=True), "AC",
+           more=two_passes_each)
+    # Right in pass 1 (input 5 or more), wrong in pass 2 (a number of 10 or more).
+    wrong_late = ctx.file("wrong_late.c", source(DOUBLE_C.replace(
+        'printf("%lld\\n", 2 * v);', 'printf("%lld\\n", v >= 10 ? v : 2 * v);')))
+    expect(ctx.submit(pkg, wrong_late), "WA", test="secret/0", message_has=["pass 2"])
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ TEST_CASE("tests run in name order, samples first, groups depth first", "[proble
   CHECK(names == std::vector<std::string>{"sample/1", "secret/g1/a", "secret/g1/b", "secret/g2/a",
                                           "secret/g2/b", "secret/g2/c"});
   CHECK(p.scoring);
-  CHECK_FALSE(p.legacy_format);
+  CHECK(p.format == FormatVersion::V2025_09);
   CHECK(group(p, "secret").max_score == 100);
   CHECK(group(p, "secret/g1").aggregation == Aggregation::PassFail);
   CHECK(group(p, "secret/g2").aggregation == Aggregation::Sum);
@@ -180,18 +180,20 @@ TEST_CASE("package errors name the file at fault", "[problem]") {
   SECTION("unknown test_group.yaml key") {
     pkg.write("problem.yaml", "problem_format_version: 2025-09\n");
     pkg.write("data/secret/test_group.yaml", "score_agregation: sum\n");
-    CHECK(error_file() == "test_group.yaml: unknown key 'score_agregation'");
+    CHECK(error_file() ==
+          "test_group.yaml: unknown key 'score_agregation' (problem format 2025-09)");
   }
   SECTION("no test case in the whole package") {
     pkg.write("problem.yaml", "name: x\n");
     fs::remove_all(pkg.dir / "data");
     fs::create_directories(pkg.dir / "data" / "sample");
     pkg.write("data/sample/1.interaction", ">1\n<2\n");
-    CHECK(error_file() == "data: no test data (*.in/*.ans)");
+    CHECK(error_file() == "data: no test data (*.in/*.ans) (problem format legacy)");
   }
   SECTION("interactive in type but not in validation") {
     pkg.write("problem.yaml", "validation: custom\ntype: interactive\n");
-    CHECK(error_file() == "problem.yaml: type says interactive but validation does not");
+    CHECK(error_file() ==
+          "problem.yaml: type says interactive but validation does not (problem format legacy)");
   }
   SECTION("custom validation without a validator") {
     pkg.write("problem.yaml", "validation: custom\n");
@@ -201,13 +203,91 @@ TEST_CASE("package errors name the file at fault", "[problem]") {
     pkg.write("problem.yaml", "validation: default\n");
     pkg.write("output_validators/v/v.cpp", "int main() { return 42; }\n");
     CHECK(error_file() ==
-          "problem.yaml: validation is 'default' but the package has an output validator");
+          "problem.yaml: validation is 'default' but the package has an output validator "
+          "(problem format legacy)");
   }
   SECTION("max_score in a pass-fail problem") {
     pkg.write("problem.yaml", "problem_format_version: 2025-09\n");
     pkg.write("data/secret/test_group.yaml", "max_score: 10\n");
-    CHECK(error_file() == "test_group.yaml: 'max_score' is for scoring problems only");
+    CHECK(error_file() ==
+          "test_group.yaml: 'max_score' is for scoring problems only (problem format 2025-09)");
   }
+  SECTION("a version pipejudge does not know") {
+    pkg.write("problem.yaml", "problem_format_version: 2024-01\n");
+    CHECK_THAT(error_file(), Contains("'2024-01' is not one pipejudge reads"));
+  }
+  SECTION("testdata.yaml in a 2025-09 package") {
+    pkg.write("problem.yaml", "problem_format_version: 2025-09\n");
+    pkg.write("data/secret/testdata.yaml", "output_validator_args: [x]\n");
+    CHECK_THAT(error_file(), Contains("testdata.yaml: is not read from 2025-09 on"));
+  }
+  SECTION("test_group.yaml in a 2023-07-draft package") {
+    pkg.write("problem.yaml", "problem_format_version: 2023-07-draft\n");
+    pkg.write("data/secret/test_group.yaml", "max_score: 1\n");
+    CHECK_THAT(error_file(),
+               Contains("test_group.yaml: is read from problem_format_version 2025-09"));
+    CHECK_THAT(error_file(), Contains("(problem format 2023-07-draft)"));
+  }
+  SECTION("a legacy key in a 2023-07-draft testdata.yaml") {
+    pkg.write("problem.yaml", "problem_format_version: 2023-07-draft\ntype: scoring\n");
+    pkg.write("data/secret/testdata.yaml", "grading: default\n");
+    CHECK(error_file() == "testdata.yaml: unknown key 'grading' (problem format 2023-07-draft)");
+  }
+  SECTION("multi-pass without a validator") {
+    pkg.write("problem.yaml", "problem_format_version: 2025-09\ntype: multi-pass\n");
+    CHECK_THAT(error_file(), Contains("problem.yaml: a multi-pass problem needs a validator"));
+  }
+  SECTION("multi-pass with a testlib checker") {
+    pkg.write("problem.yaml", "problem_format_version: 2025-09\ntype: multi-pass\n");
+    pkg.write("output_validator/chk.cpp", "#include \"testlib.h\"\nint main() {}\n");
+    CHECK_THAT(error_file(), Contains("needs a validator of the Kattis protocol"));
+  }
+  SECTION("validation_passes below 2") {
+    pkg.write(
+        "problem.yaml",
+        "problem_format_version: 2025-09\ntype: multi-pass\nlimits:\n  validation_passes: 1\n");
+    pkg.write("output_validator/v.cpp", "int main() { return 42; }\n");
+    CHECK_THAT(error_file(), Contains("validation_passes must be at least 2"));
+  }
+}
+
+TEST_CASE("2023-07-draft: groups in testdata.yaml with a scoring map", "[problem]") {
+  Package pkg;
+  pkg.write("problem.yaml", "problem_format_version: 2023-07-draft\ntype: scoring\nname: D\n");
+  pkg.test("data/sample/1");
+  pkg.write(
+      "data/secret/g1/testdata.yaml",
+      "scoring:\n  score: 40\n  aggregation: pass-fail\noutput_validator_args: [case_sensitive]\n");
+  pkg.test("data/secret/g1/a");
+  pkg.write("data/secret/g2/testdata.yaml", "scoring:\n  score: 60\n  aggregation: sum\n");
+  pkg.test("data/secret/g2/a");
+  Problem p = load_problem(pkg.dir);
+  CHECK(p.format == FormatVersion::Draft2023_07);
+  CHECK(p.ac_to_time_limit == 2);
+  CHECK(group(p, "secret").max_score == 100);
+  CHECK(group(p, "secret/g1").max_score == 40);
+  CHECK(group(p, "secret/g1").aggregation == Aggregation::PassFail);
+  CHECK(group(p, "secret/g2").max_score == 60);
+  CHECK(group(p, "secret/g2").aggregation == Aggregation::Sum);
+  CHECK(p.tests[1].validator_args == std::vector<std::string>{"case_sensitive"});
+  CHECK(p.tests[1].default_validator_flags.case_sensitive);
+}
+
+TEST_CASE("multi-pass: legacy validation words and type, validation_passes", "[problem]") {
+  Package pkg;
+  pkg.test("data/secret/1");
+  pkg.write("output_validators/v/v.cpp", "int main() { return 42; }\n");
+  pkg.write("problem.yaml", "validation: custom multi-pass\n");
+  Problem legacy = load_problem(pkg.dir);
+  CHECK(legacy.multi_pass);
+  CHECK(legacy.validation_passes == 2);
+  pkg.write("problem.yaml",
+            "problem_format_version: 2025-09\ntype: [multi-pass, interactive]\n"
+            "limits:\n  validation_passes: 5\n");
+  Problem modern = load_problem(pkg.dir);
+  CHECK(modern.multi_pass);
+  CHECK(modern.interactive);
+  CHECK(modern.validation_passes == 5);
 }
 
 TEST_CASE("a checker that includes testlib.h speaks testlib's protocol", "[problem]") {
