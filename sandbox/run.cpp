@@ -13,8 +13,10 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include "sandbox/cgroup.hpp"
+#include "sandbox/mounts.hpp"
 #include "sandbox/pipes.hpp"
 #include "sandbox/sandbox.hpp"
 #include "sandbox/seccomp_hook.hpp"
@@ -36,9 +38,10 @@ struct Pool {
   SandboxSettings settings;
   bool cgroups_detected = false;
   CgroupSupport cgroups;
-  // By run uid (-1: the caller's) and lane (1: the second program of a
-  // connected pair, which must not wait for the first one's slot).
-  std::map<std::pair<long, int>, std::unique_ptr<PooledSlot>> slots;
+  // By run uid (-1: the caller's), lane (1: the second program of a
+  // connected pair, which must not wait for the first one's slot) and the
+  // extra read-only paths its root shows.
+  std::map<std::tuple<long, int, std::vector<std::string>>, std::unique_ptr<PooledSlot>> slots;
   int next_index = 0;
   std::string warnings;  // what is off, said once
   bool warned = false;
@@ -80,9 +83,13 @@ const CgroupSupport& cgroups_locked(Pool& p) {
 
 // Starts a slot as safe as this machine allows: isolated with cgroups, then
 // without the part that failed, saying why.
-std::unique_ptr<Slot> start_slot(Pool& p, int index) {
+std::unique_ptr<Slot> start_slot(Pool& p, int index, const std::vector<std::string>& readonly) {
   SlotConfig config;
   config.index = index;
+  if (!readonly.empty()) {
+    config.readonly_paths = default_readonly_paths();
+    config.readonly_paths.insert(config.readonly_paths.end(), readonly.begin(), readonly.end());
+  }
   const CgroupSupport& cg = cgroups_locked(p);
   bool want_isolation = p.settings.mode == SandboxSettings::Mode::Isolated ||
                         (p.settings.mode == SandboxSettings::Mode::Auto && geteuid() == 0);
@@ -125,9 +132,9 @@ long uid_key(const Spec& spec) {
   return spec.uid ? static_cast<long>(*spec.uid) : -1L;
 }
 
-PooledSlot& slot_for(Pool& p, long uid, int lane) {
+PooledSlot& slot_for(Pool& p, long uid, int lane, const std::vector<std::string>& readonly) {
   std::lock_guard<std::mutex> lock(p.mutex);
-  auto& entry = p.slots[{uid, lane}];
+  auto& entry = p.slots[{uid, lane, readonly}];
   if (!entry) entry = std::make_unique<PooledSlot>();
   return *entry;
 }
@@ -144,13 +151,13 @@ Result run_in_lane(const Spec& spec, int lane, SlotLink link) {
     return result;
   }
   Pool& p = pool();
-  PooledSlot& ps = slot_for(p, uid_key(spec), lane);
+  PooledSlot& ps = slot_for(p, uid_key(spec), lane, spec.readonly_paths);
   std::lock_guard<std::mutex> lock(ps.mutex);
   try {
     if (!ps.slot || !ps.slot->alive()) {
       ps.slot.reset();
       std::lock_guard<std::mutex> pool_lock(p.mutex);
-      ps.slot = start_slot(p, p.next_index++);
+      ps.slot = start_slot(p, p.next_index++, spec.readonly_paths);
       warn_once(p);
     }
   } catch (const std::exception& e) {
@@ -259,7 +266,7 @@ Protections protections() {
   Protections out;
   std::lock_guard<std::mutex> lock(p.mutex);
   const CgroupSupport& cg = cgroups_locked(p);
-  auto& entry = p.slots[{uid_key(probe), 0}];
+  auto& entry = p.slots[{uid_key(probe), 0, probe.readonly_paths}];
   const Slot* slot = entry ? entry->slot.get() : nullptr;
   out.namespaces = slot && slot->isolated();
   out.cgroups.version = slot && slot->has_cgroup() ? cgroup_version_name(cg.version) : "none";

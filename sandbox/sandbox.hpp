@@ -68,6 +68,10 @@ struct Spec {
   // A host directory whose entries appear read-only in the working directory
   // (bind mounts when isolated; hard links or copies otherwise). Empty: none.
   std::string files_dir;
+  // Host paths shown read-only in an isolated run's root beside the default
+  // ones (default_readonly_paths()); ignored by plain runs, which see the
+  // host. A slot's root is built once: runs with other paths get their own.
+  std::vector<std::string> readonly_paths;
   Input stdin_from;
   Output stdout_to = Output::capture();
   Output stderr_to = Output::capture();

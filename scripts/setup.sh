@@ -12,6 +12,8 @@ packages=(
   # judged languages and test tools
   gcc python3 python3-pytest sqlite3 procps util-linux iproute2
   openjdk-17-jdk-headless rustc fp-compiler nodejs golang-go
+  pypy3 ghc kotlin scala mono-mcs ocaml-nox ruby lua5.4 swi-prolog-nox
+  r-base-core php-cli gfortran gnat perl bash
   # style
   clang-format
 )

@@ -63,7 +63,7 @@ SubmissionCheck check_submission(const Candidate& c, const Problem& p,
 
 bool verify_problem(const fs::path& dir, const VerifyOptions& options, VerifyObserver& observer) {
   Problem p = load_problem(dir);
-  LanguageTable languages = LanguageTable::load_default();
+  LanguageTable languages = LanguageTable::load_default(p.short_name);
   std::vector<Candidate> candidates = find_submissions(p);
   observer.on_start(p, candidates.size());
 

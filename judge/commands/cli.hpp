@@ -29,5 +29,6 @@ void add_enqueue_command(CLI::App& app, int& status);
 void add_results_command(CLI::App& app, int& status);
 void add_verify_command(CLI::App& app, int& status);
 void add_doctor_command(CLI::App& app, int& status);
+void add_languages_command(CLI::App& app, int& status);
 
 }  // namespace pj::judge

@@ -25,7 +25,8 @@ void add_submission_options(CLI::App* cmd, SubmissionOptions& o) {
 }
 
 HandedIn hand_in(const SubmissionOptions& o) {
-  HandedIn h{LanguageTable::load_default(), load_problem(o.problem), {}};
+  Problem problem = load_problem(o.problem);
+  HandedIn h{LanguageTable::load_default(problem.short_name), std::move(problem), {}};
   h.submission = load_submission(o.file, o.lang, h.languages, o.entry);
   require_toolchain(h.submission);
   return h;

@@ -74,6 +74,23 @@ std::string truncate_diagnostics(std::string text, std::uint64_t total_bytes) {
 
 }  // namespace
 
+std::vector<std::string> language_environment(const Language& lang) {
+  std::vector<std::string> env = program_environment();
+  for (const auto& e : lang.env) {
+    std::string name = e.substr(0, e.find('=') + 1);
+    std::erase_if(env, [&name](const std::string& v) { return v.rfind(name, 0) == 0; });
+    env.push_back(e);
+  }
+  return env;
+}
+
+void set_program(sandbox::Spec& spec, const CompileResult& program, std::uint64_t memory_bytes) {
+  spec.argv = expand_memory_limit(program.run_argv, memory_bytes);
+  spec.env = expand_memory_limit(program.run_env, memory_bytes);
+  spec.files_dir = program.program_dir;
+  spec.readonly_paths = program.readonly_paths;
+}
+
 Compiler::Compiler(fs::path cache_dir)
     : cache_dir_(cache_dir.empty() ? default_cache_dir() : std::move(cache_dir)) {}
 
@@ -90,6 +107,7 @@ std::string Compiler::cache_key(const Submission& s) {
   h.add_field(s.language->id);
   for (const auto& w : s.language->compile) h.add_field(w);
   for (const auto& w : s.language->run) h.add_field(w);
+  for (const auto& w : s.language->env) h.add_field(w);
   for (const auto* files : {&s.sources, &s.support_files}) {
     for (const auto& f : *files) {
       h.add_field(f.filename().string());
@@ -120,7 +138,8 @@ void Compiler::find_entry_point(const Submission& s, CompileResult& r) {
   for (auto& word : r.run_argv) {
     if (word != "{main_class}") continue;
     try {
-      word = pick_main_class(classes_with_main(r.program_dir), s.sources.front().stem().string());
+      word = pick_main_class(classes_with_main(r.program_dir),
+                             preferred_main_class(*s.language, s.sources.front().stem().string()));
     } catch (const std::runtime_error& e) {
       r.status = CompileResult::Status::CompileError;
       r.reason = e.what();
@@ -133,6 +152,9 @@ CompileResult Compiler::build(const Submission& s, Workspace& ws, const std::str
   const Language& lang = *s.language;
   auto names = source_names(s);
   r.run_argv = expand_command(lang.run, names, kBinary);
+  r.run_env = language_environment(lang);
+  r.readonly_paths = lang.readonly_paths;
+  r.allow_exec = lang.allow_exec;
   r.program_dir = ws.root() / name;
 
   std::error_code ec;
@@ -152,7 +174,8 @@ CompileResult Compiler::build(const Submission& s, Workspace& ws, const std::str
   }
   sandbox::Spec spec;
   spec.argv = expand_command(lang.compile, names, kBinary);
-  spec.env = program_environment();
+  spec.env = expand_memory_limit(r.run_env, compile_limits().memory_bytes);
+  spec.readonly_paths = lang.readonly_paths;
   spec.workdir = box;
   spec.share_workdir = true;  // the compiler's output is what we are after
   spec.limits = compile_limits();

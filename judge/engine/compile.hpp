@@ -7,6 +7,7 @@
 
 #include "judge/engine/submission.hpp"
 #include "judge/engine/workspace.hpp"
+#include "sandbox/sandbox.hpp"
 
 namespace pj::judge {
 
@@ -14,12 +15,24 @@ struct CompileResult {
   enum class Status { Ok, CompileError, JudgeError };
   Status status = Status::Ok;
   bool cached = false;
-  double seconds = 0;                 // CPU time of the compiler (0 when cached)
-  std::string diagnostics;            // compiler output, truncated to kMaxDiagnostics
-  std::string reason;                 // for CompileError/JudgeError: one line
-  std::filesystem::path program_dir;  // compiled files, ready to hand to runs
-  std::vector<std::string> run_argv;  // the command that runs the program
+  double seconds = 0;                       // CPU time of the compiler (0 when cached)
+  std::string diagnostics;                  // compiler output, truncated to kMaxDiagnostics
+  std::string reason;                       // for CompileError/JudgeError: one line
+  std::filesystem::path program_dir;        // compiled files, ready to hand to runs
+  std::vector<std::string> run_argv;        // the command that runs the program
+  std::vector<std::string> run_env;         // its whole environment ({memory_mb} unexpanded)
+  std::vector<std::string> readonly_paths;  // the language's, beside the sandbox's own
+  bool allow_exec = false;                  // the language lets the program exec
 };
+
+// The environment of the language's compiler and programs: the sandbox's
+// (program_environment()) with the language's `env` ({memory_mb} unexpanded).
+std::vector<std::string> language_environment(const Language& lang);
+
+// Sets what runs the compiled program in `spec`: argv and environment (with
+// `memory_bytes`, the run's memory limit, for {memory_mb}), its files and
+// the language's read-only paths. Not `allow_exec`: the caller decides.
+void set_program(sandbox::Spec& spec, const CompileResult& program, std::uint64_t memory_bytes);
 
 // Compiler output kept and shown; the rest is cut with a note.
 inline constexpr std::size_t kMaxDiagnostics = 64 << 10;

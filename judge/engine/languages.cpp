@@ -2,9 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <cstdlib>
+#include <fstream>
+#include <regex>
 
 #include "judge/engine/error.hpp"
+#include "judge/engine/site_config.hpp"
 
 namespace pj::judge {
 namespace {
@@ -27,6 +31,30 @@ Language parse_language(const std::string& id, const YAML::Node& node) {
   if (node["memory_factor"]) lang.memory_factor = node["memory_factor"].as<double>();
   lang.entry_files = string_list(node["entry_files"]);
   if (node["entry_declares"]) lang.entry_declares = node["entry_declares"].as<std::string>();
+  if (node["debian_package"]) lang.debian_package = node["debian_package"].as<std::string>();
+  lang.version = string_list(node["version"]);
+  lang.readonly_paths = string_list(node["readonly_paths"]);
+  lang.env = string_list(node["env"]);
+  for (const auto& e : lang.env)
+    if (e.find('=') == std::string::npos || e.front() == '=')
+      throw std::invalid_argument("'env' entry '" + e + "' is not NAME=VALUE");
+  if (node["shebang"]) {
+    lang.shebang = node["shebang"].as<std::string>();
+    try {
+      std::regex check(lang.shebang);
+    } catch (const std::regex_error& e) {
+      throw std::invalid_argument("'shebang' is not a regular expression: " +
+                                  std::string(e.what()));
+    }
+  }
+  if (node["allow_exec"]) lang.allow_exec = node["allow_exec"].as<bool>();
+  if (node["open_files"]) lang.open_files = node["open_files"].as<int>();
+  if (lang.open_files < 3 || lang.open_files > 65536)
+    throw std::invalid_argument("'open_files' must be between 3 and 65536");
+  if (node["main_class"]) lang.main_class = node["main_class"].as<std::string>();
+  for (const auto& p : lang.readonly_paths)
+    if (p.empty() || p.front() != '/')
+      throw std::invalid_argument("'readonly_paths' entry '" + p + "' is not an absolute path");
   if (lang.run.empty()) throw std::invalid_argument("'run' is missing");
   if (lang.extensions.empty()) throw std::invalid_argument("'extensions' is missing");
   return lang;
@@ -56,21 +84,96 @@ LanguageTable LanguageTable::load(const std::filesystem::path& file) {
   return table;
 }
 
-LanguageTable LanguageTable::load_default() {
-  if (const char* env = std::getenv("PIPEJUDGE_LANGUAGES")) return load(env);
-  return load(std::filesystem::path(PIPEJUDGE_SOURCE_DIR) / "judge" / "engine" / "languages.yaml");
+LanguageTable LanguageTable::load_default(const std::string& problem) {
+  const char* env = std::getenv("PIPEJUDGE_LANGUAGES");
+  LanguageTable table = load(env ? std::filesystem::path(env)
+                                 : std::filesystem::path(PIPEJUDGE_SOURCE_DIR) / "judge" /
+                                       "engine" / "languages.yaml");
+  const SiteConfig& site = site_config();
+  const std::string& python = site.python_for(problem);
+  // A table of the site's own may have no Python at all: then nothing to choose.
+  if (table.find(python) || site.python != "pypy" || site.problem_python.count(problem)) {
+    try {
+      table.choose("python", python);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(site.file.string(), e.what());
+    }
+  }
+  return table;
 }
 
 const Language* LanguageTable::find(const std::string& id) const {
   auto it = languages_.find(id);
-  return it == languages_.end() ? nullptr : &it->second;
+  if (it != languages_.end()) return &it->second;
+  auto chosen = choices_.find(id);
+  return chosen == choices_.end() ? nullptr : &languages_.at(chosen->second);
 }
 
-const Language* LanguageTable::for_extension(const std::string& ext) const {
+void LanguageTable::choose(const std::string& name, const std::string& id) {
+  if (!languages_.count(id)) {
+    std::string known;
+    for (const auto& [k, lang] : languages_) known += (known.empty() ? "" : ", ") + k;
+    throw std::invalid_argument(name + ": unknown language '" + id + "' (known: " + known + ")");
+  }
+  choices_[name] = id;
+}
+
+bool LanguageTable::claims(const std::string& ext) const {
   for (const auto& [id, lang] : languages_)
     for (const auto& e : lang.extensions)
-      if (e == ext) return &lang;
-  return nullptr;
+      if (e == ext) return true;
+  return false;
+}
+
+const Language* LanguageTable::for_file(const std::filesystem::path& file) const {
+  std::string ext = file.extension().string();
+  if (!ext.empty()) ext.erase(0, 1);
+  std::vector<const Language*> candidates;
+  for (const auto& [id, lang] : languages_)
+    for (const auto& e : lang.extensions)
+      if (e == ext) candidates.push_back(&lang);
+  if (candidates.size() <= 1) return candidates.empty() ? nullptr : candidates.front();
+
+  std::string first_line;
+  {
+    std::ifstream in(file);
+    std::getline(in, first_line);
+  }
+  for (const Language* lang : candidates)
+    if (!lang->shebang.empty() && std::regex_search(first_line, std::regex(lang->shebang)))
+      return lang;
+  for (const Language* lang : candidates)
+    for (const auto& [name, id] : choices_)
+      if (lang->id == id) return lang;
+  const Language* plain = nullptr;
+  std::string names;
+  for (const Language* lang : candidates) {
+    names += (names.empty() ? "" : ", ") + lang->id;
+    if (!lang->shebang.empty()) continue;
+    if (plain) {
+      plain = nullptr;
+      break;
+    }
+    plain = lang;
+  }
+  if (plain) return plain;
+  throw ConfigError(file.string(), "the extension ." + ext + " is claimed by " + names +
+                                       ": name the language with --lang");
+}
+
+std::string preferred_main_class(const Language& lang, const std::string& stem) {
+  std::string capitalized = stem;
+  if (!capitalized.empty())
+    capitalized[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(capitalized[0])));
+  // Kotlin's file class: a name that is not an identifier gets '_' instead.
+  for (auto& c : capitalized)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '$') c = '_';
+  std::string out = lang.main_class;
+  for (auto pos = out.find("{Stem}"); pos != std::string::npos; pos = out.find("{Stem}"))
+    out.replace(pos, 6, capitalized);
+  for (auto pos = out.find("{stem}"); pos != std::string::npos; pos = out.find("{stem}"))
+    out.replace(pos, 6, stem);
+  return out;
 }
 
 std::vector<std::string> LanguageTable::ids() const {

@@ -25,22 +25,61 @@ struct Language {
   // directory has no entry point (a usage error).
   std::vector<std::string> entry_files;
   std::string entry_declares;
+  // Where the toolchain comes from: the Debian package to install.
+  std::string debian_package;
+  // argv that prints the compiler's or runtime's version (first line kept).
+  std::vector<std::string> version;
+  // Host paths the compiler and the program also see, read-only, beside the
+  // sandbox's own (a runtime's configuration, a package database).
+  std::vector<std::string> readonly_paths;
+  // NAME=VALUE added to the environment of the compiler and the program;
+  // {memory_mb} is the run's memory limit in MiB.
+  std::vector<std::string> env;
+  // Of languages sharing an extension, a file whose first line matches this
+  // (ECMAScript regex) is this language's.
+  std::string shebang;
+  // The judged program may start other programs (a shell script's tools).
+  bool allow_exec = false;
+  // Its limit on open files (RLIMIT_NOFILE): R will not start under 160.
+  int open_files = 64;
+  // The JVM class preferred as {main_class}: {stem} the main source's name
+  // without extension, {Stem} the same capitalized (Kotlin's file class).
+  std::string main_class = "{stem}";
 };
 
 class LanguageTable {
  public:
   // Throws ConfigError naming the file and the entry at fault.
   static LanguageTable load(const std::filesystem::path& file);
-  // The table shipped with pipejudge ($PIPEJUDGE_LANGUAGES overrides).
-  static LanguageTable load_default();
+  // The table shipped with pipejudge ($PIPEJUDGE_LANGUAGES overrides), with
+  // the site's choices (site_config.hpp) for `problem` (its short name;
+  // empty: the site-wide ones) applied.
+  static LanguageTable load_default(const std::string& problem = "");
 
+  // A language by id, or by the name of a choice ("python": the id the site
+  // chose for it).
   const Language* find(const std::string& id) const;
-  const Language* for_extension(const std::string& ext) const;  // "cpp", no dot
+  // The language of a source file by its extension. Of several languages
+  // that claim it: the one whose `shebang` matches the file's first line,
+  // else the chosen one, else the only one without a `shebang`. Null for an
+  // extension no language claims; ConfigError if it stays ambiguous.
+  const Language* for_file(const std::filesystem::path& file) const;
+  // Whether some language claims the extension ("cpp", no dot).
+  bool claims(const std::string& ext) const;
+  // Makes `name` (a choice such as "python") stand for language `id`, which
+  // wins the extensions it shares with others. Throws std::invalid_argument
+  // for an unknown id.
+  void choose(const std::string& name, const std::string& id);
   std::vector<std::string> ids() const;
+  const std::map<std::string, Language>& all() const { return languages_; }
 
  private:
   std::map<std::string, Language> languages_;
+  std::map<std::string, std::string> choices_;  // choice name -> language id
 };
+
+// The main class a JVM language prefers for a main source named `stem`.
+std::string preferred_main_class(const Language& lang, const std::string& stem);
 
 // Replaces {memory_mb} with the run's memory limit in MiB: runtimes that
 // manage their own heap (the JVM) are told the limit in their run command.

@@ -62,9 +62,7 @@ CompileResult compile_package_program(const fs::path& path, Workspace& ws,
 sandbox::Spec package_program_spec(const Problem& p, const CompileResult& program,
                                    const fs::path& box, const RunIdentity& id) {
   sandbox::Spec spec;
-  spec.argv = program.run_argv;
-  spec.files_dir = program.program_dir;
-  spec.env = program_environment();
+  set_program(spec, program, p.validation_memory_bytes);
   spec.workdir = box;
   spec.stdout_to = sandbox::Output::capture(kMaxProgramMessage);
   spec.stderr_to = sandbox::Output::capture(4 << 10);

@@ -52,29 +52,9 @@ YAML::Node load_site_yaml(const fs::path& path) {
   return root;
 }
 
-}  // namespace
-
-std::optional<int> site_run_slots() {
-  fs::path path = site_config_path();
-  YAML::Node root = load_site_yaml(path);
-  if (!root.IsMap() || !root["run_slots"]) return std::nullopt;
-  YAML::Node n = root["run_slots"];
-  int slots = 0;
-  try {
-    slots = n.as<int>();
-  } catch (const YAML::Exception&) {
-    throw ConfigError(path.string(), "run_slots must be a whole number");
-  }
-  if (slots < 1 || slots > 1000) throw ConfigError(path.string(), "run_slots must be 1 to 1000");
-  return slots;
-}
-
-PackageDefaults read_package_defaults(const fs::path& path) {
+PackageDefaults parse_defaults(const YAML::Node& defaults, const std::string& file) {
   PackageDefaults d;
-  std::string file = path.string();
-  YAML::Node root = load_site_yaml(path);
-  if (!root.IsMap() || !root["defaults"]) return d;
-  YAML::Node defaults = root["defaults"];
+  if (!defaults) return d;
   if (!defaults.IsMap()) throw ConfigError(file, "'defaults' must be a map");
   for (const auto& kv : defaults) {
     auto key = kv.first.as<std::string>();
@@ -100,9 +80,69 @@ PackageDefaults read_package_defaults(const fs::path& path) {
   return d;
 }
 
+std::string language_id(const YAML::Node& node, const std::string& key, const std::string& file) {
+  if (!node.IsScalar() || node.Scalar().empty())
+    throw ConfigError(file, key + " must be a language id (pypy, cpython)");
+  return node.Scalar();
+}
+
+}  // namespace
+
+std::optional<int> site_run_slots() {
+  fs::path path = site_config_path();
+  YAML::Node root = load_site_yaml(path);
+  if (!root.IsMap() || !root["run_slots"]) return std::nullopt;
+  YAML::Node n = root["run_slots"];
+  int slots = 0;
+  try {
+    slots = n.as<int>();
+  } catch (const YAML::Exception&) {
+    throw ConfigError(path.string(), "run_slots must be a whole number");
+  }
+  if (slots < 1 || slots > 1000) throw ConfigError(path.string(), "run_slots must be 1 to 1000");
+  return slots;
+}
+
+SiteConfig read_site_config(const fs::path& path) {
+  SiteConfig c;
+  c.file = path;
+  std::string file = path.string();
+  YAML::Node root = load_site_yaml(path);
+  if (!root.IsMap()) return c;
+  c.defaults = parse_defaults(root["defaults"], file);
+  if (root["python"]) c.python = language_id(root["python"], "python", file);
+  if (const YAML::Node problems = root["problems"]) {
+    if (!problems.IsMap()) throw ConfigError(file, "'problems' must be a map of problem names");
+    for (const auto& p : problems) {
+      auto name = p.first.as<std::string>();
+      if (!p.second.IsMap()) throw ConfigError(file, "problems." + name + " must be a map");
+      for (const auto& kv : p.second) {
+        auto key = kv.first.as<std::string>();
+        if (key != "python")
+          throw ConfigError(file, "unknown key 'problems." + name + "." + key + "'");
+        c.problem_python[name] = language_id(kv.second, "problems." + name + ".python", file);
+      }
+    }
+  }
+  return c;
+}
+
+const std::string& SiteConfig::python_for(const std::string& problem) const {
+  auto it = problem_python.find(problem);
+  return it == problem_python.end() ? python : it->second;
+}
+
+PackageDefaults read_package_defaults(const fs::path& path) {
+  return read_site_config(path).defaults;
+}
+
+const SiteConfig& site_config() {
+  static const SiteConfig config = read_site_config(site_config_path());
+  return config;
+}
+
 const PackageDefaults& package_defaults() {
-  static const PackageDefaults defaults = read_package_defaults(site_config_path());
-  return defaults;
+  return site_config().defaults;
 }
 
 }  // namespace pj::judge

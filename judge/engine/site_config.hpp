@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <string>
 
 namespace pj::judge {
 
@@ -32,6 +34,28 @@ const PackageDefaults& package_defaults();
 
 // The same, from a given file (tests; a missing file gives the format's).
 PackageDefaults read_package_defaults(const std::filesystem::path& file);
+
+// The whole configuration file.
+//
+//   defaults: {...}          as above
+//   python: pypy             the language .py and .py3 are (`--lang python`
+//                            too): pypy (the default, as Kattis and DOMjudge
+//                            run Python 3) or cpython; any language id
+//   problems:                per problem, by its short name (directory name)
+//     aplusb: {python: cpython}
+struct SiteConfig {
+  std::filesystem::path file;  // where it was read from (it need not exist)
+  PackageDefaults defaults;
+  std::string python = "pypy";
+  std::map<std::string, std::string> problem_python;  // short name -> language id
+
+  // The Python chosen for a problem: its own entry, else the site's.
+  const std::string& python_for(const std::string& problem) const;
+};
+
+// Read once, like package_defaults(). Throws ConfigError.
+const SiteConfig& site_config();
+SiteConfig read_site_config(const std::filesystem::path& file);
 
 // The configuration file's `run_slots`: how many submissions may run at
 // once on this machine (run_slots.hpp); nullopt if it does not say.

@@ -53,7 +53,7 @@ const Language* pick_language(const fs::path& file, const std::string& language_
     }
     return lang;
   }
-  const Language* lang = languages.for_extension(extension_of(file));
+  const Language* lang = languages.for_file(file);
   if (!lang)
     throw ConfigError(file.string(), "unknown extension '" + file.extension().string() +
                                          "': name the language with --lang");
@@ -77,6 +77,15 @@ bool declares(const fs::path& file, const std::string& word) {
   return false;
 }
 
+// A directory's file that is one of the language's sources: by extension, or
+// named in its entry_files (a shell script directory's `run`).
+bool is_source_of(const fs::path& file, const Language& lang) {
+  const auto& exts = lang.extensions;
+  const auto& names = lang.entry_files;
+  return std::find(exts.begin(), exts.end(), extension_of(file)) != exts.end() ||
+         std::find(names.begin(), names.end(), file.filename().string()) != names.end();
+}
+
 // The main source of a directory's sources (see Language::entry_files).
 std::optional<fs::path> main_source(const std::vector<fs::path>& sources, const Language& lang) {
   for (const auto& name : lang.entry_files)
@@ -96,10 +105,7 @@ std::vector<fs::path> directory_sources(const fs::path& dir, const Language& lan
                                         const std::string& entry) {
   std::vector<fs::path> sources;
   for (const auto& e : fs::directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    const auto& exts = lang.extensions;
-    if (std::find(exts.begin(), exts.end(), extension_of(e.path())) != exts.end())
-      sources.push_back(e.path());
+    if (e.is_regular_file() && is_source_of(e.path(), lang)) sources.push_back(e.path());
   }
   std::sort(sources.begin(), sources.end());
   std::optional<fs::path> main;
@@ -132,7 +138,7 @@ Submission load_submission(const fs::path& path, const std::string& language_id,
   if (fs::is_directory(path)) {
     for (const auto& entry : fs::directory_iterator(path)) {
       if (!entry.is_regular_file()) continue;
-      if (!language_id.empty() || languages.for_extension(extension_of(entry.path()))) {
+      if (!language_id.empty() || languages.claims(extension_of(entry.path()))) {
         s.language = pick_language(entry.path(), language_id, languages);
         break;
       }
@@ -153,13 +159,23 @@ Submission load_submission(const fs::path& path, const std::string& language_id,
   return s;
 }
 
-void require_toolchain(const Submission& s) {
-  const Language& lang = *s.language;
+std::optional<std::string> missing_toolchain(const Language& lang) {
   for (const auto* cmd : {&lang.compile, &lang.run}) {
-    if (!cmd->empty() && !command_exists(cmd->front()))
-      throw ConfigError(s.path.string(), lang.name + " needs '" + cmd->front() +
-                                             "', which is not installed (run scripts/setup.sh)");
+    if (cmd->empty() || command_exists(cmd->front())) continue;
+    std::string what = "'" + cmd->front() + "' is not installed";
+    if (!lang.debian_package.empty())
+      what += ": install the Debian package " + lang.debian_package + " (apt-get install " +
+              lang.debian_package + ", or run scripts/setup.sh)";
+    else
+      what += " (run scripts/setup.sh)";
+    return what;
   }
+  return std::nullopt;
+}
+
+void require_toolchain(const Submission& s) {
+  if (auto missing = missing_toolchain(*s.language))
+    throw ConfigError(s.path.string(), s.language->name + " needs " + *missing);
 }
 
 }  // namespace pj::judge

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,12 @@ struct Submission {
 Submission load_submission(const std::filesystem::path& path, const std::string& language_id,
                            const LanguageTable& languages, const std::string& entry = "");
 
-// Throws ConfigError if the submission's compiler or runtime is not installed.
+// What of the language's compiler and runtime is not installed, with the
+// Debian package to install; nullopt when all is there.
+std::optional<std::string> missing_toolchain(const Language& lang);
+
+// Throws ConfigError if the submission's compiler or runtime is not installed
+// (saying which, and the Debian package that has it).
 void require_toolchain(const Submission& submission);
 
 }  // namespace pj::judge

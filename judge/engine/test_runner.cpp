@@ -96,7 +96,7 @@ sandbox::Limits submission_limits(const Problem& p, const Language& lang, double
   l.memory_bytes = static_cast<std::uint64_t>(std::llround(p.memory_bytes * lang.memory_factor));
   l.output_bytes = p.output_bytes;
   l.processes = 64;
-  l.open_files = 64;
+  l.open_files = lang.open_files;
   return l;
 }
 
@@ -151,10 +151,10 @@ TestReport TestRunner::run_passes(const TestCase& test) {
 
 sandbox::Spec TestRunner::submission_spec(const fs::path& box) const {
   sandbox::Spec spec;
-  spec.files_dir = program_.program_dir;
-  spec.allow_exec = false;  // a solution has no business starting other programs
-  spec.argv = expand_memory_limit(program_.run_argv, limits_.memory_bytes);
-  spec.env = program_environment();
+  set_program(spec, program_, limits_.memory_bytes);
+  // A solution has no business starting other programs (a shell script's
+  // language says otherwise).
+  spec.allow_exec = program_.allow_exec;
   spec.workdir = box;
   spec.stderr_to = sandbox::Output::capture(4 << 10);
   spec.limits = limits_;

@@ -230,6 +230,7 @@ json encode_submission(const SubmissionReport& r) {
           {"problem_name", r.problem_name},
           {"submission", r.submission},
           {"language", r.language},
+          {"language_name", r.language_name},
           {"limits", encode_limits(r.limits)},
           {"verdict", r.verdict ? json(verdict_code(*r.verdict)) : json(nullptr)},
           {"reason", r.reason},
@@ -250,6 +251,7 @@ SubmissionReport decode_submission(const json& j) {
   r.problem_name = f.text("problem_name");
   r.submission = f.text("submission");
   r.language = f.text("language");
+  r.language_name = f.opt_text("language_name");
   r.limits = decode_limits(f.object("limits"));
   r.verdict = f.opt_verdict("verdict");
   r.reason = f.text("reason");

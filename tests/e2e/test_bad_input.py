@@ -152,7 +152,7 @@ def test_usage_error(case, pipejudge, state_dir):
 
 
 def test_lang_python_overrides_the_extension(pipejudge, repo_root, state_dir):
-    """--lang python on sol.txt is AC."""
+    """--lang python on sol.txt is AC, judged as the site's Python (PyPy by default)."""
     txt = os.path.join(state_dir, "sol.txt")
     write(txt, GOOD_PY)
     problem = os.path.join(repo_root, "problems", "aplusb")
@@ -162,7 +162,8 @@ def test_lang_python_overrides_the_extension(pipejudge, repo_root, state_dir):
     assert verdict == "AC" and run_.rc == 0, \
         f"verdict {verdict}, exit {run_.rc}, expected AC and 0 [stderr: {run_.err.strip()}]"
     language = run_.report.get("language")
-    assert language == "python", f"language is {language!r}, expected 'python'"
+    assert language == "pypy", f"language is {language!r}, expected 'pypy' (the default Python)"
+    assert "PyPy" in run_.report.get("language_name", ""), run_.report.get("language_name")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,4 @@
+# Sourced by main.sh.
+add() {
+  echo $(( $1 + $2 ))
+}
