@@ -3,6 +3,9 @@
 #include <fnmatch.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 
 #include "judge/engine/error.hpp"
@@ -160,6 +163,24 @@ void apply_submissions_yaml(const fs::path& path, const std::string& relative, E
       }
     }
     read_rule(rules, e.rule, file);
+  }
+}
+
+void apply_domjudge_submissions_json(const fs::path& path, const std::string& relative,
+                                     bool directory, Expectation& e) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return;
+  std::ifstream in(path);
+  nlohmann::json root = nlohmann::json::parse(in, nullptr, false);
+  if (root.is_discarded() || !root.is_object())
+    throw ConfigError(path.string(), "expected a JSON object of submission paths");
+  auto it = root.find("submissions/" + relative + (directory ? "/" : ""));
+  if (it == root.end()) return;
+  if (!it->is_object()) throw ConfigError(path.string(), "'" + it.key() + "' must be an object");
+  if (auto entry = it->find("entry_point"); entry != it->end()) {
+    if (!entry->is_string())
+      throw ConfigError(path.string(), "'" + it.key() + "': entry_point must be a string");
+    e.entrypoint = entry->get<std::string>();
   }
 }
 

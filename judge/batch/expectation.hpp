@@ -39,6 +39,15 @@ Expectation expectation_for_category(const std::string& category);
 void apply_submissions_yaml(const std::filesystem::path& file, const std::string& relative,
                             Expectation& e);
 
+// What a DOMjudge package's submissions.json (at the package's root) says
+// of the submission at `relative`: its `entry_point`. The file maps each
+// submission's path in the package ("submissions/accepted/a.py", a
+// directory with a final '/') to {"entry_point", "langid", "team"}; only
+// entry_point concerns judging. Throws ConfigError for a file that is not
+// such a map.
+void apply_domjudge_submissions_json(const std::filesystem::path& file, const std::string& relative,
+                                     bool directory, Expectation& e);
+
 // Whether the report meets the expectation; if not, why.
 std::optional<std::string> mismatch(const Expectation& e, const SubmissionReport& r);
 

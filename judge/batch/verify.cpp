@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "judge/batch/expectation.hpp"
@@ -38,6 +39,8 @@ std::vector<Candidate> find_submissions(const Problem& p) {
       c.relative = category.filename().string() + "/" + path.filename().string();
       c.path = path;
       c.expectation = expectation_for_category(category.filename().string());
+      apply_domjudge_submissions_json(p.dir / "submissions.json", c.relative,
+                                      fs::is_directory(path), c.expectation);
       apply_submissions_yaml(dir / "submissions.yaml", c.relative, c.expectation);
       out.push_back(std::move(c));
     }
@@ -90,9 +93,21 @@ bool verify_problem(const fs::path& dir, const VerifyOptions& options, VerifyObs
     }
     SubmissionCheck check = check_submission(c, p, languages, judge_options);
     if (!check.mismatch && c.expectation.category == "accepted") {
-      for (const auto& t : check.report.tests)
-        if (!slowest || t.time > slowest->seconds)
-          slowest = SlowestAccepted{t.time, c.relative + " on " + t.name, 0, 0};
+      // Held against the problem's limit as its language's run was: a
+      // language with time factor 2 had twice the limit.
+      const Language* lang = languages.find(check.report.language);
+      double factor = lang ? lang->time_factor : 1.0;
+      for (const auto& t : check.report.tests) {
+        double seconds = t.time / factor;
+        if (slowest && seconds <= slowest->seconds) continue;
+        std::string where = c.relative + " on " + t.name;
+        if (factor != 1.0) {
+          char note[96];
+          std::snprintf(note, sizeof note, " (%.3f s / time factor %g)", t.time, factor);
+          where += note;
+        }
+        slowest = SlowestAccepted{seconds, where, 0, 0};
+      }
     }
     observer.on_submission(check);
     ok &= !check.mismatch.has_value();

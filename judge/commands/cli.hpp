@@ -30,5 +30,7 @@ void add_results_command(CLI::App& app, int& status);
 void add_verify_command(CLI::App& app, int& status);
 void add_doctor_command(CLI::App& app, int& status);
 void add_languages_command(CLI::App& app, int& status);
+void add_cancel_command(CLI::App& app, int& status);
+void add_queue_command(CLI::App& app, int& status);
 
 }  // namespace pj::judge

@@ -6,7 +6,7 @@
 namespace pj::judge {
 namespace {
 
-constexpr std::array<std::pair<const char*, const char*>, 9> kNames = {{
+constexpr std::array<std::pair<const char*, const char*>, 10> kNames = {{
     {"AC", "Accepted"},
     {"WA", "Wrong Answer"},
     {"PE", "Presentation Error"},
@@ -16,6 +16,7 @@ constexpr std::array<std::pair<const char*, const char*>, 9> kNames = {{
     {"RE", "Run-Time Error"},
     {"CE", "Compile Error"},
     {"IE", "Internal Error (the judge's fault)"},
+    {"CANCELLED", "Cancelled (not judged)"},
 }};
 
 }  // namespace

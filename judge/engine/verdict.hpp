@@ -6,7 +6,8 @@
 
 namespace pj::judge {
 
-enum class Verdict { AC, WA, PE, TLE, MLE, OLE, RE, CE, IE };
+// Cancelled: taken off the queue or stopped by `pipejudge cancel`, not judged.
+enum class Verdict { AC, WA, PE, TLE, MLE, OLE, RE, CE, IE, Cancelled };
 
 const char* verdict_code(Verdict v);                 // "AC"
 const char* verdict_code(std::optional<Verdict> v);  // "" when there is none yet

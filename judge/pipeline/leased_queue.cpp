@@ -99,7 +99,7 @@ class LeasedJobQueue : public JobQueue {
         root_(inst.state_dir / "jobs"),
         doorbell_(MessageQueue::open_or_create(inst.jobs_queue())) {
     make_state_dirs(inst_);
-    for (const char* d : {"", "queued", "leased", "dead", "rejected"}) {
+    for (const char* d : {"", "queued", "leased", "dead", "rejected", "cancel", "workers"}) {
       std::error_code ec;
       fs::create_directory(root_ / d, ec);
       fs::permissions(root_ / d, fs::perms::owner_all, ec);
@@ -144,6 +144,37 @@ class LeasedJobQueue : public JobQueue {
     Lease lease = end_lease(job);
     if (::unlink(leased_path(job.id).c_str()) != 0 && errno != ENOENT)
       fail("cannot remove " + leased_path(job.id).string());
+    std::error_code ec;
+    fs::remove(dir("cancel") / job.id, ec);
+  }
+
+  Cancel cancel(const std::string& id, std::optional<Job>& removed) override {
+    // Queued: taken off as a worker would take it. A worker may be taking
+    // it at this very moment: then it is leased, and its worker is asked.
+    for (int tries = 0; tries < 50; ++tries) {
+      bool queued = false;
+      for (const auto& name : job_files(dir("queued"))) {
+        if (id_of(name) != id) continue;
+        queued = true;
+        if (auto job = claim(name, [](const std::string&) {})) {
+          removed = std::move(job);
+          return Cancel::Removed;
+        }
+      }
+      std::error_code ec;
+      if (fs::exists(leased_path(id), ec)) {
+        write_file_atomically(dir("cancel"), id, "cancel\n", inst_.sync);
+        return Cancel::Stopping;
+      }
+      if (!queued) return Cancel::NotQueued;
+      ::usleep(10000);
+    }
+    return Cancel::NotQueued;
+  }
+
+  bool cancelled(const Job& job) override {
+    std::error_code ec;
+    return fs::exists(dir("cancel") / job.id, ec);
   }
 
   void release(const Job& job) override {
@@ -205,8 +236,33 @@ class LeasedJobQueue : public JobQueue {
       fail("cannot move the job of " + job.id + " to the dead letters");
   }
 
+  void worker_state(const std::string& state) override {
+    if (!me_) {
+      fs::path file = dir("workers") / (std::to_string(::getpid()) + ".json");
+      me_ = sandbox::UniqueFd(
+          ::open(file.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+      if (!me_ || ::flock(me_.get(), LOCK_EX) != 0) fail("cannot open " + file.string());
+    }
+    write_fd(me_.get(), {{"pid", ::getpid()}, {"state", state}, {"since", unix_seconds()}}, false);
+  }
+
   QueueFacts facts() override {
     QueueFacts f;
+    for (const auto& e : fs::directory_iterator(dir("workers"))) {
+      sandbox::UniqueFd fd(::open(e.path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+      if (!fd) continue;
+      if (::flock(fd.get(), LOCK_SH | LOCK_NB) == 0) {  // its worker is gone
+        std::error_code ec;
+        fs::remove(e.path(), ec);
+        continue;
+      }
+      json w = json::parse(read_fd(fd.get()), nullptr, false);
+      if (!w.is_object()) continue;
+      f.workers.push_back(
+          {w.value("pid", 0L), w.value("state", std::string()), w.value("since", 0.0)});
+    }
+    std::sort(f.workers.begin(), f.workers.end(),
+              [](const WorkerFacts& a, const WorkerFacts& b) { return a.pid < b.pid; });
     auto read = [&](const char* where, std::vector<JobFacts>& into) {
       for (const auto& name : job_files(dir(where))) {
         std::optional<std::string> text;
@@ -253,31 +309,35 @@ class LeasedJobQueue : public JobQueue {
 
   // The first queued job whose file this process locks and moves to leased/.
   std::optional<Job> claim_next(const Log& log) {
-    for (const auto& name : job_files(dir("queued"))) {
-      sandbox::UniqueFd fd(::open((dir("queued") / name).c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
-      if (!fd || ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;  // taken by another
-      std::string id = id_of(name);
-      if (!valid_submission_id(id)) {
-        reject("queued", name, "not a job file name", log);
-        continue;
-      }
-      if (::rename((dir("queued") / name).c_str(), leased_path(id).c_str()) != 0) continue;
-      std::string why;
-      auto record = parse_record(read_fd(fd.get()), why);
-      if (!record || record->job.id != id) {
-        reject("leased", id + ".job", record ? "its name does not match its job" : why, log);
-        continue;
-      }
-      record->data["attempts"] = record->job.attempt + 1;
-      record->data["leased_by"] = static_cast<long>(::getpid());
-      record->data["leased_at"] = unix_seconds();
-      write_fd(fd.get(), record->data, inst_.sync);
-      Job job = std::move(record->job);
-      job.attempt += 1;
-      leases_.emplace(job.id, Lease{std::move(fd), std::move(record->data)});
-      return job;
-    }
+    for (const auto& name : job_files(dir("queued")))
+      if (auto job = claim(name, log)) return job;
     return std::nullopt;
+  }
+
+  // The queued job file `name`, if this process locks it and moves it to leased/.
+  std::optional<Job> claim(const std::string& name, const Log& log) {
+    sandbox::UniqueFd fd(::open((dir("queued") / name).c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd || ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) return std::nullopt;  // another's
+    std::string id = id_of(name);
+    if (!valid_submission_id(id)) {
+      reject("queued", name, "not a job file name", log);
+      return std::nullopt;
+    }
+    if (::rename((dir("queued") / name).c_str(), leased_path(id).c_str()) != 0) return std::nullopt;
+    std::string why;
+    auto record = parse_record(read_fd(fd.get()), why);
+    if (!record || record->job.id != id) {
+      reject("leased", id + ".job", record ? "its name does not match its job" : why, log);
+      return std::nullopt;
+    }
+    record->data["attempts"] = record->job.attempt + 1;
+    record->data["leased_by"] = static_cast<long>(::getpid());
+    record->data["leased_at"] = unix_seconds();
+    write_fd(fd.get(), record->data, inst_.sync);
+    Job job = std::move(record->job);
+    job.attempt += 1;
+    leases_.emplace(job.id, Lease{std::move(fd), std::move(record->data)});
+    return job;
   }
 
   Lease end_lease(const Job& job) {
@@ -311,6 +371,7 @@ class LeasedJobQueue : public JobQueue {
   fs::path root_;
   MessageQueue doorbell_;
   std::map<std::string, Lease> leases_;
+  sandbox::UniqueFd me_;  // this worker's state file, locked while it lives
 };
 
 }  // namespace

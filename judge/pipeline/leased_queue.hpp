@@ -7,6 +7,8 @@
 //   jobs/leased/<id>.job     held by its taker's flock
 //   jobs/dead/<id>.job       dead letters, with what became of each attempt
 //   jobs/rejected/<name>     files that were not jobs, and <name>.why
+//   jobs/cancel/<id>         a leased job's worker is asked to stop it
+//   jobs/workers/<pid>.json  a running worker's state, locked while it lives
 #pragma once
 
 #include <memory>

@@ -38,9 +38,17 @@ struct JobFacts {
   std::vector<std::string> failures;  // attempts that died
 };
 
+// A worker as it last said (JobQueue::worker_state).
+struct WorkerFacts {
+  long pid = 0;
+  std::string state;  // "idle", "judging <id>", "waiting for a run slot"
+  double since = 0;   // Unix seconds: in this state since
+};
+
 struct QueueFacts {
   std::vector<JobFacts> queued;  // in taking order
   std::vector<JobFacts> leased, dead;
+  std::vector<WorkerFacts> workers;  // running workers of the instance
 };
 
 class JobQueue {
@@ -73,6 +81,17 @@ class JobQueue {
   virtual void requeue(const Job& job) = 0;
   // To the dead letters, with `job.failures`.
   virtual void bury(const Job& job) = 0;
+  // `pipejudge cancel`. Removed: the job was queued and is now leased to
+  // the caller (to acknowledge once its final verdict is recorded), as
+  // `removed`. Stopping: a worker judges it and is asked to stop.
+  // NotQueued: no such job (judged already, or never queued here).
+  enum class Cancel { Removed, Stopping, NotQueued };
+  virtual Cancel cancel(const std::string& id, std::optional<Job>& removed) = 0;
+  // Whether the job leased to the caller was asked to stop.
+  virtual bool cancelled(const Job& job) = 0;
+  // Tells `pipejudge queue` what this worker process is doing; it shows
+  // for as long as the process lives.
+  virtual void worker_state(const std::string& state) = 0;
   // What is in the queue now (`pipejudge queue`).
   virtual QueueFacts facts() = 0;
 };

@@ -1,10 +1,14 @@
 #include "judge/pipeline/worker.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <thread>
 
 #include "judge/engine/error.hpp"
 #include "judge/engine/problem.hpp"
@@ -22,6 +26,8 @@ namespace {
 
 // Takes of a job whose worker died before another is not tried.
 constexpr int kMaxAttempts = 3;
+// How often a worker looks whether the job it judges was cancelled.
+constexpr auto kCancelPoll = std::chrono::milliseconds(50);
 
 // Events of one submission that have been reported so far, by seq. The
 // transport's unstored ones first, then the database: an event leaves the
@@ -44,12 +50,6 @@ std::map<std::int64_t, json> reported_events(EventSink& sink, const Instance& in
 std::int64_t last_reported_seq(EventSink& sink, const Instance& inst, const std::string& id) {
   auto known = reported_events(sink, inst, id);
   return known.empty() ? 0 : known.rbegin()->first;
-}
-
-bool final_was_reported(EventSink& sink, const Instance& inst, const std::string& id) {
-  for (const auto& [seq, e] : reported_events(sink, inst, id))
-    if (e.value("type", "") == event_type_name(EventType::Final)) return true;
-  return false;
 }
 
 std::string joined(const std::vector<std::string>& parts) {
@@ -79,11 +79,21 @@ void take_over_expired(JobQueue& jobs, EventSink& sink, const Instance& inst, co
 }
 
 // Judges the job in a child process; empty if it finished, else what went wrong.
-std::string judge_in_child(const Job& job, const Instance& inst, const WorkerOptions& options) {
+// `cancelled` is asked while it judges; true stops the child (and makes
+// `was_cancelled` true).
+std::string judge_in_child(const Job& job, const Instance& inst, const WorkerOptions& options,
+                           const std::function<bool()>& cancelled, bool& was_cancelled) {
   try {
     ChildProcess child = ChildProcess::spawn_self(judging_child_args(job, inst, options),
                                                   ChildProcess::Stdout::Null);
-    child.wait();
+    while (child.running()) {
+      if (cancelled()) {
+        was_cancelled = true;
+        child.stop(SIGTERM, 5);  // its sandboxed programs die with it
+        return "cancelled";
+      }
+      std::this_thread::sleep_for(kCancelPoll);
+    }
     return child.succeeded() ? std::string() : "worker " + child.describe_exit();
   } catch (const std::exception& e) {
     return std::string("cannot start a worker process: ") + e.what();
@@ -143,12 +153,23 @@ std::vector<std::string> judging_child_args(const Job& job, const Instance& inst
   return args;
 }
 
+bool final_was_reported(EventSink& sink, const Instance& inst, const std::string& id) {
+  for (const auto& [seq, e] : reported_events(sink, inst, id))
+    if (e.value("type", "") == event_type_name(EventType::Final)) return true;
+  return false;
+}
+
 void report_worker_crash(EventSink& sink, const Instance& inst, const std::string& id,
                          const std::string& why) {
+  report_final_instead(sink, inst, id, Verdict::IE, why);
+}
+
+bool report_final_instead(EventSink& sink, const Instance& inst, const std::string& id,
+                          Verdict verdict, const std::string& why) {
   std::map<std::int64_t, json> known = reported_events(sink, inst, id);
   SubmissionReport r;
   for (const auto& [seq, e] : known) {
-    if (e.value("type", "") == event_type_name(EventType::Final)) return;  // it made it out
+    if (e.value("type", "") == event_type_name(EventType::Final)) return false;  // it made it out
     try {
       apply_event(r, e, no_text);  // what it said of the submission and its tests
     } catch (const SchemaError&) {
@@ -159,10 +180,11 @@ void report_worker_crash(EventSink& sink, const Instance& inst, const std::strin
     r.time = std::max(r.time, t.time);
     r.memory = std::max(r.memory, t.memory);
   }
-  r.verdict = Verdict::IE;
+  r.verdict = verdict;
   r.reason = why;
   std::int64_t last_seq = known.empty() ? -1 : known.rbegin()->first;
   SubmissionEmitter::after(sink, id, last_seq).final(r);
+  return true;
 }
 
 void run_worker(const Instance& inst, const WorkerOptions& options, const std::atomic<bool>& stop,
@@ -173,12 +195,14 @@ void run_worker(const Instance& inst, const WorkerOptions& options, const std::a
   std::unique_ptr<EventSink> sink = transport->event_sink();
   std::size_t done = 0;
   take_over_expired(*jobs, *sink, inst, log);
+  jobs->worker_state("idle");
   while (!stop && (options.max_jobs == 0 || done < options.max_jobs)) {
     std::optional<Job> job = jobs->take(0.25, log);
     if (!job) {
       take_over_expired(*jobs, *sink, inst, log);
       continue;
     }
+    jobs->worker_state("waiting for a run slot for " + job->id);
     std::optional<RunSlot> slot = options.slot >= 0 ? RunSlot::pin(options.slot, stop, log)
                                                     : RunSlot::take(max_run_slots(), stop, log);
     if (!slot) {  // stopped while waiting for a slot: the job goes back
@@ -188,7 +212,20 @@ void run_worker(const Instance& inst, const WorkerOptions& options, const std::a
     WorkerOptions judging = options;
     judging.slot = slot->number();
     jobs->judging(*job);
-    std::string why = judge_in_child(*job, inst, judging);
+    jobs->worker_state("judging " + job->id + " (attempt " + std::to_string(job->attempt) +
+                       ", run slot " + std::to_string(judging.slot) + ")");
+    bool was_cancelled = false;
+    std::string why = judge_in_child(
+        *job, inst, judging, [&] { return jobs->cancelled(*job); }, was_cancelled);
+    if (was_cancelled) {
+      report_final_instead(*sink, inst, job->id, Verdict::Cancelled,
+                           "cancelled while it was judged (pipejudge cancel)");
+      log("submission " + job->id + ": cancelled while it was judged");
+      jobs->acknowledge(*job);
+      ++done;
+      jobs->worker_state("idle");
+      continue;
+    }
     if (!why.empty() && stop) {  // stopped with its judging child (Ctrl-C): handed back
       log("submission " + job->id + ": stopped while judging it (" + why + "); back in the queue");
       jobs->release(*job);
@@ -200,6 +237,7 @@ void run_worker(const Instance& inst, const WorkerOptions& options, const std::a
     }
     jobs->acknowledge(*job);
     ++done;
+    jobs->worker_state("idle");
   }
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "judge/engine/verdict.hpp"
 #include "judge/pipeline/instance.hpp"
 #include "judge/pipeline/job.hpp"
 #include "judge/pipeline/transport.hpp"
@@ -37,6 +38,15 @@ std::vector<std::string> judging_child_args(const Job& job, const Instance& inst
 // reported of its tests), as the next event of the submission.
 void report_worker_crash(EventSink& sink, const Instance& inst, const std::string& id,
                          const std::string& why);
+
+// Whether submission `id`'s final verdict made it out (to the outbox or the database).
+bool final_was_reported(EventSink& sink, const Instance& inst, const std::string& id);
+
+// The final verdict of a submission that is not judged to its end (IE,
+// Cancelled), with what was reported of it so far, unless a final made it
+// out already. Returns false in that case.
+bool report_final_instead(EventSink& sink, const Instance& inst, const std::string& id,
+                          Verdict verdict, const std::string& why);
 
 // `pipejudge worker`: takes jobs from the job queue until `stop` is set or
 // `max_jobs` are done, judging each in a watched child.

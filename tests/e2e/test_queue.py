@@ -10,7 +10,11 @@ its final verdict is recorded. Real processes, killed for real:
     each, and the queue ends empty;
   * a job whose judging always kills its worker goes to the dead letters
     after 3 attempts, its verdict IE naming them, and the jobs behind it are
-    judged.
+    judged;
+  * a live job goes before 300 queued batch jobs;
+  * a supervised pool (`worker --jobs 3`) restarts a member that dies and
+    stops cleanly on SIGTERM;
+  * `cancel` of a queued and of a running submission; `queue` shows them.
 The figures of the kill test (submissions, kills, attempts, time) are
 printed (pytest -s shows them).
 """
@@ -92,6 +96,22 @@ def test_workers_and_collector_killed_at_random_lose_nothing(instance, repo_root
     assert not jobs_in(instance, "dead"), f"dead letters: {jobs_in(instance, 'dead')}"
 
 
+def judging_children_of(submission_id):
+    """Judging children (--run-job) of `submission_id`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        if b"--run-job" in cmd and submission_id.encode() in cmd:
+            found.append(entry)
+    return found
+
+
 def judging_parents(submission_id):
     """Worker daemons whose judging child judges `submission_id`."""
     parents = []
@@ -140,6 +160,8 @@ def test_a_job_that_always_kills_its_worker_ends_as_a_dead_letter(instance, repo
     assert row.get("attempts") == 3, f"attempts {row.get('attempts')}"
     assert kills >= 3, f"{kills} kills"
     assert jobs_in(instance, "dead") == [f"{doomed}.job"], jobs_in(instance, "dead")
+    dead = queue_facts(instance)["dead"]
+    assert [d["id"] for d in dead] == [doomed] and len(dead[0]["failures"]) == 3, dead
     with open(os.path.join(instance.state, "jobs", "dead", f"{doomed}.job")) as f:
         failures = json.load(f)["failures"]
     assert len(failures) == 3 and all("died while judging it" in x for x in failures), failures
@@ -227,6 +249,67 @@ def test_a_supervised_pool_restarts_a_dead_worker_and_stops_cleanly(instance, re
     assert rows.get(slow, {}).get("verdict") == "TLE", rows.get(slow)
     left = [m for m in members if os.path.exists(f"/proc/{m}")]
     assert not left, f"members left: {left}"
+
+
+def queue_facts(instance):
+    rc, out, err = instance.run("queue", "--json", *instance.args())
+    assert rc == 0, f"queue: exit {rc}: {err}"
+    return json.loads(out)
+
+
+def descendants(pids):
+    """Every live process below the given ones."""
+    parent = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    parent[int(entry)] = int(f.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found, frontier = set(), set(pids)
+    while frontier:
+        frontier = {p for p, pp in parent.items() if pp in frontier and p not in found}
+        found |= frontier
+    return found
+
+
+def test_cancel_a_queued_and_a_running_submission(instance, repo_root):
+    """Queued: taken off, CANCELLED. Running: its worker stops it, CANCELLED,
+    nothing of it left running. `queue` shows the job being judged and its
+    worker; cancelling a judged or unknown submission says so."""
+    instance.start_collector()
+    spinning = instance.enqueue(aplusb(repo_root), aplusb(repo_root, "time_limit_exceeded/spin.cpp"),
+                                "--all")
+    waiting = instance.enqueue(aplusb(repo_root), aplusb(repo_root, "accepted/sol.c"))
+    rc, out, err = instance.run("cancel", waiting, *instance.args())
+    assert rc == 0 and "cancelled (it was queued)" in out, f"exit {rc}: {out} {err}"
+    assert [j["id"] for j in queue_facts(instance)["queued"]] == [spinning]
+
+    instance.start_worker()
+    assert e2e_support.wait_for(lambda: judging_parents(spinning), timeout=60), "not judged"
+    time.sleep(0.5)  # the program runs in its sandbox
+    judges = [int(p) for p in judging_children_of(spinning)]
+    below = descendants(judges)
+    assert below, "no process below the judging child"
+    facts = queue_facts(instance)
+    judging = facts["judging"]
+    assert [j["id"] for j in judging] == [spinning] and judging[0]["worker_pid"] > 0, facts
+    assert any(w["state"].startswith(f"judging {spinning}") for w in facts["workers"]), facts
+    rc, out, err = instance.run("cancel", spinning, *instance.args())
+    assert rc == 0 and "its worker stopped judging it" in out, f"exit {rc}: {out} {err}"
+    rows = instance.wait_verdicts([spinning, waiting], timeout=30)
+    for sid in (spinning, waiting):
+        assert rows[sid]["verdict"] == "CANCELLED", rows[sid]
+    assert e2e_support.wait_for(lambda: not judging_parents(spinning), timeout=10)
+    left = lambda: [p for p in below | set(judges) if os.path.exists(f"/proc/{p}")]
+    assert e2e_support.wait_for(lambda: not left(), timeout=10), f"still running: {left()}"
+    assert not jobs_in(instance, "queued") and not jobs_in(instance, "leased")
+
+    rc, out, err = instance.run("cancel", spinning, *instance.args())
+    assert rc == 1 and "judged already (CANCELLED)" in out, f"exit {rc}: {out} {err}"
+    rc, out, err = instance.run("cancel", "nosuchsubmission", *instance.args())
+    assert rc == 2 and "no such submission" in err, f"exit {rc}: {out} {err}"
 
 
 if __name__ == "__main__":

@@ -152,5 +152,23 @@ def test_submissions_yaml_names_a_directory_entrypoint(verify, repo_root, module
     assert rc == 0 and "1 of 1 submissions as expected" in out, f"exit {rc}: {out[-600:]} {err[-300:]}"
 
 
+def test_domjudge_submissions_json_names_a_directory_entry_point(verify, repo_root, module_dir):
+    """DOMjudge's submissions.json (at the package's root, keyed by the path
+    in the package, a directory with a final '/') gives `entry_point`."""
+    pkg = os.path.join(module_dir, "entry_json")
+    shutil.copytree(os.path.join(repo_root, "problems", "aplusb"), pkg)
+    shutil.rmtree(os.path.join(pkg, "submissions"))
+    sub = os.path.join(pkg, "submissions", "accepted", "two_files")
+    write(os.path.join(sub, "add.py"), "print(sum(map(int, open(0).read().split())))\n")
+    write(os.path.join(sub, "broken.py"), "print(0)\n")
+    write(os.path.join(pkg, "submissions.json"),
+          '{"submissions/accepted/two_files/": {"entry_point": "add.py", "langid": "py3"}}\n')
+    rc, out, err = verify(pkg)
+    assert rc == 0 and "1 of 1 submissions as expected" in out, f"exit {rc}: {out[-600:]} {err[-300:]}"
+    write(os.path.join(pkg, "submissions.json"), "[1, 2]\n")
+    rc, out, err = verify(pkg)
+    assert rc == 2 and "submissions.json" in err, f"exit {rc}: {err[-300:]}"
+
+
 if __name__ == "__main__":
     sys.exit(e2e_support.run_as_script(__file__))
