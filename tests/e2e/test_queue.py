@@ -312,5 +312,30 @@ def test_cancel_a_queued_and_a_running_submission(instance, repo_root):
     assert rc == 2 and "no such submission" in err, f"exit {rc}: {out} {err}"
 
 
+def test_a_corrupt_job_file_is_set_aside_and_the_queue_moves_on(instance, repo_root):
+    """Job files that are not jobs (torn JSON, a name without an id) go to
+    jobs/rejected/ with the reason; the job behind them is judged."""
+    instance.start_collector()
+    good = instance.enqueue(aplusb(repo_root), aplusb(repo_root, "accepted/sol.c"))
+    queued = os.path.join(instance.state, "jobs", "queued")
+    write_bytes = {"0000000000000000000001-badjob1.job": b'{"job": {"id": "badjob1", "pro',
+                   "0000000000000000000002-.job": b"{}"}
+    for name, data in write_bytes.items():
+        with open(os.path.join(queued, name), "wb") as f:
+            f.write(data)
+    instance.start_worker()
+    rows = instance.wait_verdicts([good], timeout=60)
+    assert rows.get(good, {}).get("verdict") == "AC", rows.get(good)
+    rejected = os.path.join(instance.state, "jobs", "rejected")
+    # The torn one was taken (moved to leased/ as badjob1.job) before it was read.
+    want = {"badjob1.job", "badjob1.job.why", "0000000000000000000002-.job",
+            "0000000000000000000002-.job.why"}
+    assert e2e_support.wait_for(lambda: set(os.listdir(rejected)) == want, timeout=10), \
+        os.listdir(rejected)
+    with open(os.path.join(rejected, "badjob1.job.why")) as f:
+        assert "not a job record" in f.read()
+    assert not jobs_in(instance, "queued") and not jobs_in(instance, "leased")
+
+
 if __name__ == "__main__":
     sys.exit(e2e_support.run_as_script(__file__))
