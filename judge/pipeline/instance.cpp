@@ -128,4 +128,12 @@ bool collector_running(const Instance& inst) {
   return fl.l_type != F_UNLCK;
 }
 
+std::vector<std::string> instance_args(const Instance& inst) {
+  std::vector<std::string> args = {
+      "--instance",          inst.name, "--state-dir", inst.state_dir.string(), "--db",
+      inst.db_path.string(), "--queue", inst.queue};
+  if (!inst.sync) args.push_back("--no-sync");
+  return args;
+}
+
 }  // namespace pj::judge

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sandbox/fd.hpp"
 
@@ -41,6 +42,10 @@ Instance resolve_instance(const InstanceOptions& o);
 // /var/lib/pipejudge/<instance> for root, else $XDG_STATE_HOME/pipejudge/<instance>
 // or ~/.local/state/pipejudge/<instance>.
 std::filesystem::path default_state_dir(const std::string& instance);
+
+// The command-line options that put a pipejudge child process on `inst`
+// (--instance, --state-dir, --db, --queue, and --no-sync if it is off).
+std::vector<std::string> instance_args(const Instance& inst);
 
 // Creates the state directory, outbox/ and blobs/ (mode 0700) if missing.
 // Throws ConfigError naming the directory that cannot be made.

@@ -132,20 +132,9 @@ void run_job(const Job& job, const Instance& inst, const WorkerOptions& options)
 
 std::vector<std::string> judging_child_args(const Job& job, const Instance& inst,
                                             const WorkerOptions& options) {
-  std::vector<std::string> args = {"worker",
-                                   "--run-job",
-                                   job.to_message(),
-                                   "--instance",
-                                   inst.name,
-                                   "--state-dir",
-                                   inst.state_dir.string(),
-                                   "--db",
-                                   inst.db_path.string(),
-                                   "--queue",
-                                   inst.queue,
-                                   "--slot",
+  std::vector<std::string> args = {"worker", "--run-job", job.to_message(), "--slot",
                                    std::to_string(options.slot)};
-  if (!inst.sync) args.push_back("--no-sync");
+  for (auto& a : instance_args(inst)) args.push_back(std::move(a));
   if (!options.cache_dir.empty()) {
     args.push_back("--cache-dir");
     args.push_back(options.cache_dir);

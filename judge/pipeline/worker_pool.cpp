@@ -20,18 +20,8 @@ constexpr double kRestartBackoffSeconds = 1.0;
 constexpr double kStopGraceSeconds = 120;
 
 std::vector<std::string> member_args(const Instance& inst, const WorkerOptions& options) {
-  std::vector<std::string> args = {"worker",
-                                   "--jobs",
-                                   "1",
-                                   "--instance",
-                                   inst.name,
-                                   "--state-dir",
-                                   inst.state_dir.string(),
-                                   "--db",
-                                   inst.db_path.string(),
-                                   "--queue",
-                                   inst.queue};
-  if (!inst.sync) args.push_back("--no-sync");
+  std::vector<std::string> args = {"worker", "--jobs", "1"};
+  for (auto& a : instance_args(inst)) args.push_back(std::move(a));
   if (!options.cache_dir.empty()) {
     args.push_back("--cache-dir");
     args.push_back(options.cache_dir);

@@ -198,6 +198,39 @@ def write(path, content):
         f.write(content)
 
 
+def processes():
+    """Live processes: [(pid, parent pid, cmdline bytes)]."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmd = f.read()
+        except (OSError, IndexError, ValueError):
+            continue
+        found.append((int(entry), ppid, cmd))
+    return found
+
+
+def judging_children(marker):
+    """Pids of judging children (`worker --run-job JOB`) whose job mentions
+    `marker` (a submission id, a problem path)."""
+    return [pid for pid, _, cmd in processes() if b"--run-job" in cmd and marker.encode() in cmd]
+
+
+def descendants(pids):
+    """Every live process below the given ones."""
+    table = processes()
+    found, frontier = set(), set(pids)
+    while frontier:
+        frontier = {pid for pid, ppid, _ in table if ppid in frontier and pid not in found}
+        found |= frontier
+    return found
+
+
 def wait_for(pred, timeout=30, interval=0.1):
     """Polls pred() until it is true or `timeout` seconds passed; its last value."""
     deadline = time.time() + timeout

@@ -307,21 +307,6 @@ def test_submit_collector_without_a_running_collector_is_a_usage_error(instances
         f"exit {rc}, stdout {short(out, 400)!r}, stderr {short(err, 400)!r}"
 
 
-def judging_children(marker):
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmd = f.read()
-        except OSError:
-            continue
-        if b"--run-job" in cmd and marker.encode() in cmd:
-            pids.append(int(entry))
-    return pids
-
-
 @pytest.mark.parametrize("shared", [False, True], ids=["private", "collector"])
 def test_a_worker_killed_by_sigsegv_ends_as_ie_with_the_reason(shared, instance, repo_root, state_dir):
     pj = instance.pipejudge
@@ -339,10 +324,10 @@ def test_a_worker_killed_by_sigsegv_ends_as_ie_with_the_reason(shared, instance,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     instance.procs.append(submit)
     problems = []
-    if not wait_for(lambda: judging_children(marker), timeout=30):
+    if not wait_for(lambda: e2e_support.judging_children(marker), timeout=30):
         problems.append("no judging child process seen")
     time.sleep(0.3)
-    for pid in judging_children(marker):
+    for pid in e2e_support.judging_children(marker):
         os.kill(pid, signal.SIGSEGV)
     out, err = submit.communicate(timeout=60)
     out, err = out.decode(), err.decode()

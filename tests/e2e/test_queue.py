@@ -96,40 +96,6 @@ def test_workers_and_collector_killed_at_random_lose_nothing(instance, repo_root
     assert not jobs_in(instance, "dead"), f"dead letters: {jobs_in(instance, 'dead')}"
 
 
-def judging_children_of(submission_id):
-    """Judging children (--run-job) of `submission_id`."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmd = f.read()
-        except OSError:
-            continue
-        if b"--run-job" in cmd and submission_id.encode() in cmd:
-            found.append(entry)
-    return found
-
-
-def judging_parents(submission_id):
-    """Worker daemons whose judging child judges `submission_id`."""
-    parents = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmd = f.read()
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        if b"--run-job" in cmd and submission_id.encode() in cmd:
-            parents.append(ppid)
-    return parents
-
-
 def test_a_job_that_always_kills_its_worker_ends_as_a_dead_letter(instance, repo_root):
     instance.start_collector()
     workers = [instance.start_worker() for _ in range(2)]
@@ -207,25 +173,15 @@ def test_a_live_job_goes_before_300_queued_batch_jobs(instance, repo_root):
     assert sum(1 for b in batch if b in started) < 300, "every batch job ran before the live one"
 
 
-def children_of(pid):
-    kids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmd = f.read()
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == pid:
-            kids.append((int(entry), cmd))
-    return kids
+def judging_parents(submission_id):
+    """Worker daemons whose judging child judges `submission_id`."""
+    judges = set(e2e_support.judging_children(submission_id))
+    return [ppid for pid, ppid, _ in e2e_support.processes() if pid in judges]
 
 
 def pool_members(supervisor):
-    return sorted(p for p, cmd in children_of(supervisor.pid) if b"worker\0--jobs\x001" in cmd)
+    return sorted(pid for pid, ppid, cmd in e2e_support.processes()
+                  if ppid == supervisor.pid and b"worker\0--jobs\x001" in cmd)
 
 
 def test_a_supervised_pool_restarts_a_dead_worker_and_stops_cleanly(instance, repo_root):
@@ -257,23 +213,6 @@ def queue_facts(instance):
     return json.loads(out)
 
 
-def descendants(pids):
-    """Every live process below the given ones."""
-    parent = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as f:
-                    parent[int(entry)] = int(f.read().rsplit(b")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
-    found, frontier = set(), set(pids)
-    while frontier:
-        frontier = {p for p, pp in parent.items() if pp in frontier and p not in found}
-        found |= frontier
-    return found
-
-
 def test_cancel_a_queued_and_a_running_submission(instance, repo_root):
     """Queued: taken off, CANCELLED. Running: its worker stops it, CANCELLED,
     nothing of it left running. `queue` shows the job being judged and its
@@ -289,8 +228,8 @@ def test_cancel_a_queued_and_a_running_submission(instance, repo_root):
     instance.start_worker()
     assert e2e_support.wait_for(lambda: judging_parents(spinning), timeout=60), "not judged"
     time.sleep(0.5)  # the program runs in its sandbox
-    judges = [int(p) for p in judging_children_of(spinning)]
-    below = descendants(judges)
+    judges = e2e_support.judging_children(spinning)
+    below = e2e_support.descendants(judges)
     assert below, "no process below the judging child"
     facts = queue_facts(instance)
     judging = facts["judging"]

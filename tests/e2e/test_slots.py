@@ -75,7 +75,7 @@ def submit_all(pipejudge, pkg, files, cwd, env, instance):
 
     def sample():  # the judging children of these runs, for the cgroup check
         while not done.is_set():
-            judges.update(judging_children(pkg))
+            judges.update(str(p) for p in e2e_support.judging_children(pkg))
             time.sleep(0.01)
 
     sampler = threading.Thread(target=sample)
@@ -96,21 +96,6 @@ def submit_all(pipejudge, pkg, files, cwd, env, instance):
 
 
 judges = set()  # pids of the judging children of the last submit_all
-
-
-def judging_children(marker):
-    found = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmd = f.read()
-        except OSError:
-            continue
-        if b"--run-job" in cmd and marker.encode() in cmd:
-            found.add(entry)
-    return found
 
 
 def probe_facts(judged):
