@@ -39,6 +39,11 @@ void add_worker_command(CLI::App& app, int& status) {
                   "at most run_slots (the site configuration; default: the cores) at once")
       ->check(CLI::Range(0, 999));
   cmd->add_option("--cache-dir", opt->worker.cache_dir, "compile cache directory");
+  cmd->add_option("--max-attempts", opt->worker.max_attempts,
+                  "judge a submission whose workers died at most this many times, then give it "
+                  "up as a dead letter (IE)")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
   // The judging child a worker (or submit) starts for each submission.
   cmd->add_option("--run-job", opt->run_job, "judge this job (JSON) in this process")->group("");
   cmd->callback([opt, &status] {

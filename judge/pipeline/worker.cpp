@@ -24,8 +24,6 @@ using nlohmann::json;
 namespace pj::judge {
 namespace {
 
-// Takes of a job whose worker died before another is not tried.
-constexpr int kMaxAttempts = 3;
 // How often a worker looks whether the job it judges was cancelled.
 constexpr auto kCancelPoll = std::chrono::milliseconds(50);
 
@@ -59,13 +57,14 @@ std::string joined(const std::vector<std::string>& parts) {
 }
 
 // Jobs whose worker died judging them: done if their verdict made it out;
-// else judged again, up to kMaxAttempts times; then dead letters, their
+// else judged again, up to `max_attempts` times; then dead letters, their
 // verdict IE naming every attempt.
-void take_over_expired(JobQueue& jobs, EventSink& sink, const Instance& inst, const Log& log) {
+void take_over_expired(JobQueue& jobs, EventSink& sink, const Instance& inst, int max_attempts,
+                       const Log& log) {
   for (const Job& job : jobs.expired(log)) {
     if (final_was_reported(sink, inst, job.id)) {
       jobs.acknowledge(job);
-    } else if (job.attempt >= kMaxAttempts) {
+    } else if (job.attempt >= max_attempts) {
       std::string why =
           "judging it failed " + std::to_string(job.attempt) + " times: " + joined(job.failures);
       report_worker_crash(sink, inst, job.id, why);
@@ -183,12 +182,12 @@ void run_worker(const Instance& inst, const WorkerOptions& options, const std::a
   std::unique_ptr<JobQueue> jobs = transport->job_queue();
   std::unique_ptr<EventSink> sink = transport->event_sink();
   std::size_t done = 0;
-  take_over_expired(*jobs, *sink, inst, log);
+  take_over_expired(*jobs, *sink, inst, options.max_attempts, log);
   jobs->worker_state("idle");
   while (!stop && (options.max_jobs == 0 || done < options.max_jobs)) {
     std::optional<Job> job = jobs->take(0.25, log);
     if (!job) {
-      take_over_expired(*jobs, *sink, inst, log);
+      take_over_expired(*jobs, *sink, inst, options.max_attempts, log);
       continue;
     }
     jobs->worker_state("waiting for a run slot for " + job->id);

@@ -21,7 +21,9 @@ struct WorkerOptions {
   // Run slot (run uid when root): pinned by --slot; -1: a free one per job
   // (RunSlot::take). The judging child is always given its parent's.
   int slot = -1;
-  std::string cache_dir;  // compile cache ("": the default)
+  std::string cache_dir;
+  // Attempts at a job whose workers all died before it goes to the dead letters.
+  int max_attempts = 3;  // compile cache ("": the default)
 };
 
 // In the judging child: judges the job, emitting compiling, compiled, one

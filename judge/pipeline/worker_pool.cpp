@@ -22,6 +22,8 @@ constexpr double kStopGraceSeconds = 120;
 std::vector<std::string> member_args(const Instance& inst, const WorkerOptions& options) {
   std::vector<std::string> args = {"worker", "--jobs", "1"};
   for (auto& a : instance_args(inst)) args.push_back(std::move(a));
+  args.push_back("--max-attempts");
+  args.push_back(std::to_string(options.max_attempts));
   if (!options.cache_dir.empty()) {
     args.push_back("--cache-dir");
     args.push_back(options.cache_dir);
