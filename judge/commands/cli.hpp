@@ -32,5 +32,6 @@ void add_doctor_command(CLI::App& app, int& status);
 void add_languages_command(CLI::App& app, int& status);
 void add_cancel_command(CLI::App& app, int& status);
 void add_queue_command(CLI::App& app, int& status);
+void add_grade_command(CLI::App& app, int& status);
 
 }  // namespace pj::judge

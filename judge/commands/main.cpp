@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   pj::judge::add_languages_command(app, status);
   pj::judge::add_cancel_command(app, status);
   pj::judge::add_queue_command(app, status);
+  pj::judge::add_grade_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -267,6 +267,14 @@ ResultStore ResultStore::open_writer(const fs::path& path, bool sync, std::uint6
   }
 }
 
+std::optional<ResultStore> ResultStore::try_open_reader(const fs::path& path) {
+  try {
+    return open_reader(path);
+  } catch (const StoreError&) {
+    return std::nullopt;
+  }
+}
+
 ResultStore ResultStore::open_reader(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec))

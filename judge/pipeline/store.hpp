@@ -62,6 +62,9 @@ class ResultStore {
                                  std::uint64_t max_bytes = 0);
   // For readers; StoreError if there is no pipejudge database there.
   static ResultStore open_reader(const std::filesystem::path& db);
+  // The same, or nullopt while there is none yet (or a collector is still
+  // creating it): for readers that wait for one.
+  static std::optional<ResultStore> try_open_reader(const std::filesystem::path& db);
 
   ResultStore(ResultStore&&) noexcept;
   ResultStore& operator=(ResultStore&&) = delete;

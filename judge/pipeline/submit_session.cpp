@@ -36,14 +36,6 @@ fs::path make_temp_state_dir() {
   return tmpl;
 }
 
-void try_open_reader(std::optional<ResultStore>& reader, const fs::path& db) {
-  try {
-    reader.emplace(ResultStore::open_reader(db));
-  } catch (const StoreError&) {
-    // not created yet
-  }
-}
-
 }  // namespace
 
 SubmitSession::SubmitSession(bool shared, const InstanceOptions& options) : shared_(shared) {
@@ -159,7 +151,9 @@ SubmissionReport SubmitSession::judge(const Problem& problem, const Submission& 
   bool worker_done = false;
   for (;;) {
     if (stop) throw Stopped{};
-    if (!reader) try_open_reader(reader, inst_.db_path);
+    if (!reader)
+      if (auto opened = ResultStore::try_open_reader(inst_.db_path))
+        reader.emplace(std::move(*opened));
     if (reader) {
       follower.add(reader->events(id_, follower.applied()));
       if (follower.advance(lookup, nothing_pending)) break;

@@ -1,0 +1,262 @@
+#include "judge/batch/grade.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "judge/engine/error.hpp"
+#include "judge/engine/languages.hpp"
+#include "judge/engine/run_slots.hpp"
+#include "judge/engine/sha256.hpp"
+#include "judge/engine/submission.hpp"
+#include "judge/pipeline/child.hpp"
+#include "judge/pipeline/durable.hpp"
+#include "judge/pipeline/enqueue.hpp"
+#include "judge/pipeline/store.hpp"
+#include "judge/pipeline/transport.hpp"
+#include "judge/report/report_json.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace pj::judge {
+namespace {
+
+// Changes whenever judging could give another result for the same input.
+constexpr const char* kJudgeVersion = "pipejudge 0.1.0 (judge 1)";
+constexpr auto kPoll = std::chrono::milliseconds(200);
+
+std::string file_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Every regular file below `dir` (or the file itself), by relative path.
+std::string tree_digest(const fs::path& root) {
+  if (!fs::is_directory(root)) return sha256_hex(file_bytes(root));
+  std::vector<fs::path> files;
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::string all;
+  for (const auto& f : files)
+    all += fs::relative(f, root).string() + '\0' + sha256_hex(file_bytes(f)) + '\n';
+  return sha256_hex(all);
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += s + '\x1f';
+  return out;
+}
+
+// The key a result is stored under: whose it is, and what could change it.
+std::string result_key(const BatchEntry& e, const std::string& package_digest, const Language& lang,
+                       bool fast) {
+  std::string what = std::string(kJudgeVersion) + '\n' + e.student + '\n' + e.problem + '\n' +
+                     tree_digest(e.path) + '\n' + package_digest + '\n' + lang.id + '\n' +
+                     joined(lang.compile) + '\n' + joined(lang.run) + '\n' +
+                     std::to_string(lang.time_factor) + '\n' + std::to_string(lang.memory_factor) +
+                     '\n' + (fast ? "fast" : "all");
+  return sha256_hex(what);
+}
+
+class GradeState {
+ public:
+  explicit GradeState(fs::path out) : out_(std::move(out)) {
+    std::ifstream in(out_ / "grade-state.json");
+    if (!in) return;
+    json j = json::parse(in, nullptr, false);
+    if (j.is_object())
+      for (auto& [key, id] : j.items())
+        if (id.is_string()) ids_[key] = id.get<std::string>();
+  }
+  std::optional<std::string> id_of(const std::string& key) const {
+    auto it = ids_.find(key);
+    return it == ids_.end() ? std::nullopt : std::optional(it->second);
+  }
+  void remember(const std::string& key, const std::string& id) {
+    ids_[key] = id;
+    write_file_atomically(out_, "grade-state.json", json(ids_).dump(1), true);
+  }
+
+ private:
+  fs::path out_;
+  std::map<std::string, std::string> ids_;
+};
+
+// The instance's collector (started if none runs) and a pool of workers for
+// the batch, stopped when the batch is done (the workers finish or hand
+// back what they judge).
+class Judges {
+ public:
+  Judges(const Instance& inst, const GradeOptions& options) {
+    if (!collector_running(inst)) {
+      std::vector<std::string> args = {"collector", "--quiet"};
+      for (auto& a : instance_args(inst)) args.push_back(a);
+      collector_.emplace(ChildProcess::spawn_self(args, ChildProcess::Stdout::Pipe));
+      auto line = collector_->read_line();
+      if (!line || line->rfind("ready", 0) != 0)
+        throw ConfigError(inst.state_dir.string(), "the instance's collector did not start (" +
+                                                       collector_->describe_exit() + ")");
+    }
+    int jobs = options.jobs > 0 ? options.jobs : max_run_slots();
+    std::vector<std::string> args = {"worker", "--jobs", std::to_string(jobs)};
+    for (auto& a : instance_args(inst)) args.push_back(a);
+    if (!options.cache_dir.empty()) {
+      args.push_back("--cache-dir");
+      args.push_back(options.cache_dir);
+    }
+    workers_.emplace(ChildProcess::spawn_self(args, ChildProcess::Stdout::Null));
+  }
+  ~Judges() {
+    if (workers_) workers_->stop(SIGTERM, 180);
+    if (collector_) collector_->stop(SIGTERM, 30);
+  }
+  Judges(const Judges&) = delete;
+  Judges& operator=(const Judges&) = delete;
+
+ private:
+  std::optional<ChildProcess> collector_;
+  std::optional<ChildProcess> workers_;
+};
+
+}  // namespace
+
+std::vector<GradedSubmission> run_grade(const Instance& inst, const ClassBatch& batch,
+                                        const std::map<std::string, Problem>& problems,
+                                        const GradeOptions& options, GradeObserver& observer,
+                                        const std::atomic<bool>& stop) {
+  make_state_dirs(inst);
+  fs::create_directories(options.out);
+  GradeState state(options.out);
+  LanguageTable languages = LanguageTable::load_default();
+  std::map<std::string, std::string> package_digests;
+  for (const auto& [name, p] : problems) package_digests[name] = tree_digest(p.dir);
+
+  std::vector<GradedSubmission> graded(batch.entries.size());
+  std::vector<std::string> keys(batch.entries.size());
+  std::optional<ResultStore> store = ResultStore::try_open_reader(inst.db_path);
+  std::size_t reused = 0, waiting_for_earlier = 0;
+  std::vector<std::size_t> to_enqueue;
+  for (std::size_t i = 0; i < batch.entries.size(); ++i) {
+    const BatchEntry& e = batch.entries[i];
+    graded[i].entry = e;
+    Submission s = load_submission(e.path, "", languages);
+    keys[i] = result_key(e, package_digests.at(e.problem), *s.language, options.fast);
+    std::optional<SubmissionDetail> earlier;
+    if (auto id = state.id_of(keys[i]); id && store && (earlier = store->find(*id))) {
+      graded[i].id = *id;  // judged, or queued, by an earlier run
+      graded[i].reused = true;
+      ++reused;
+      waiting_for_earlier += !earlier->report.verdict;
+    } else {
+      to_enqueue.push_back(i);
+    }
+  }
+  observer.on_start(batch, to_enqueue.size(), reused);
+
+  // Judges only if something is left to judge (an earlier run, killed, may
+  // have left jobs in the queue).
+  std::optional<Judges> judges;
+  if (!to_enqueue.empty() || waiting_for_earlier > 0) judges.emplace(inst, options);
+  std::unique_ptr<Transport> transport = open_transport(inst);
+  for (std::size_t i : to_enqueue) {
+    if (stop) break;
+    const BatchEntry& e = batch.entries[i];
+    Submission s = load_submission(e.path, "", languages);
+    auto id = enqueue_submission(*transport, problems.at(e.problem), s, !options.fast,
+                                 Priority::Batch, stop);
+    if (!id) break;
+    graded[i].id = *id;
+    state.remember(keys[i], *id);
+  }
+
+  std::size_t done = 0, total = graded.size();
+  std::vector<bool> reported(total, false);
+  while (done < total && !stop) {
+    if (!store)
+      if (auto opened = ResultStore::try_open_reader(inst.db_path))
+        store.emplace(std::move(*opened));
+    if (store) {
+      for (std::size_t i = 0; i < total; ++i) {
+        if (reported[i] || graded[i].id.empty()) continue;
+        auto detail = store->find(graded[i].id);
+        if (!detail || !detail->report.verdict) continue;
+        graded[i].report = std::move(detail->report);
+        reported[i] = true;
+        observer.on_graded(graded[i], ++done, total);
+      }
+    }
+    if (done < total) std::this_thread::sleep_for(kPoll);
+  }
+  return graded;
+}
+
+void write_grade_reports(const fs::path& out, const ClassBatch& batch,
+                         const std::vector<GradedSubmission>& graded, const GradeOptions& options) {
+  fs::create_directories(out);
+  // A problem's column: the score out of 100 of a scoring problem, else 100
+  // for AC and 0 otherwise; a student's best submission counts.
+  std::set<std::string> students, problem_names;
+  std::map<std::pair<std::string, std::string>, double> cell;
+  for (const auto& g : graded) {
+    students.insert(g.entry.student);
+    problem_names.insert(g.entry.problem);
+    if (!g.report.verdict) continue;
+    const SubmissionReport& r = g.report;
+    double points = r.max_score && *r.max_score > 0 && r.score ? 100 * *r.score / *r.max_score
+                                                               : (r.accepted() ? 100.0 : 0.0);
+    auto key = std::make_pair(g.entry.student, g.entry.problem);
+    cell[key] = std::max(cell.count(key) ? cell[key] : 0.0, points);
+  }
+  std::ostringstream csv;
+  csv << "student";
+  for (const auto& p : problem_names) csv << ',' << p;
+  csv << ",total\n";
+  for (const auto& s : students) {
+    csv << s;
+    double total = 0;
+    for (const auto& p : problem_names) {
+      csv << ',';
+      auto it = cell.find({s, p});
+      if (it == cell.end()) continue;
+      char num[32];
+      std::snprintf(num, sizeof num, "%g", it->second);
+      csv << num;
+      total += it->second;
+    }
+    char num[32];
+    std::snprintf(num, sizeof num, "%g", total);
+    csv << ',' << num << '\n';
+  }
+  write_file_atomically(out, "grades.csv", csv.str(), true);
+
+  json results = {{"settings", {{"layout", batch.layout}, {"all_tests", !options.fast}}},
+                  {"submissions", json::array()},
+                  {"not_judged", json::array()}};
+  for (const auto& g : graded) {
+    json row = {{"student", g.entry.student},
+                {"problem", g.entry.problem},
+                {"path", g.entry.path.string()},
+                {"id", g.id},
+                {"reused", g.reused},
+                {"extra", g.entry.extra},
+                {"report", g.report.verdict ? encode_submission(g.report) : json(nullptr)}};
+    results["submissions"].push_back(std::move(row));
+  }
+  for (const auto& n : batch.not_judged)
+    results["not_judged"].push_back({{"path", n.path}, {"why", n.why}});
+  write_file_atomically(out, "results.json", results.dump(2), true);
+}
+
+}  // namespace pj::judge

@@ -1,0 +1,60 @@
+// `pipejudge grade`: a class or a contest judged in one command, through the
+// same pipeline as everything else: every submission goes to the instance's
+// submission queue at batch priority, a pool of workers judges them, the
+// collector stores the verdicts, and the batch reads them back.
+//
+// Resumable: each submission's result is keyed by its student and problem
+// and the content hash of the submission, its problem package, its
+// language's settings and the judge's version (`<out>/grade-state.json` maps each key to a submission id), so a
+// second run judges only what changed or was not finished.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "judge/batch/class_folder.hpp"
+#include "judge/engine/problem.hpp"
+#include "judge/engine/results.hpp"
+#include "judge/pipeline/instance.hpp"
+
+namespace pj::judge {
+
+struct GradeOptions {
+  bool fast = false;          // stop each submission at its first failing test
+  int jobs = 0;               // workers to start (0: the machine's run slots)
+  std::filesystem::path out;  // grades.csv, results.json, grade-state.json
+  std::string cache_dir;      // the workers' compile cache ("": the default)
+};
+
+struct GradedSubmission {
+  BatchEntry entry;
+  std::string id;       // submission id
+  bool reused = false;  // judged by an earlier run of the same batch
+  SubmissionReport report;
+};
+
+class GradeObserver {
+ public:
+  virtual ~GradeObserver() = default;
+  virtual void on_start(const ClassBatch& batch, std::size_t to_judge, std::size_t reused) = 0;
+  virtual void on_graded(const GradedSubmission& g, std::size_t done, std::size_t total) = 0;
+};
+
+// Judges the batch; returns each entry's result, in the batch's order.
+// Stops waiting when `stop` is set (then what was judged stays stored and
+// the rest is judged by the next run). Throws ConfigError for an
+// instance whose collector or workers cannot start.
+std::vector<GradedSubmission> run_grade(const Instance& inst, const ClassBatch& batch,
+                                        const std::map<std::string, Problem>& problems,
+                                        const GradeOptions& options, GradeObserver& observer,
+                                        const std::atomic<bool>& stop);
+
+// grades.csv (a row per student, a column per problem, a total) and
+// results.json (every report, the batch's settings, what was not judged).
+void write_grade_reports(const std::filesystem::path& out, const ClassBatch& batch,
+                         const std::vector<GradedSubmission>& graded, const GradeOptions& options);
+
+}  // namespace pj::judge
