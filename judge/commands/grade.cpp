@@ -7,12 +7,14 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <string>
 
 #include "judge/batch/grade.hpp"
 #include "judge/commands/cli.hpp"
 #include "judge/commands/options.hpp"
 #include "judge/engine/error.hpp"
 #include "judge/engine/languages.hpp"
+#include "judge/pipeline/clock.hpp"
 #include "judge/pipeline/signals.hpp"
 
 namespace fs = std::filesystem;
@@ -38,8 +40,12 @@ std::map<std::string, Problem> load_problems(const std::string& one, const std::
   return problems;
 }
 
+// A line per finished submission; on a terminal, a progress bar under them
+// (done/total, rate, ETA), redrawn in place.
 class GradePrinter : public GradeObserver {
  public:
+  GradePrinter() : tty_(::isatty(STDOUT_FILENO)), start_(monotonic_seconds()) {}
+
   void on_start(const ClassBatch& batch, std::size_t to_judge, std::size_t reused) override {
     std::printf("grade: %s\n", batch.summary().c_str());
     for (const auto& n : batch.not_judged)
@@ -48,6 +54,7 @@ class GradePrinter : public GradeObserver {
     std::fflush(stdout);
   }
   void on_graded(const GradedSubmission& g, std::size_t done, std::size_t total) override {
+    if (tty_) std::printf("\r\033[K");  // the bar goes; the line takes its place
     const SubmissionReport& r = g.report;
     char score[48] = "";
     if (r.score && r.max_score)
@@ -55,8 +62,25 @@ class GradePrinter : public GradeObserver {
     std::printf("[%zu/%zu] %-16s %-12s %-9s%s%s  %s\n", done, total, g.entry.student.c_str(),
                 g.entry.problem.c_str(), verdict_code(r.verdict), score,
                 g.reused ? " (earlier run)" : "", g.entry.path.filename().c_str());
+    if (tty_) print_bar(done, total);
     std::fflush(stdout);
   }
+
+ private:
+  void print_bar(std::size_t done, std::size_t total) const {
+    constexpr int kWidth = 30;
+    double elapsed = monotonic_seconds() - start_;
+    double rate = elapsed > 0 ? done / elapsed : 0;
+    int filled = total ? static_cast<int>(kWidth * done / total) : kWidth;
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.resize(kWidth, '.');
+    double eta = rate > 0 ? (total - done) / rate : 0;
+    std::printf("[%s] %zu/%zu  %.1f/s  ETA %d:%02d", bar.c_str(), done, total, rate,
+                static_cast<int>(eta) / 60, static_cast<int>(eta) % 60);
+  }
+
+  bool tty_;
+  double start_;
 };
 
 }  // namespace
@@ -107,6 +131,7 @@ void add_grade_command(CLI::App& app, int& status) {
     write_grade_reports(options.out, batch, graded, options);
     std::size_t judged = 0;
     for (const auto& g : graded) judged += g.report.verdict.has_value();
+    if (::isatty(STDOUT_FILENO)) std::printf("\n");  // below the bar
     std::printf("grade: %zu of %zu judged; %s, %s\n", judged, graded.size(),
                 (options.out / "grades.csv").c_str(), (options.out / "results.json").c_str());
     if (stop) die_of_stop_signal();

@@ -81,6 +81,7 @@ def test_grade_a_class_folder(pipejudge, setup):
                             "--cache-dir", cache)
     assert rc == 0, f"exit {rc}: {stdout[-800:]} {err[-800:]}"
     assert "5 students, 2 problems, 8 submissions" in stdout and "3 not judged" in stdout, stdout
+    assert "ETA" not in stdout, "a progress bar on a pipe"
 
     with open(os.path.join(out, "grades.csv")) as f:
         rows = list(csv.reader(f))
@@ -186,6 +187,36 @@ def test_grade_problem_first_folder_and_a_manifest(pipejudge, setup):
     assert [(s["student"], s["extra"], s["report"]["verdict"]) for s in results["submissions"]] \
         == [("carol", {"section": "B"}, "AC")], results["submissions"]
     assert [os.path.basename(n["path"]) for n in results["not_judged"]] == ["missing.c"]
+
+
+def test_grade_on_a_terminal_shows_a_progress_bar(pipejudge, setup):
+    """On a tty: a bar with done/total, rate and ETA under the result lines,
+    redrawn in place; not on a pipe (the other tests read plain lines)."""
+    problems, root, cache = setup
+    cls = os.path.join(root, "class")
+    for student in ("ann", "ben", "cat"):
+        place(f"{cls}/{student}/aplusb.c", sub(problems, "aplusb", "accepted/sol.c"))
+    master, slave = os.openpty()
+    proc = subprocess.Popen([pipejudge, "grade", cls, "--problems", problems, "--out",
+                             os.path.join(root, "out"), "--cache-dir", cache, "--instance",
+                             f"grade-{os.getpid()}", "--state-dir", os.path.join(root, "state")],
+                            cwd=root, stdin=subprocess.DEVNULL, stdout=slave,
+                            stderr=subprocess.DEVNULL)
+    os.close(slave)
+    data = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the other end is closed
+            break
+        if not chunk:
+            break
+        data += chunk
+    os.close(master)
+    assert proc.wait(timeout=TIMEOUT) == 0
+    text = data.decode("utf-8", "replace")
+    assert "3/3" in text and "ETA" in text and "\r\x1b[K" in text, text[-600:]
+    assert "3 of 3 judged" in text, text[-300:]
 
 
 if __name__ == "__main__":
