@@ -70,28 +70,45 @@ std::string result_key(const BatchEntry& e, const std::string& package_digest, c
   return sha256_hex(what);
 }
 
+// <out>/grade-state.json: {"results": {key: id}, "latest": {entry: id}},
+// the latter the last result of each student's submission whatever its key
+// (what a rejudge compares with).
 class GradeState {
  public:
   explicit GradeState(fs::path out) : out_(std::move(out)) {
     std::ifstream in(out_ / "grade-state.json");
     if (!in) return;
     json j = json::parse(in, nullptr, false);
-    if (j.is_object())
-      for (auto& [key, id] : j.items())
-        if (id.is_string()) ids_[key] = id.get<std::string>();
+    if (!j.is_object()) return;
+    read(j.value("results", json::object()), results_);
+    read(j.value("latest", json::object()), latest_);
   }
-  std::optional<std::string> id_of(const std::string& key) const {
-    auto it = ids_.find(key);
-    return it == ids_.end() ? std::nullopt : std::optional(it->second);
-  }
-  void remember(const std::string& key, const std::string& id) {
-    ids_[key] = id;
-    write_file_atomically(out_, "grade-state.json", json(ids_).dump(1), true);
+  std::optional<std::string> result(const std::string& key) const { return find(results_, key); }
+  std::optional<std::string> latest(const BatchEntry& e) const { return find(latest_, name(e)); }
+  void remember(const std::string& key, const BatchEntry& e, const std::string& id) {
+    results_[key] = id;
+    latest_[name(e)] = id;
+    json j = {{"results", results_}, {"latest", latest_}};
+    write_file_atomically(out_, "grade-state.json", j.dump(1), true);
   }
 
  private:
+  using Ids = std::map<std::string, std::string>;
+  static void read(const json& j, Ids& into) {
+    if (!j.is_object()) return;
+    for (auto& [key, id] : j.items())
+      if (id.is_string()) into[key] = id.get<std::string>();
+  }
+  static std::optional<std::string> find(const Ids& ids, const std::string& key) {
+    auto it = ids.find(key);
+    return it == ids.end() ? std::nullopt : std::optional(it->second);
+  }
+  static std::string name(const BatchEntry& e) {
+    return e.student + "/" + e.problem + "/" + e.path.filename().string();
+  }
+
   fs::path out_;
-  std::map<std::string, std::string> ids_;
+  Ids results_, latest_;
 };
 
 // The instance's collector (started if none runs) and a pool of workers for
@@ -153,8 +170,14 @@ std::vector<GradedSubmission> run_grade(const Instance& inst, const ClassBatch& 
     graded[i].entry = e;
     Submission s = load_submission(e.path, "", languages);
     keys[i] = result_key(e, package_digests.at(e.problem), *s.language, options.fast);
+    if (options.rejudge) {
+      if (auto id = state.latest(e); id && store)
+        if (auto d = store->find(*id); d && d->report.verdict) graded[i].before = d->report;
+      to_enqueue.push_back(i);
+      continue;
+    }
     std::optional<SubmissionDetail> earlier;
-    if (auto id = state.id_of(keys[i]); id && store && (earlier = store->find(*id))) {
+    if (auto id = state.result(keys[i]); id && store && (earlier = store->find(*id))) {
       graded[i].id = *id;  // judged, or queued, by an earlier run
       graded[i].reused = true;
       ++reused;
@@ -175,10 +198,11 @@ std::vector<GradedSubmission> run_grade(const Instance& inst, const ClassBatch& 
     const BatchEntry& e = batch.entries[i];
     Submission s = load_submission(e.path, "", languages);
     auto id = enqueue_submission(*transport, problems.at(e.problem), s, !options.fast,
-                                 Priority::Batch, stop);
+                                 options.rejudge ? Priority::Rejudge : Priority::Batch, stop);
     if (!id) break;
     graded[i].id = *id;
-    state.remember(keys[i], *id);
+    // A dry run's results are not the batch's: the earlier ones stay.
+    if (!options.dry_run) state.remember(keys[i], e, *id);
   }
 
   std::size_t done = 0, total = graded.size();
@@ -200,6 +224,30 @@ std::vector<GradedSubmission> run_grade(const Instance& inst, const ClassBatch& 
     if (done < total) std::this_thread::sleep_for(kPoll);
   }
   return graded;
+}
+
+std::string rejudge_change(const SubmissionReport& before, const SubmissionReport& after) {
+  auto said = [](const SubmissionReport& r) {
+    std::string text = verdict_code(r.verdict);
+    if (r.score && r.max_score) {
+      char score[48];
+      std::snprintf(score, sizeof score, " %g/%g", *r.score, *r.max_score);
+      text += score;
+    }
+    return text;
+  };
+  if (said(before) == said(after)) return {};
+  std::string change = said(before) + " -> " + said(after);
+  // The first test whose verdict moved says why.
+  std::map<std::string, Verdict> was;
+  for (const auto& t : before.tests) was[t.name] = t.verdict;
+  for (const auto& t : after.tests) {
+    auto it = was.find(t.name);
+    if (it != was.end() && it->second == t.verdict) continue;
+    if (t.verdict == Verdict::AC) return change + " (test " + t.name + " fixed)";
+    return change + " (test " + t.name + " now " + verdict_code(t.verdict) + ")";
+  }
+  return change;
 }
 
 void write_grade_reports(const fs::path& out, const ClassBatch& batch,

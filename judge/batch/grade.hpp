@@ -5,13 +5,14 @@
 //
 // Resumable: each submission's result is keyed by its student and problem
 // and the content hash of the submission, its problem package, its
-// language's settings and the judge's version (`<out>/grade-state.json` maps each key to a submission id), so a
-// second run judges only what changed or was not finished.
+// language's settings and the judge's version (`<out>/grade-state.json` maps each key to a
+// submission id), so a second run judges only what changed or was not finished.
 #pragma once
 
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ struct GradeOptions {
   int jobs = 0;               // workers to start (0: the machine's run slots)
   std::filesystem::path out;  // grades.csv, results.json, grade-state.json
   std::string cache_dir;      // the workers' compile cache ("": the default)
+  // Judge everything again (at rejudge priority) and compare with the last
+  // results; a dry run leaves the batch's results as they were.
+  bool rejudge = false, dry_run = false;
 };
 
 struct GradedSubmission {
@@ -34,7 +38,12 @@ struct GradedSubmission {
   std::string id;       // submission id
   bool reused = false;  // judged by an earlier run of the same batch
   SubmissionReport report;
+  std::optional<SubmissionReport> before;  // a rejudge: the last result
 };
+
+// "WA -> AC (test secret/07 fixed)"; empty if the verdict and score are
+// the same.
+std::string rejudge_change(const SubmissionReport& before, const SubmissionReport& after);
 
 class GradeObserver {
  public:

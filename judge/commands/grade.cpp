@@ -83,13 +83,31 @@ class GradePrinter : public GradeObserver {
   double start_;
 };
 
+// What a rejudge changed, per submission: "alice/aplusb.c  WA -> AC (test
+// secret/07 fixed)".
+void print_changes(const std::vector<GradedSubmission>& graded, bool dry_run) {
+  std::vector<std::string> lines;
+  for (const auto& g : graded) {
+    if (!g.report.verdict) continue;
+    std::string name = g.entry.student + "/" + g.entry.path.filename().string();
+    if (!g.before) {
+      lines.push_back(name + "  (new) " + verdict_code(g.report.verdict));
+    } else if (std::string change = rejudge_change(*g.before, g.report); !change.empty()) {
+      lines.push_back(name + "  " + change);
+    }
+  }
+  std::printf("rejudge: %zu of %zu changed%s\n", lines.size(), graded.size(),
+              dry_run ? " (dry run: the batch's results are kept as they were)" : "");
+  for (const auto& l : lines) std::printf("  %s\n", l.c_str());
+}
+
 }  // namespace
 
 void add_grade_command(CLI::App& app, int& status) {
   struct Options {
     InstanceOptions instance;
     std::string folder, manifest, problem, problems, out = "grade-report", cache_dir;
-    bool fast = false;
+    bool fast = false, rejudge = false, dry_run = false;
     int jobs = 0;
   };
   auto opt = std::make_shared<Options>();
@@ -106,6 +124,10 @@ void add_grade_command(CLI::App& app, int& status) {
   cmd->add_option("--jobs", opt->jobs, "workers (default: the machine's run slots)")
       ->check(CLI::Range(1, 1000));
   cmd->add_flag("--fast", opt->fast, "stop each submission at its first failing test");
+  cmd->add_flag("--rejudge", opt->rejudge,
+                "judge everything again (say, after a test was fixed) and print what changed");
+  cmd->add_flag("--dry-run", opt->dry_run,
+                "with --rejudge: print what would change, keep the batch's results as they are");
   cmd->add_option("--cache-dir", opt->cache_dir, "compile cache directory");
   add_instance_options(cmd, opt->instance, true);
   cmd->callback([opt, &status] {
@@ -125,10 +147,14 @@ void add_grade_command(CLI::App& app, int& status) {
     options.jobs = opt->jobs;
     options.out = opt->out;
     options.cache_dir = opt->cache_dir;
+    options.rejudge = opt->rejudge;
+    options.dry_run = opt->dry_run;
+    if (opt->dry_run && !opt->rejudge) throw ConfigError("--dry-run", "is for --rejudge");
     GradePrinter printer;
     const std::atomic<bool>& stop = stop_on_signals();
     std::vector<GradedSubmission> graded = run_grade(inst, batch, problems, options, printer, stop);
-    write_grade_reports(options.out, batch, graded, options);
+    if (options.rejudge) print_changes(graded, options.dry_run);
+    if (!options.dry_run) write_grade_reports(options.out, batch, graded, options);
     std::size_t judged = 0;
     for (const auto& g : graded) judged += g.report.verdict.has_value();
     if (::isatty(STDOUT_FILENO)) std::printf("\n");  // below the bar

@@ -5,7 +5,9 @@ CE, RE, a scored 30 of 100, a multi-file Python directory, files that cannot
 be placed) and checks grades.csv cell by cell, results.json against
 `submit --json`, a second run that judges nothing again, a run SIGKILLed
 halfway and resumed (nothing judged twice, nothing missing), the
-problem-first layout and a CSV manifest with an extra column.
+problem-first layout and a CSV manifest with an extra column, a rejudge
+after an answer file changed (a dry run and a real one), and the progress
+bar on a terminal.
 """
 import csv
 import json
@@ -120,6 +122,23 @@ def test_grade_a_class_folder(pipejudge, setup):
 
     rc, stdout, err = grade(pipejudge, root, cls, "--problems", problems, "--out", out)
     assert rc == 0 and "0 to judge, 8 judged by an earlier run" in stdout, stdout
+
+    # A test's answer changes: a rejudge lists exactly the submissions whose
+    # result changed, a dry run keeps the grades, a real one replaces them.
+    write(os.path.join(problems, "aplusb", "data", "secret", "01_zero.ans"), "1\n")
+    rc, stdout, err = grade(pipejudge, root, cls, "--problems", problems, "--out", out,
+                            "--rejudge", "--dry-run")
+    assert rc == 0, f"exit {rc}: {stdout[-600:]} {err[-400:]}"
+    changed = [line.strip() for line in stdout.splitlines() if line.startswith("  ") and "->" in line]
+    assert sorted(changed) == ["alice/aplusb.c  AC -> WA (test secret/01_zero now WA)",
+                               "dave/aplusb  AC -> WA (test secret/01_zero now WA)"], stdout
+    assert "rejudge: 2 of 8 changed (dry run" in stdout, stdout
+    with open(os.path.join(out, "grades.csv")) as f:
+        assert list(csv.reader(f))[1] == ["alice", "100", "100", "200"], "a dry run changed grades"
+    rc, stdout, err = grade(pipejudge, root, cls, "--problems", problems, "--out", out, "--rejudge")
+    assert rc == 0 and "rejudge: 2 of 8 changed" in stdout, stdout
+    with open(os.path.join(out, "grades.csv")) as f:
+        assert list(csv.reader(f))[1] == ["alice", "0", "100", "100"]
 
 
 def test_grade_killed_halfway_resumes(pipejudge, setup):
