@@ -1,6 +1,7 @@
 #include "judge/batch/grade.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -250,6 +251,101 @@ std::string rejudge_change(const SubmissionReport& before, const SubmissionRepor
   return change;
 }
 
+namespace {
+
+// A source without its comments (// and /* */, and # lines' comments for
+// the languages that use #) and with whitespace collapsed.
+std::string normalised_source(const std::string& text, bool hash_comments) {
+  std::string out;
+  bool space = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i < text.size() && text[i] != '\n') ++i;
+      c = ' ';
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      std::size_t end = text.find("*/", i + 2);
+      i = end == std::string::npos ? text.size() : end + 1;
+      c = ' ';
+    } else if (hash_comments && c == '#' && (i == 0 || text[i - 1] != '\\')) {
+      while (i < text.size() && text[i] != '\n') ++i;
+      c = ' ';
+    }
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::string normalised_submission(const fs::path& path) {
+  std::vector<fs::path> files;
+  if (fs::is_directory(path)) {
+    for (const auto& e : fs::recursive_directory_iterator(path))
+      if (e.is_regular_file()) files.push_back(e.path());
+  } else {
+    files.push_back(path);
+  }
+  std::sort(files.begin(), files.end());
+  std::string all;
+  for (const auto& f : files) {
+    std::string ext = f.extension().string();
+    bool hash = ext == ".py" || ext == ".py3" || ext == ".sh" || ext == ".bash" || ext == ".rb" ||
+                ext == ".pl" || ext == ".R" || ext == ".r";
+    all += normalised_source(file_bytes(f), hash) + '\n';
+  }
+  return all;
+}
+
+std::string feedback_for(const std::string& student, const std::vector<GradedSubmission>& graded) {
+  std::ostringstream md;
+  md << "# " << student << "\n";
+  for (const auto& g : graded) {
+    if (g.entry.student != student || !g.report.verdict) continue;
+    const SubmissionReport& r = g.report;
+    md << "\n## " << r.problem_name << " (" << g.entry.path.filename().string() << ")\n\n";
+    md << "**" << verdict_description(*r.verdict) << "**";
+    if (r.score && r.max_score) md << ", score " << *r.score << " of " << *r.max_score;
+    md << "\n";
+    // Not the report's reason: it may quote a secret test's data.
+    for (const auto& t : r.tests)
+      if (t.verdict != Verdict::AC) {
+        md << "\nFirst failing test: " << t.name << " (" << verdict_description(t.verdict) << ")\n";
+        break;
+      }
+    if (!r.compile.ok && !r.compile.output.empty())
+      md << "\nCompiler output:\n\n```\n" << r.compile.output << "\n```\n";
+    if (r.tests.empty()) continue;
+    md << "\n| test | verdict | time |\n|---|---|---|\n";
+    for (const auto& t : r.tests) {
+      md << "| " << t.name << " | " << verdict_code(t.verdict) << " | ";
+      char time[32];
+      std::snprintf(time, sizeof time, "%.3f s", t.time);
+      md << time << " |\n";
+      // Only a sample's message: a secret test's would tell its data.
+      if (t.verdict != Verdict::AC && t.name.rfind("sample/", 0) == 0 && !t.message.empty())
+        md << "\n> " << t.name << ": " << t.message << "\n\n";
+    }
+  }
+  return md.str();
+}
+
+}  // namespace
+
+std::vector<IdenticalGroup> identical_submissions(const ClassBatch& batch) {
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> by_source;
+  for (const auto& e : batch.entries)
+    by_source[{e.problem, sha256_hex(normalised_submission(e.path))}].push_back(e.student);
+  std::vector<IdenticalGroup> groups;
+  for (auto& [key, students] : by_source)
+    if (students.size() > 1) groups.push_back({key.first, std::move(students)});
+  return groups;
+}
+
 void write_grade_reports(const fs::path& out, const ClassBatch& batch,
                          const std::vector<GradedSubmission>& graded, const GradeOptions& options) {
   fs::create_directories(out);
@@ -304,7 +400,13 @@ void write_grade_reports(const fs::path& out, const ClassBatch& batch,
   }
   for (const auto& n : batch.not_judged)
     results["not_judged"].push_back({{"path", n.path}, {"why", n.why}});
+  results["identical"] = json::array();
+  for (const auto& g : identical_submissions(batch))
+    results["identical"].push_back({{"problem", g.problem}, {"students", g.students}});
   write_file_atomically(out, "results.json", results.dump(2), true);
+  fs::create_directories(out / "feedback");
+  for (const auto& student : students)
+    write_file_atomically(out / "feedback", student + ".md", feedback_for(student, graded), true);
 }
 
 }  // namespace pj::judge

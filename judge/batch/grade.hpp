@@ -61,8 +61,19 @@ std::vector<GradedSubmission> run_grade(const Instance& inst, const ClassBatch& 
                                         const GradeOptions& options, GradeObserver& observer,
                                         const std::atomic<bool>& stop);
 
-// grades.csv (a row per student, a column per problem, a total) and
-// results.json (every report, the batch's settings, what was not judged).
+// Submissions of one problem whose sources are the same once comments and
+// whitespace are set aside: what a teacher checks first.
+struct IdenticalGroup {
+  std::string problem;
+  std::vector<std::string> students;
+};
+std::vector<IdenticalGroup> identical_submissions(const ClassBatch& batch);
+
+// grades.csv (a row per student, a column per problem, a total),
+// results.json (every report, the batch's settings, what was not judged,
+// the groups of identical submissions) and feedback/<student>.md (what each
+// student can be handed back: per problem, the verdict, each test's verdict
+// and time, a sample's message, the compiler's output).
 void write_grade_reports(const std::filesystem::path& out, const ClassBatch& batch,
                          const std::vector<GradedSubmission>& graded, const GradeOptions& options);
 

@@ -155,6 +155,11 @@ void add_grade_command(CLI::App& app, int& status) {
     std::vector<GradedSubmission> graded = run_grade(inst, batch, problems, options, printer, stop);
     if (options.rejudge) print_changes(graded, options.dry_run);
     if (!options.dry_run) write_grade_reports(options.out, batch, graded, options);
+    for (const auto& g : identical_submissions(batch)) {
+      std::string who;
+      for (const auto& s : g.students) who += (who.empty() ? "" : ", ") + s;
+      std::printf("identical (%s): %s\n", g.problem.c_str(), who.c_str());
+    }
     std::size_t judged = 0;
     for (const auto& g : graded) judged += g.report.verdict.has_value();
     if (::isatty(STDOUT_FILENO)) std::printf("\n");  // below the bar

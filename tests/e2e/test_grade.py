@@ -78,11 +78,16 @@ def test_grade_a_class_folder(pipejudge, setup):
     write(f"{cls}/carol/notes.txt", "my notes\n")
     write(f"{cls}/erin/subtasks2025.py", "")
     place(f"{cls}/erin/nosuchproblem.c", sub(problems, "aplusb", "accepted/sol.c"))
+    # frank's is alice's with other comments and spacing: listed as identical.
+    with open(sub(problems, "aplusb", "accepted/sol.c")) as f:
+        copied = f.read().replace("\n", "\n\n").replace("{", "{ /* mine */ ")
+    write(f"{cls}/frank/aplusb.c", "// my own work\n" + copied)
     out = os.path.join(root, "out")
     rc, stdout, err = grade(pipejudge, root, cls, "--problems", problems, "--out", out,
                             "--cache-dir", cache)
     assert rc == 0, f"exit {rc}: {stdout[-800:]} {err[-800:]}"
-    assert "5 students, 2 problems, 8 submissions" in stdout and "3 not judged" in stdout, stdout
+    assert "6 students, 2 problems, 9 submissions" in stdout and "3 not judged" in stdout, stdout
+    assert "identical (aplusb): alice, frank" in stdout, stdout
     assert "ETA" not in stdout, "a progress bar on a pipe"
 
     with open(os.path.join(out, "grades.csv")) as f:
@@ -92,7 +97,8 @@ def test_grade_a_class_folder(pipejudge, setup):
                     ["bob", "0", "0", "0"],
                     ["carol", "0", "", "0"],
                     ["dave", "100", "30", "130"],
-                    ["erin", "0", "", "0"]], rows
+                    ["erin", "0", "", "0"],
+                    ["frank", "100", "", "100"]], rows
 
     with open(os.path.join(out, "results.json")) as f:
         results = json.load(f)
@@ -103,7 +109,17 @@ def test_grade_a_class_folder(pipejudge, setup):
     assert verdicts == {("alice", "aplusb"): "AC", ("alice", "subtasks2025"): "AC",
                         ("bob", "aplusb"): "WA", ("bob", "subtasks2025"): "WA",
                         ("carol", "aplusb"): "CE", ("dave", "aplusb"): "AC",
-                        ("dave", "subtasks2025"): "TLE", ("erin", "aplusb"): "RE"}, verdicts
+                        ("dave", "subtasks2025"): "TLE", ("erin", "aplusb"): "RE",
+                        ("frank", "aplusb"): "AC"}, verdicts
+    assert results["identical"] == [{"problem": "aplusb", "students": ["alice", "frank"]}]
+    with open(os.path.join(out, "feedback", "bob.md")) as f:
+        bob = f.read()
+    assert "Wrong Answer" in bob and "| secret/02_negative | WA |" in bob, bob
+    # A failing sample's message is theirs to see; a secret test's is not.
+    assert "> sample/2: token 1 (line 1): expected '-1', got '0'" in bob, bob
+    assert "'-12'" not in bob, "a secret test's message was handed to the student"
+    with open(os.path.join(out, "feedback", "carol.md")) as f:
+        assert "Compiler output" in f.read()
 
     # The same report as `submit --json` gives for the same file.
     for student, problem, file in (("bob", "aplusb", "aplusb.cpp"),
@@ -121,7 +137,7 @@ def test_grade_a_class_folder(pipejudge, setup):
             [(t["name"], t["verdict"]) for t in theirs["tests"]]
 
     rc, stdout, err = grade(pipejudge, root, cls, "--problems", problems, "--out", out)
-    assert rc == 0 and "0 to judge, 8 judged by an earlier run" in stdout, stdout
+    assert rc == 0 and "0 to judge, 9 judged by an earlier run" in stdout, stdout
 
     # A test's answer changes: a rejudge lists exactly the submissions whose
     # result changed, a dry run keeps the grades, a real one replaces them.
@@ -131,12 +147,13 @@ def test_grade_a_class_folder(pipejudge, setup):
     assert rc == 0, f"exit {rc}: {stdout[-600:]} {err[-400:]}"
     changed = [line.strip() for line in stdout.splitlines() if line.startswith("  ") and "->" in line]
     assert sorted(changed) == ["alice/aplusb.c  AC -> WA (test secret/01_zero now WA)",
-                               "dave/aplusb  AC -> WA (test secret/01_zero now WA)"], stdout
-    assert "rejudge: 2 of 8 changed (dry run" in stdout, stdout
+                               "dave/aplusb  AC -> WA (test secret/01_zero now WA)",
+                               "frank/aplusb.c  AC -> WA (test secret/01_zero now WA)"], stdout
+    assert "rejudge: 3 of 9 changed (dry run" in stdout, stdout
     with open(os.path.join(out, "grades.csv")) as f:
         assert list(csv.reader(f))[1] == ["alice", "100", "100", "200"], "a dry run changed grades"
     rc, stdout, err = grade(pipejudge, root, cls, "--problems", problems, "--out", out, "--rejudge")
-    assert rc == 0 and "rejudge: 2 of 8 changed" in stdout, stdout
+    assert rc == 0 and "rejudge: 3 of 9 changed" in stdout, stdout
     with open(os.path.join(out, "grades.csv")) as f:
         assert list(csv.reader(f))[1] == ["alice", "0", "100", "100"]
 
