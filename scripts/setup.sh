@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package pipejudge needs to build, test and judge
-# the bundled languages. Idempotent: quiet and quick when all is there.
+# the bundled languages, and (npm) the browser-test tooling of
+# tests/browser/. Idempotent: quiet and quick when all is there.
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,8 @@ packages=(
   openjdk-17-jdk-headless rustc fp-compiler nodejs golang-go
   pypy3 ghc kotlin scala mono-mcs ocaml-nox ruby lua5.4 swi-prolog-nox
   r-base-core php-cli gfortran gnat perl bash
+  # the browser that checks the HTML reports (tests/browser/)
+  chromium
   # style
   clang-format
 )
@@ -24,14 +27,23 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
-  sudo="sudo"
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# playwright-core drives Debian's chromium in the browser checks; the exact
+# version is pinned by tests/browser/package-lock.json.
+browser="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+if [ ! -d "$browser/node_modules/playwright-core" ]; then
+  command -v npm >/dev/null || { echo "setup: npm is needed for the browser checks" >&2; exit 1; }
+  echo "setup: installing the browser-test tooling (npm ci in tests/browser)"
+  (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "judge/batch/grade_page.hpp"
 #include "judge/engine/error.hpp"
 #include "judge/engine/languages.hpp"
 #include "judge/engine/run_slots.hpp"
@@ -404,6 +405,7 @@ void write_grade_reports(const fs::path& out, const ClassBatch& batch,
   for (const auto& g : identical_submissions(batch))
     results["identical"].push_back({{"problem", g.problem}, {"students", g.students}});
   write_file_atomically(out, "results.json", results.dump(2), true);
+  write_file_atomically(out, "index.html", grade_page_html(results), true);
   fs::create_directories(out / "feedback");
   for (const auto& student : students)
     write_file_atomically(out / "feedback", student + ".md", feedback_for(student, graded), true);

@@ -63,7 +63,28 @@ def remove_queues():
         libc.mq_unlink(q.encode())
 
 
-def test_grade_a_class_folder(pipejudge, setup):
+def check_report_page(pipejudge, repo_root, page):
+    """index.html in headless Chromium (playwright-core): 6 students x 2
+    problems of cells, sorting by the total, a click on bob's aplusb cell
+    shows its tests; the screenshot is kept beside the binary under test
+    (artifacts/grade-report.png)."""
+    artifacts = os.path.join(os.path.dirname(pipejudge), "artifacts")
+    os.makedirs(artifacts, exist_ok=True)
+    shot = os.path.join(artifacts, "grade-report.png")
+    script = os.path.join(repo_root, "tests", "browser", "grade_report.mjs")
+    rc, out, err = e2e_support.run(["node", script, page, shot, "bob", "aplusb"],
+                                   os.path.dirname(script), 120)
+    assert rc == 0, f"the browser check: exit {rc}: {err[-800:]}"
+    facts = json.loads(out.strip().splitlines()[-1])
+    assert facts["errors"] == [], facts["errors"]
+    assert facts["rows"] == 6 and facts["cells"] == 12, facts
+    assert facts["first_by_name"] == "alice", facts
+    assert facts["first_by_total_ascending"] == "bob", facts
+    assert "bob / aplusb: WA" in facts["detail"] and "secret/02_negative" in facts["detail"], facts
+    assert os.path.getsize(shot) > 10000
+
+
+def test_grade_a_class_folder(pipejudge, setup, repo_root):
     problems, root, cache = setup
     cls = os.path.join(root, "class")
     place(f"{cls}/alice/aplusb.c", sub(problems, "aplusb", "accepted/sol.c"))
@@ -135,6 +156,8 @@ def test_grade_a_class_folder(pipejudge, setup):
             assert mine[field] == theirs[field], f"{student}/{problem} {field}"
         assert [(t["name"], t["verdict"]) for t in mine["tests"]] == \
             [(t["name"], t["verdict"]) for t in theirs["tests"]]
+
+    check_report_page(pipejudge, repo_root, os.path.join(out, "index.html"))
 
     rc, stdout, err = grade(pipejudge, root, cls, "--problems", problems, "--out", out)
     assert rc == 0 and "0 to judge, 9 judged by an earlier run" in stdout, stdout
