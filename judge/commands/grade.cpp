@@ -1,6 +1,6 @@
 // `pipejudge grade`: a class's (or a contest's) submissions judged in one
-// command through the queue, the workers and the collector; grades.csv and
-// results.json written to --out.
+// command through the queue, the workers and the collector; grades.csv,
+// results.json, index.html and feedback/ written to --out.
 #include <unistd.h>
 
 #include <cstdio>
