@@ -54,8 +54,10 @@ void SubmissionEmitter::on_test(const TestReport& t, std::size_t index, std::siz
   emit(EventType::Test, encode_test_event(t, index));
 }
 
-void SubmissionEmitter::final(const SubmissionReport& r) {
-  emit(EventType::Final, encode_final(final_facts(r)));
+void SubmissionEmitter::final(const SubmissionReport& r, std::optional<int> attempts) {
+  FinalFacts f = final_facts(r);
+  f.attempts = attempts;
+  emit(EventType::Final, encode_final(f));
 }
 
 void SubmissionEmitter::emit(EventType type, json fields) {

@@ -34,7 +34,8 @@ class SubmissionEmitter : public JudgeObserver {
   void compiling(int attempt);
   void on_compiled(const CompileReport& c) override;
   void on_test(const TestReport& t, std::size_t index, std::size_t total) override;
-  void final(const SubmissionReport& r);
+  // `attempts`: a job given up after that many attempts (dead letters).
+  void final(const SubmissionReport& r, std::optional<int> attempts = std::nullopt);
 
  private:
   SubmissionEmitter(EventSink& sink, std::string id, std::int64_t next_seq);

@@ -205,7 +205,8 @@ struct ResultStore::Writer {
         final_(db.prepare(
             "UPDATE submissions SET verdict = ?, reason = ?, score = ?, time = ?, memory = ?, "
             "tests_total = ?, tests_run = ?, tests_passed = ?, max_score = ?, groups = ?, "
-            "finished_at = ?, final_seq = ?, stage = 3 "
+            "finished_at = ?, final_seq = ?, stage = 3, "
+            "attempts = MAX(COALESCE(attempts, 1), COALESCE(?, 1)) "
             "WHERE id = ? AND (final_seq IS NULL OR final_seq > ?)")) {}
 
   Statement insert_event, insert_blob, touch, queued, compiling, drop_earlier_tests, compiled, test,
@@ -358,7 +359,7 @@ void ResultStore::store_one(const StoredEvent& se, std::size_t& added) {
           .bind(verdict_code(f.verdict), f.reason, f.score, f.time, f.memory, f.tests_total,
                 f.tests_run, f.tests_passed, f.max_score,
                 encode_groups(f.groups).dump(-1, ' ', false, json::error_handler_t::replace), e.ts,
-                e.seq, e.id, e.seq)
+                e.seq, f.attempts, e.id, e.seq)
           .run();
       break;
     }

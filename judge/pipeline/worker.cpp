@@ -67,7 +67,7 @@ void take_over_expired(JobQueue& jobs, EventSink& sink, const Instance& inst, in
     } else if (job.attempt >= max_attempts) {
       std::string why =
           "judging it failed " + std::to_string(job.attempt) + " times: " + joined(job.failures);
-      report_worker_crash(sink, inst, job.id, why);
+      report_final_instead(sink, inst, job.id, Verdict::IE, why, job.attempt);
       jobs.bury(job);
       log("submission " + job.id + ": to the dead letters, " + why);
     } else {
@@ -153,7 +153,7 @@ void report_worker_crash(EventSink& sink, const Instance& inst, const std::strin
 }
 
 bool report_final_instead(EventSink& sink, const Instance& inst, const std::string& id,
-                          Verdict verdict, const std::string& why) {
+                          Verdict verdict, const std::string& why, std::optional<int> attempts) {
   std::map<std::int64_t, json> known = reported_events(sink, inst, id);
   SubmissionReport r;
   for (const auto& [seq, e] : known) {
@@ -171,7 +171,7 @@ bool report_final_instead(EventSink& sink, const Instance& inst, const std::stri
   r.verdict = verdict;
   r.reason = why;
   std::int64_t last_seq = known.empty() ? -1 : known.rbegin()->first;
-  SubmissionEmitter::after(sink, id, last_seq).final(r);
+  SubmissionEmitter::after(sink, id, last_seq).final(r, attempts);
   return true;
 }
 

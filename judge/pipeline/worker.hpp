@@ -48,7 +48,8 @@ bool final_was_reported(EventSink& sink, const Instance& inst, const std::string
 // Cancelled), with what was reported of it so far, unless a final made it
 // out already. Returns false in that case.
 bool report_final_instead(EventSink& sink, const Instance& inst, const std::string& id,
-                          Verdict verdict, const std::string& why);
+                          Verdict verdict, const std::string& why,
+                          std::optional<int> attempts = std::nullopt);
 
 // `pipejudge worker`: takes jobs from the job queue until `stop` is set or
 // `max_jobs` are done, judging each in a watched child.

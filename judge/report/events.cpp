@@ -225,7 +225,8 @@ json encode_final(const FinalFacts& f) {
           {"tests_run", f.tests_run},
           {"tests_passed", f.tests_passed},
           {"max_score", f.max_score ? json(*f.max_score) : json(nullptr)},
-          {"groups", encode_groups(f.groups)}};
+          {"groups", encode_groups(f.groups)},
+          {"attempts", f.attempts ? json(*f.attempts) : json(nullptr)}};
 }
 
 FinalFacts decode_final(const json& j, const TextLookup& lookup) {
@@ -241,6 +242,7 @@ FinalFacts decode_final(const json& j, const TextLookup& lookup) {
   f.tests_passed = in.count("tests_passed");
   f.max_score = in.opt_number("max_score");
   f.groups = in.groups("groups");
+  f.attempts = in.opt_int("attempts");
   return f;
 }
 

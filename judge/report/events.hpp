@@ -56,6 +56,9 @@ struct FinalFacts {
   std::size_t tests_total = 0, tests_run = 0, tests_passed = 0;
   std::optional<double> max_score;  // scoring problems only
   std::vector<GroupReport> groups;
+  // A job given up after its workers died: how many attempts were made
+  // (some may have died before their compiling event).
+  std::optional<int> attempts;
 };
 FinalFacts final_facts(const SubmissionReport& r);
 
