@@ -10,7 +10,8 @@ read, and a copy of the aplusb package. It checks that:
   - every bundled aplusb submission gets its category's verdict (`verify`);
   - a hostile program cannot read the answers, the judge's files or a
     secret of the user's, nor reach a socket of the host (abstract AF_UNIX,
-    AF_INET to loopback), and a fork bomb is contained;
+    AF_INET to loopback), a fork bomb is contained, and the memory of all
+    the processes of a run counts together (sampled: no cgroup);
   - no process of the run is left behind.
 
 Hostile programs run only as submissions, inside the sandbox. Skipped when
@@ -270,6 +271,30 @@ int main(void) {{
     assert report is not None, err
     assert report["verdict"] in ("TLE", "RE"), report
     assert e2e_support.wait_for(lambda: not (nobody_processes() - rootless.before), timeout=10)
+
+
+def test_memory_of_all_processes_is_summed(rootless):
+    # Two processes of 160 MiB each: each alone is under aplusb's 256 MiB, the
+    # run is not. No cgroup here: the keeper's sampling must see the sum.
+    source = f"""#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+{APLUSB}
+int main(void) {{
+  if (fork() < 0) return 1;
+  size_t n = 160u << 20;
+  volatile char* p = malloc(n);
+  if (!p) return 1;
+  for (size_t i = 0; i < n; i += 4096) p[i] = 1;  /* volatile: not optimised away */
+  sleep(3);
+  wait(NULL);
+  return answer();
+}}
+"""
+    rc, report, err = rootless.submit("two_halves.c", source)
+    assert report is not None, err
+    assert report["verdict"] == "MLE", report
 
 
 def test_nothing_left_behind(rootless):
