@@ -389,6 +389,9 @@ int keeper_main(int argc, char** argv) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // the judge's death ends the slot
   if (!cfg.isolate) prctl(PR_SET_CHILD_SUBREAPER, 1);
   if (cfg.user_namespace) {
+    // A session of our own: a program has the judge's uid, and the judge's
+    // process group would otherwise be its own (kill(0), setpriority).
+    if (setsid() < 0) startup_failed(cfg.socket_fd, "leaving the judge's process group", errno);
     // Our memory is the slot's: a program of the same uid must not read it.
     prctl(PR_SET_DUMPABLE, 0);
     if (int err = keep_host_view(cfg.host))

@@ -10,7 +10,8 @@ read, and a copy of the aplusb package. It checks that:
   - every bundled aplusb submission gets its category's verdict (`verify`);
   - a hostile program cannot read the answers, the judge's files or a
     secret of the user's, nor reach a socket of the host (abstract AF_UNIX,
-    AF_INET to loopback), a fork bomb is contained, and the memory of all
+    AF_INET to loopback) or the judge's process group, a fork bomb is
+    contained, and the memory of all
     the processes of a run counts together (sampled: no cgroup);
   - no process of the run is left behind.
 
@@ -271,6 +272,23 @@ int main(void) {{
     assert report is not None, err
     assert report["verdict"] in ("TLE", "RE"), report
     assert e2e_support.wait_for(lambda: not (nobody_processes() - rootless.before), timeout=10)
+
+
+def test_cannot_signal_the_judge_through_its_process_group(rootless):
+    # The program has the judge's uid: its process group must not be the judge's.
+    source = f"""#include <signal.h>
+#include <stdio.h>
+{APLUSB}
+int main(void) {{
+  answer();
+  fflush(stdout);
+  kill(0, SIGKILL);
+  return 0;
+}}
+"""
+    rc, report, err = rootless.submit("kill_group.c", source)
+    assert report is not None, f"the judge did not report (exit {rc}): {err}"
+    assert report["verdict"] == "RE" and "SIGKILL" in str(report), report
 
 
 def test_memory_of_all_processes_is_summed(rootless):
