@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -21,9 +22,11 @@
 #include <vector>
 
 #include "sandbox/errors.hpp"
+#include "sandbox/memory_sampler.hpp"
 #include "sandbox/mounts.hpp"
 #include "sandbox/protocol.hpp"
 #include "sandbox/seccomp_hook.hpp"
+#include "sandbox/userns.hpp"
 
 namespace pj::sandbox {
 namespace {
@@ -33,6 +36,8 @@ using namespace protocol;
 struct Config {
   int socket_fd = -1;
   bool isolate = false;
+  bool user_namespace = false;    // isolated in a user namespace of our own (userns.hpp)
+  HostView host;                  // user namespace: where shared work directories come from
   std::vector<int> cgroup_procs;  // "0" written to each moves the writer in
   std::vector<std::string> readonly;
 };
@@ -44,6 +49,7 @@ struct ChildContext {
   char* argv[4096];
   char* envp[4096];
   const char* path;
+  const char* box_path;  // box_by_path: the shared work directory on the host
   const Config* cfg;
   int setup_step;
   int setup_errno;
@@ -84,6 +90,12 @@ int program_child(void* arg) {
   if (int err = apply_rlimits(r.rlimits)) {
     errno = err;
     child_fail(c, kStepRlimits);
+  }
+  if (c->cfg->user_namespace) {
+    if (int err = drop_ambient_capabilities()) {
+      errno = err;
+      child_fail(c, kStepIds);
+    }
   }
   if (r.set_ids) {
     if (syscall(SYS_setgroups, 0, nullptr) != 0 ||
@@ -174,7 +186,8 @@ bool unpack_strings(RunRequest& r, ChildContext& c) {
   c.argv[r.argc] = nullptr;
   for (std::uint32_t i = 0; i < r.envc; ++i) c.envp[i] = next();
   c.envp[r.envc] = nullptr;
-  if (!c.path) return false;
+  c.box_path = r.box_by_path ? next() : nullptr;
+  if (!c.path || (r.box_by_path && !c.box_path)) return false;
   for (std::uint32_t i = 0; i < r.argc; ++i)
     if (!c.argv[i]) return false;
   for (std::uint32_t i = 0; i < r.envc; ++i)
@@ -212,13 +225,31 @@ void park_stdio(int devnull) {
 
 // Waits for the program; meanwhile a kill request or a seccomp notification
 // ends the run. Returns false if the judge went away.
-bool supervise(const Config& cfg, pid_t program, int listener) {
+// Without a memory cgroup, the run's resident memory is sampled every
+// kMemorySampleMs and the run killed over `memory_limit` bytes.
+bool supervise(const Config& cfg, pid_t program, int listener, std::uint64_t memory_limit) {
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, program, 0));
   bool judge_alive = true;
+  bool sampling = memory_limit > 0;
+  long long next_sample = monotonic_ns() + kMemorySampleMs * 1000000LL;
   for (;;) {
     pollfd fds[3] = {{pidfd, POLLIN, 0}, {cfg.socket_fd, POLLIN, 0}, {listener, POLLIN, 0}};
-    if (poll(fds, listener >= 0 ? 3 : 2, -1) < 0 && errno != EINTR) break;
+    int timeout = -1;
+    if (sampling)
+      timeout =
+          static_cast<int>(std::max(0LL, (next_sample - monotonic_ns() + 999999) / 1000000LL));
+    if (poll(fds, listener >= 0 ? 3 : 2, timeout) < 0 && errno != EINTR) break;
     if (fds[0].revents) break;
+    if (sampling && monotonic_ns() >= next_sample) {
+      std::uint64_t resident = run_resident_bytes(cfg.isolate);
+      if (resident > g_reply.sampled_memory_peak) g_reply.sampled_memory_peak = resident;
+      if (resident > memory_limit) {
+        g_reply.memory_limit_hit = 1;
+        sampling = false;
+        kill_run(cfg, program);
+      }
+      next_sample = monotonic_ns() + kMemorySampleMs * 1000000LL;
+    }
     if (fds[1].revents) {
       char b = 0;
       ssize_t n = recv(cfg.socket_fd, &b, 1, 0);
@@ -254,9 +285,19 @@ bool run_one(const Config& cfg, int* fds, int nfds) {
     return true;
   }
   int files = g_request.has_files ? c.fds[kFdFiles] : -1;
-  int err = cfg.isolate ? mount_box(c.fds[kFdWorkdir], g_request.share_workdir, files,
-                                    g_request.box_bytes, g_request.uid, g_request.gid)
-                        : (files >= 0 ? link_files(files, c.fds[kFdWorkdir]) : 0);
+  int workdir = c.fds[kFdWorkdir];
+  int err = 0, tree = -1;
+  if (cfg.isolate && g_request.share_workdir && c.box_path) {
+    // The received fd is the directory itself; what gets mounted is its copy.
+    tree = clone_host_dir(cfg.host, c.box_path, workdir);
+    if (tree < 0) err = -tree;
+    workdir = tree;
+  }
+  if (!err)
+    err = cfg.isolate ? mount_box(workdir, g_request.share_workdir, files, g_request.box_bytes,
+                                  g_request.uid, g_request.gid)
+                      : (files >= 0 ? link_files(files, workdir) : 0);
+  if (tree >= 0) close(tree);
   if (err) {
     g_reply.setup_step = cfg.isolate ? kStepBox : kStepFiles;
     g_reply.setup_errno = err;
@@ -277,7 +318,7 @@ bool run_one(const Config& cfg, int* fds, int nfds) {
   } else {
     if (c.setup_step == kStepNone) {
       g_reply.started = 1;
-      judge_alive = supervise(cfg, pid, c.listener_fd);
+      judge_alive = supervise(cfg, pid, c.listener_fd, g_request.sample_memory_bytes);
     } else {
       g_reply.setup_step = c.setup_step;
       g_reply.setup_errno = c.setup_errno;
@@ -312,6 +353,8 @@ Config parse_args(int argc, char** argv) {
       cfg.socket_fd = std::atoi(value().c_str());
     } else if (a == "--isolate") {
       cfg.isolate = true;
+    } else if (a == "--user-namespace") {
+      cfg.user_namespace = true;
     } else if (a == "--cgroup-procs") {
       cfg.cgroup_procs.push_back(std::atoi(value().c_str()));
     } else if (a == "--readonly") {
@@ -345,6 +388,15 @@ int keeper_main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // the judge's death ends the slot
   if (!cfg.isolate) prctl(PR_SET_CHILD_SUBREAPER, 1);
+  if (cfg.user_namespace) {
+    // A session of our own: a program has the judge's uid, and the judge's
+    // process group would otherwise be its own (kill(0), setpriority).
+    if (setsid() < 0) startup_failed(cfg.socket_fd, "leaving the judge's process group", errno);
+    // Our memory is the slot's: a program of the same uid must not read it.
+    prctl(PR_SET_DUMPABLE, 0);
+    if (int err = keep_host_view(cfg.host))
+      startup_failed(cfg.socket_fd, "keeping a view of the host's files", err);
+  }
   if (cfg.isolate) {
     std::string step;
     if (int err = build_private_root(cfg.readonly, step)) startup_failed(cfg.socket_fd, step, err);

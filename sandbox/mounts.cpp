@@ -3,9 +3,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -22,11 +24,35 @@ namespace {
 constexpr const char* kNewRoot = "/tmp";  // a private tmpfs is mounted over it first
 constexpr unsigned long kRoFlags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV;
 
+// The flags a bind mount of `target` already has and a remount must keep: in
+// a user namespace the kernel locks those of mounts it copied from the host
+// (nosuid, nodev, noexec, the atime mode), and refuses a remount that drops one.
+unsigned long kept_flags(const char* target) {
+  struct statvfs st;
+  if (statvfs(target, &st) != 0) return 0;
+  unsigned long flags = 0;
+  if (st.f_flag & ST_NOSUID) flags |= MS_NOSUID;
+  if (st.f_flag & ST_NODEV) flags |= MS_NODEV;
+  if (st.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+  if (st.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+  if (st.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+  if (st.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+  if (!(st.f_flag & (ST_NOATIME | ST_RELATIME))) flags |= MS_STRICTATIME;
+  return flags;
+}
+
+// Remounts the bind mount `target` with `flags`; where the kernel refuses
+// (EPERM: a locked flag would be dropped), again with the locked ones kept.
+int remount_bind(const char* target, unsigned long flags) {
+  if (mount(nullptr, target, nullptr, flags, nullptr) == 0) return 0;
+  if (errno != EPERM) return errno;
+  return mount(nullptr, target, nullptr, flags | kept_flags(target), nullptr) == 0 ? 0 : errno;
+}
+
 int bind_readonly(const char* source, const char* target, bool recursive) {
   if (mount(source, target, nullptr, MS_BIND | (recursive ? MS_REC : 0), nullptr) != 0)
     return errno;
-  if (mount(nullptr, target, nullptr, kRoFlags, nullptr) != 0) return errno;
-  return 0;
+  return remount_bind(target, kRoFlags);
 }
 
 void mkdir_p(const fs::path& p) {
@@ -67,9 +93,8 @@ int build_dev(const std::string& newroot) {
     if (fd < 0) return errno;
     close(fd);
     if (mount(host.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) return errno;
-    if (mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NOEXEC,
-              nullptr) != 0)
-      return errno;
+    if (int e = remount_bind(target.c_str(), MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NOEXEC))
+      return e;
   }
   symlink("/proc/self/fd", (dev + "/fd").c_str());
   symlink("/proc/self/fd/0", (dev + "/stdin").c_str());
@@ -202,8 +227,7 @@ int mount_box(int workdir_fd, bool share_workdir, int files_fd, std::uint64_t bo
     // the one kind of mount that may enter our namespace.
     if (syscall(SYS_move_mount, workdir_fd, "", AT_FDCWD, "/box", MOVE_MOUNT_F_EMPTY_PATH) != 0)
       return errno;
-    if (mount(nullptr, "/box", nullptr, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV, nullptr) != 0)
-      return errno;
+    if (int e = remount_bind("/box", MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV)) return e;
   } else {
     snprintf(opts, sizeof opts, "size=%llu,nr_inodes=4096,mode=0700,uid=%u,gid=%u",
              static_cast<unsigned long long>(box_bytes), uid, gid);
@@ -224,6 +248,34 @@ int mount_box(int workdir_fd, bool share_workdir, int files_fd, std::uint64_t bo
 
 int open_tree_for_box(const char* dir) {
   return static_cast<int>(syscall(SYS_open_tree, AT_FDCWD, dir, OPEN_TREE_CLONE | O_CLOEXEC));
+}
+
+int keep_host_view(HostView& view) {
+  view.host_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  if (view.host_ns < 0) return errno;
+  if (unshare(CLONE_NEWNS) != 0) return errno;
+  view.box_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  return view.box_ns < 0 ? errno : 0;
+}
+
+int clone_host_dir(const HostView& view, const char* path, int expect_fd) {
+  if (view.host_ns < 0 || path[0] != '/') return -EINVAL;
+  if (setns(view.host_ns, CLONE_NEWNS) != 0) return -errno;
+  int tree = open_tree_for_box(path);
+  int err = tree < 0 ? errno : 0;
+  // Back to the private root (setns also moves our root and cwd to it).
+  if (setns(view.box_ns, CLONE_NEWNS) != 0) {
+    if (tree >= 0) close(tree);
+    return -errno;
+  }
+  if (err) return -err;
+  struct stat a, b;
+  if (fstat(tree, &a) != 0 || fstat(expect_fd, &b) != 0 || a.st_dev != b.st_dev ||
+      a.st_ino != b.st_ino) {
+    close(tree);
+    return -ESTALE;  // the path no longer names the judge's directory
+  }
+  return tree;
 }
 
 void unmount_box() {

@@ -33,6 +33,23 @@ int mount_box(int workdir_fd, bool share_workdir, int files_fd, std::uint64_t bo
 // Returns an fd or -1 (errno set).
 int open_tree_for_box(const char* dir);
 
+// A user namespace's keeper cannot be handed a mount by the judge (it may
+// make none): it keeps a view of the host instead. Before the private root is
+// built, keep_host_view() keeps the keeper's first mount namespace (a copy of
+// the host's) and moves the keeper into a new one, where the root is then
+// built; clone_host_dir() makes a detached copy of a host directory from the
+// kept view, for mount_box. Neither namespace is reachable by a program: the
+// keeper holds them by close-on-exec fds, and the program may not setns.
+struct HostView {
+  int host_ns = -1;  // the mount namespace that shows the host's tree
+  int box_ns = -1;   // the one of the private root
+};
+// 0 or an errno.
+int keep_host_view(HostView& view);
+// A detached copy of the host directory `path` (absolute), which must be the
+// directory `expect_fd` (an fd of it the judge opened): an fd, or -errno.
+int clone_host_dir(const HostView& view, const char* path, int expect_fd);
+
 // Per run, after it: unmounts /box and /tmp and everything on them.
 void unmount_box();
 

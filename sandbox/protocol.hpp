@@ -28,6 +28,12 @@ struct RunRequest {
   std::uint8_t has_files = 0;      // kFdFiles holds a directory to show read-only in /box
   std::uint8_t allow_exec = 1;     // the program may exec other programs
   std::uint64_t box_bytes = 0;     // tmpfs size of /box and /tmp
+  // User namespace: share_workdir names the directory by its path (the last
+  // string), which the keeper clones from its view of the host.
+  std::uint8_t box_by_path = 0;
+  // Without a memory cgroup: the keeper samples the run's resident memory
+  // and kills it over this many bytes (0: no sampling).
+  std::uint64_t sample_memory_bytes = 0;
   char strings[kMaxStrings];
 
   std::size_t wire_size() const { return offsetof(RunRequest, strings) + strings_size; }
@@ -57,6 +63,8 @@ struct RunReply {
   std::int64_t end_ns = 0;         // CLOCK_MONOTONIC when the program itself was reaped
   std::int32_t violation_nr = -1;  // forbidden syscall number, or -1
   std::uint32_t violation_arch = 0;
+  std::int32_t memory_limit_hit = 0;      // the keeper's sampling killed the run
+  std::uint64_t sampled_memory_peak = 0;  // the largest sample, bytes
 };
 
 const char* setup_step_name(std::int32_t step);

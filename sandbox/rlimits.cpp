@@ -16,7 +16,7 @@ rlim_t or_infinity(std::uint64_t v) {
 
 }  // namespace
 
-RlimitPlan plan_rlimits(const Limits& limits, bool own_uid, bool memory_by_cgroup) {
+RlimitPlan plan_rlimits(const Limits& limits, int nproc_others, bool memory_by_cgroup) {
   RlimitPlan plan;
   if (limits.cpu_seconds > 0) {
     // A backstop only: the watchdog kills at the exact limit. SIGXCPU at the
@@ -24,7 +24,7 @@ RlimitPlan plan_rlimits(const Limits& limits, bool own_uid, bool memory_by_cgrou
     auto soft = static_cast<rlim_t>(std::floor(limits.cpu_seconds)) + 1;
     add(plan, RLIMIT_CPU, soft, soft + 1);
   }
-  if (limits.memory_bytes > 0 && !memory_by_cgroup) {
+  if (limits.memory_bytes > 0 && !memory_by_cgroup && limits.address_space_cap) {
     // Peak resident memory decides "memory"; the address space is capped at
     // twice the limit so that a runaway allocation stops well before the
     // machine suffers.
@@ -32,7 +32,10 @@ RlimitPlan plan_rlimits(const Limits& limits, bool own_uid, bool memory_by_cgrou
   }
   std::uint64_t stack = limits.stack_bytes ? limits.stack_bytes : limits.memory_bytes;
   add(plan, RLIMIT_STACK, or_infinity(stack), or_infinity(stack));
-  if (own_uid && limits.processes > 0) add(plan, RLIMIT_NPROC, limits.processes, limits.processes);
+  if (nproc_others >= 0 && limits.processes > 0) {
+    rlim_t n = static_cast<rlim_t>(limits.processes + nproc_others);
+    add(plan, RLIMIT_NPROC, n, n);
+  }
   if (limits.open_files > 0) add(plan, RLIMIT_NOFILE, limits.open_files, limits.open_files);
   // Files the program writes count like output; stdout itself is a pipe.
   std::uint64_t file = limits.file_bytes ? limits.file_bytes : limits.output_bytes;

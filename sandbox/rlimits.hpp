@@ -19,10 +19,14 @@ struct RlimitPlan {
 };
 
 // Computes the rlimits for `limits` (in the parent: may allocate).
-// RLIMIT_NPROC counts every process of a uid, so it is set only when the run
-// has a uid of its own. With a memory cgroup the address space is not capped:
-// runtimes that reserve much virtual memory (the JVM) would fail for nothing.
-RlimitPlan plan_rlimits(const Limits& limits, bool own_uid, bool memory_by_cgroup);
+// RLIMIT_NPROC counts every process of a uid (in one user namespace), so it
+// is set only when the run's uid counts nothing else: `nproc_others` is how
+// many processes outside the run count against it (0: a run uid of its own;
+// 1: the keeper, in a user namespace of the slot's own), -1 not to set it.
+// With a memory cgroup, or when `limits.address_space_cap` is off, the
+// address space is not capped: runtimes that reserve much virtual memory
+// (the JVM, Go, Node) would fail for nothing.
+RlimitPlan plan_rlimits(const Limits& limits, int nproc_others, bool memory_by_cgroup);
 
 // Applies the plan. Async-signal-safe: runs in the vforked child.
 // Returns 0, or the errno of the first failure.

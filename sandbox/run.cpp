@@ -91,16 +91,14 @@ std::unique_ptr<Slot> start_slot(Pool& p, int index, const std::vector<std::stri
     config.readonly_paths.insert(config.readonly_paths.end(), readonly.begin(), readonly.end());
   }
   const CgroupSupport& cg = cgroups_locked(p);
-  bool want_isolation = p.settings.mode == SandboxSettings::Mode::Isolated ||
-                        (p.settings.mode == SandboxSettings::Mode::Auto && geteuid() == 0);
   std::string notes;
   if (cg.version == CgroupVersion::None)
     notes += "cgroups off (" + cg.reason +
-             "): memory by peak RSS and an address-space cap, CPU time by rusage\n";
-  config.isolate = want_isolation;
-  if (!want_isolation && p.settings.mode == SandboxSettings::Mode::Auto)
-    notes +=
-        "namespaces and private filesystem off (not root): runs see the host's files and network\n";
+             "): memory by sampling the run's resident memory (and an address-space cap where "
+             "the language allows), CPU time by rusage\n";
+  // Without root the namespaces are a user namespace's of the slot's own.
+  config.isolate = p.settings.mode != SandboxSettings::Mode::Plain;
+  config.user_namespace = geteuid() != 0;
   for (int attempt = 0;; ++attempt) {
     try {
       auto slot = Slot::start(config, cg);
@@ -111,7 +109,9 @@ std::unique_ptr<Slot> start_slot(Pool& p, int index, const std::vector<std::stri
         notes += std::string("cgroups off: ") + e.what() + "\n";
         config.use_cgroups = false;
       } else if (config.isolate && p.settings.mode == SandboxSettings::Mode::Auto) {
-        notes += std::string("namespaces and private filesystem off: ") + e.what() + "\n";
+        notes += std::string("namespaces and private filesystem off") +
+                 (config.user_namespace ? " (not root, and no user namespace: " : " (") + e.what() +
+                 "): runs see the host's files and network\n";
         config.isolate = false;
       } else {
         throw;
@@ -269,6 +269,8 @@ Protections protections() {
   auto& entry = p.slots[{uid_key(probe), 0, probe.readonly_paths}];
   const Slot* slot = entry ? entry->slot.get() : nullptr;
   out.namespaces = slot && slot->isolated();
+  out.user_namespace = slot && slot->in_user_namespace();
+  out.memory = slot && slot->has_cgroup() && cg.memory ? "cgroup" : "sampled";
   out.cgroups.version = slot && slot->has_cgroup() ? cgroup_version_name(cg.version) : "none";
   out.cgroups.memory = slot && slot->has_cgroup() && cg.memory;
   out.cgroups.pids = slot && slot->has_cgroup() && cg.pids;

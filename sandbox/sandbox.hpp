@@ -21,11 +21,15 @@ struct Limits {
   double wall_seconds = 0;   // 0: derived, 2 * cpu_seconds but at least cpu_seconds + 1
   std::uint64_t memory_bytes = 256ull << 20;  // peak resident memory
   std::uint64_t stack_bytes = 0;              // 0: same as memory_bytes (unlimited if that is 0)
-  int processes = 64;                         // processes + threads; enforced only with a run `uid`
-  std::uint64_t output_bytes = 64ull << 20;   // stdout + stderr together
-  std::uint64_t file_bytes = 0;               // largest file it may write; 0: output_bytes
-  std::uint64_t box_bytes = 64ull << 20;      // isolated: size of the tmpfs /box and /tmp each
+  int processes = 64;  // processes + threads; enforced with a run `uid` or a user namespace
+  std::uint64_t output_bytes = 64ull << 20;  // stdout + stderr together
+  std::uint64_t file_bytes = 0;              // largest file it may write; 0: output_bytes
+  std::uint64_t box_bytes = 64ull << 20;     // isolated: size of the tmpfs /box and /tmp each
   int open_files = 64;
+  // Without a memory cgroup, cap the address space at twice memory_bytes (a
+  // backstop to the sampled resident memory). Off for runtimes that reserve
+  // virtual memory in bulk (the JVM, Go, Node, GHC, Mono), which the cap breaks.
+  bool address_space_cap = true;
 
   double effective_wall_seconds() const {
     if (wall_seconds > 0 || cpu_seconds <= 0) return wall_seconds;
@@ -165,15 +169,21 @@ ConnectedResult run_connected(const Spec& a, const Spec& b,
 // How runs are isolated; set before the first run (later calls affect new slots).
 struct SandboxSettings {
   enum class Mode { Auto, Isolated, Plain };
-  Mode mode = Mode::Auto;  // Auto: isolated when root and the kernel allows it
-  bool cgroups = true;     // use cgroups when the machine offers them
+  // Auto: isolated when the kernel allows it (as root, or in a user
+  // namespace of the slot's own when not), else plain.
+  Mode mode = Mode::Auto;
+  bool cgroups = true;  // use cgroups when the machine offers them
 };
 void configure(const SandboxSettings& settings);
 
 // What this process's runs get: which protections are on, and why others are
 // off. Starts a slot if none has run yet.
 struct Protections {
-  bool namespaces = false;  // pid, mount, net, ipc, uts + private root
+  bool namespaces = false;      // pid, mount, net, ipc, uts + private root
+  bool user_namespace = false;  // ... inside a user namespace (not root)
+  // How a run's memory is bounded: "cgroup", or "sampled" (the keeper sums
+  // the resident memory of the run's processes and kills it at the limit).
+  std::string memory = "sampled";
   CgroupInfo cgroups;
   bool seccomp = false;
   bool uid_switch = false;  // root: runs as their own uid

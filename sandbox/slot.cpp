@@ -20,6 +20,7 @@
 #include "sandbox/mounts.hpp"
 #include "sandbox/pipes.hpp"
 #include "sandbox/seccomp_hook.hpp"
+#include "sandbox/userns.hpp"
 #include "sandbox/watchdog.hpp"
 
 namespace fs = std::filesystem;
@@ -124,8 +125,10 @@ std::unique_ptr<Slot> Slot::start(const SlotConfig& config, const CgroupSupport&
   std::unique_ptr<Slot> s(new Slot);
   s->request_ = std::make_unique<RunRequest>();
   s->isolated_ = config.isolate;
+  s->user_namespace_ = config.isolate && config.user_namespace;
   if (config.use_cgroups && cgroups.version != CgroupVersion::None) {
     s->cgroup_ = SlotCgroup::create(cgroups, slot_cgroup_name(config.index));
+    s->cgroup_memory_ = cgroups.memory;
     s->cgroup_version_ = cgroups.version;
   }
   std::vector<UniqueFd> procs;
@@ -144,6 +147,7 @@ std::unique_ptr<Slot> Slot::start(const SlotConfig& config, const CgroupSupport&
   // The keeper's argv, prepared here: between clone and exec nothing allocates.
   std::vector<std::string> args = {keeper_path(), "--socket", "3"};
   if (config.isolate) args.push_back("--isolate");
+  if (s->user_namespace_) args.push_back("--user-namespace");
   for (std::size_t i = 0; i < procs.size(); ++i) {
     args.push_back("--cgroup-procs");
     args.push_back(std::to_string(4 + i));
@@ -164,6 +168,8 @@ std::unique_ptr<Slot> Slot::start(const SlotConfig& config, const CgroupSupport&
   unsigned long flags = CLONE_PIDFD | SIGCHLD;
   if (config.isolate)
     flags |= CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
+  if (s->user_namespace_) flags |= CLONE_NEWUSER;
+  const UserNamespacePlan userns = s->user_namespace_ ? plan_user_namespace() : UserNamespacePlan{};
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -184,6 +190,16 @@ std::unique_ptr<Slot> Slot::start(const SlotConfig& config, const CgroupSupport&
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (flags & CLONE_NEWUSER) {
+      const char* step = "";
+      if (int err = enter_user_namespace(userns, &step)) {
+        // The judge reads "E<why>" from the socket (now fd 3), as from the keeper.
+        char msg[160];
+        int n = snprintf(msg, sizeof msg, "E%s: errno %d", step, err);
+        if (n > 0) send(3, msg, std::min<std::size_t>(n, sizeof msg - 1), MSG_NOSIGNAL);
+        _exit(126);
+      }
+    }
     execve(argv[0], argv.data(), envp);
     _exit(127);
   }
@@ -221,7 +237,7 @@ Slot::~Slot() {
 }
 
 void Slot::send_request(const Spec& spec, const std::string& path, int in, int out, int err,
-                        int workdir, int files) {
+                        int workdir, int files, const std::string& box_path) {
   RunRequest& r = *request_;
   r.magic = kRunMagic;
   r.argc = static_cast<std::uint32_t>(spec.argv.size());
@@ -244,8 +260,15 @@ void Slot::send_request(const Spec& spec, const std::string& path, int in, int o
     put(isolated_ ? std::string("HOME=/box") : "HOME=" + spec.workdir);
     ++r.envc;
   }
+  r.box_by_path = !box_path.empty();
+  if (r.box_by_path) put(box_path);
   r.strings_size = static_cast<std::uint32_t>(used);
-  r.rlimits = plan_rlimits(spec.limits, spec.uid.has_value(), cgroup_ != nullptr);
+  // A run uid of its own counts only the run's processes; in a user
+  // namespace of the slot's own, the run's and the keeper's.
+  int nproc_others = spec.uid ? 0 : user_namespace_ ? 1 : -1;
+  bool memory_by_cgroup = cgroup_ != nullptr && cgroup_memory_;
+  r.rlimits = plan_rlimits(spec.limits, nproc_others, memory_by_cgroup);
+  r.sample_memory_bytes = memory_by_cgroup ? 0 : spec.limits.memory_bytes;
   r.set_ids = spec.uid || spec.gid;
   r.uid = spec.uid.value_or(getuid());
   r.gid = spec.gid.value_or(getgid());
@@ -304,6 +327,11 @@ void Slot::fill_result(const Spec& spec, const RunReply& reply, const std::strin
   } else if (WIFSIGNALED(reply.wait_status)) {
     r.signal = WTERMSIG(reply.wait_status);
   }
+  r.memory_bytes = std::max<std::uint64_t>(r.memory_bytes, reply.sampled_memory_peak);
+  if (reply.memory_limit_hit && r.limit == LimitHit::None) {
+    r.limit = LimitHit::Memory;
+    r.killed_by_sandbox = true;
+  }
   if (reply.violation_nr >= 0)
     r.forbidden_syscall = forbidden_syscall_name(reply.violation_nr, reply.violation_arch);
   SlotCgroup::Usage cg;
@@ -325,7 +353,8 @@ void Slot::fill_result(const Spec& spec, const RunReply& reply, const std::strin
   if (r.limit != LimitHit::None || !r.forbidden_syscall.empty()) return;
   if (lim.cpu_seconds > 0 && r.cpu_seconds > lim.cpu_seconds) {
     r.limit = LimitHit::Cpu;
-  } else if (!cgroup_ && lim.memory_bytes > 0 && r.memory_bytes > lim.memory_bytes) {
+  } else if (!(cgroup_ && cgroup_memory_) && lim.memory_bytes > 0 &&
+             r.memory_bytes > lim.memory_bytes) {
     r.limit = LimitHit::Memory;
   } else if (cg.pids_limited && !clean_exit) {
     r.limit = LimitHit::Processes;
@@ -351,10 +380,22 @@ Result Slot::run(const Spec& spec, SlotLink link) {
                         &result.stdout_data);
     OutputPump err_pump(spec.stderr_to, std::move(err.read), &result.stderr_data);
     const char* dir = spec.workdir.empty() ? "." : spec.workdir.c_str();
-    UniqueFd workdir(isolated_ && spec.share_workdir ? open_tree_for_box(dir)
-                                                     : open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
+    // Isolated, a shared work directory is mounted at /box: as root the judge
+    // hands the keeper a detached copy of it; in a user namespace the judge may
+    // not make one, and names it by its path for the keeper (the directory
+    // itself goes along, to be checked against what the path finds).
+    const bool box_by_path = isolated_ && spec.share_workdir && user_namespace_;
+    UniqueFd workdir(isolated_ && spec.share_workdir && !box_by_path
+                         ? open_tree_for_box(dir)
+                         : open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!workdir)
       throw std::runtime_error(errno_text("cannot open work directory " + spec.workdir));
+    std::string box_path;
+    if (box_by_path) {
+      std::error_code ec;
+      box_path = fs::canonical(dir, ec).string();
+      if (ec) throw std::runtime_error("cannot resolve work directory " + spec.workdir);
+    }
     UniqueFd files;
     if (!spec.files_dir.empty()) {
       files.reset(open(spec.files_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -371,7 +412,7 @@ Result Slot::run(const Spec& spec, SlotLink link) {
       cgroup_->reset();
     }
     send_request(spec, path, in.read.get(), out.write.get(), err.write.get(), workdir.get(),
-                 files.get());
+                 files.get(), box_path);
     in.read.reset();
     out.write.reset();
     err.write.reset();

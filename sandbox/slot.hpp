@@ -18,7 +18,10 @@ namespace pj::sandbox {
 
 struct SlotConfig {
   int index = 0;
-  bool isolate = true;                      // namespaces and a private root: needs root
+  bool isolate = true;  // namespaces and a private root
+  // Isolated without root: the namespaces belong to a user namespace of the
+  // slot's own (userns.hpp), which maps the caller's uid and gid to themselves.
+  bool user_namespace = false;
   bool use_cgroups = true;                  // when the machine offers them
   std::vector<std::string> readonly_paths;  // empty: default_readonly_paths()
 };
@@ -44,6 +47,7 @@ class Slot {
 
   bool alive() const { return alive_; }
   bool isolated() const { return isolated_; }
+  bool in_user_namespace() const { return user_namespace_; }
   bool has_cgroup() const { return cgroup_ != nullptr; }
   CgroupVersion cgroup_version() const { return cgroup_version_; }
 
@@ -51,7 +55,7 @@ class Slot {
   Slot() = default;
   class Control;
   void send_request(const Spec& spec, const std::string& path, int in, int out, int err,
-                    int workdir, int files);
+                    int workdir, int files, const std::string& box_path);
   bool receive_reply(protocol::RunReply& reply);
   void fill_result(const Spec& spec, const protocol::RunReply& reply, const std::string& path,
                    Result& r);
@@ -62,7 +66,9 @@ class Slot {
   CgroupVersion cgroup_version_ = CgroupVersion::None;
   std::uint64_t cg_memory_ = ~0ull;
   int cg_pids_ = -1;
+  bool cgroup_memory_ = false;  // the slot's cgroup limits memory
   bool isolated_ = false;
+  bool user_namespace_ = false;
   bool alive_ = false;
   std::unique_ptr<protocol::RunRequest> request_;
 };

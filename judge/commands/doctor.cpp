@@ -28,18 +28,43 @@ void print_report() {
               yes_no(p.cgroups.cpu), p.cgroups.reason.empty() ? "" : "\n                      ",
               p.cgroups.reason.c_str());
   std::printf("  namespaces          %s\n",
-              p.namespaces ? "pid, mount, net, ipc, uts: private root, no network" : "no");
+              !p.namespaces ? "no"
+              : p.user_namespace
+                  ? "user (the caller's uid mapped to itself), pid, mount, net, ipc, "
+                    "uts: private root, no network"
+                  : "pid, mount, net, ipc, uts: private root, no network");
+  std::printf("  memory              %s\n",
+              p.memory == "cgroup"
+                  ? "the slot's cgroup: every process, page cache and tmpfs files; OOM kill is MLE"
+                  : "sampled: the resident memory of every process of the run, killed over the "
+                    "limit (MLE); address space capped at twice the limit unless the language "
+                    "reserves it in bulk");
   std::printf("  seccomp             %s\n",
               p.seccomp ? "yes: forbidden syscalls end the run, named" : "no");
   if (id.uid)
     std::printf("  run identity        uid/gid %u + slot (one per concurrent run slot)\n", *id.uid);
+  else if (p.user_namespace)
+    std::printf(
+        "  run identity        the caller's, in a user namespace of the slot's own: no "
+        "capabilities, RLIMIT_NPROC counts only the run\n");
   else
     std::printf("  run identity        the caller's (not root)\n");
-  std::printf(
-      "  will use            %s\n",
-      p.namespaces && p.cgroups.version != "none"
-          ? "full isolation: namespaces, private filesystem, cgroup limits, seccomp, own uid"
-          : "reduced isolation (see below)");
+  const char* mode = "plain";
+  const char* why = "no namespaces: runs see the host's files and network (see below)";
+  if (p.namespaces && !p.user_namespace) {
+    mode = "isolated (root)";
+    why = p.cgroups.version != "none"
+              ? "namespaces, private filesystem, cgroup limits, seccomp, own uid"
+              : "namespaces, private filesystem, seccomp, own uid; no cgroup (see below)";
+  } else if (p.namespaces) {
+    mode = "isolated (user namespace)";
+    why = p.cgroups.version != "none"
+              ? "not root, user namespaces work: namespaces, private filesystem, seccomp, "
+                "limits by a delegated cgroup"
+              : "not root, user namespaces work: namespaces, private filesystem, seccomp; "
+                "no writable cgroup of our own, so memory is sampled";
+  }
+  std::printf("  will use            %s\n                      %s\n", mode, why);
   if (!p.warnings.empty()) std::printf("\nprotections that are off:\n%s", p.warnings.c_str());
 }
 
