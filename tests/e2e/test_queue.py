@@ -243,7 +243,10 @@ def test_cancel_a_queued_and_a_running_submission(instance, repo_root):
     assert e2e_support.wait_for(lambda: not judging_parents(spinning), timeout=10)
     left = lambda: [p for p in below | set(judges) if os.path.exists(f"/proc/{p}")]
     assert e2e_support.wait_for(lambda: not left(), timeout=10), f"still running: {left()}"
-    assert not jobs_in(instance, "queued") and not jobs_in(instance, "leased")
+    # The worker lets go of a job once its final is out: just after the verdict.
+    assert e2e_support.wait_for(lambda: not jobs_in(instance, "queued") and
+                                not jobs_in(instance, "leased"), timeout=10), \
+        f"queued {jobs_in(instance, 'queued')}, leased {jobs_in(instance, 'leased')}"
 
     rc, out, err = instance.run("cancel", spinning, *instance.args())
     assert rc == 1 and "judged already (CANCELLED)" in out, f"exit {rc}: {out} {err}"
@@ -273,7 +276,10 @@ def test_a_corrupt_job_file_is_set_aside_and_the_queue_moves_on(instance, repo_r
         os.listdir(rejected)
     with open(os.path.join(rejected, "badjob1.job.why")) as f:
         assert "not a job record" in f.read()
-    assert not jobs_in(instance, "queued") and not jobs_in(instance, "leased")
+    # The worker lets go of a job once its final is out: just after the verdict.
+    assert e2e_support.wait_for(lambda: not jobs_in(instance, "queued") and
+                                not jobs_in(instance, "leased"), timeout=10), \
+        f"queued {jobs_in(instance, 'queued')}, leased {jobs_in(instance, 'leased')}"
 
 
 if __name__ == "__main__":
