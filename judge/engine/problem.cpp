@@ -10,6 +10,7 @@
 
 #include "judge/engine/error.hpp"
 #include "judge/engine/site_config.hpp"
+#include "judge/engine/yaml_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -38,18 +39,6 @@ std::vector<std::string> read_words(const YAML::Node& node, const std::string& k
                                     const std::string& file) {
   if (node.IsSequence()) return read_value<std::vector<std::string>>(node, key, file);
   return split_words(read_value<std::string>(node, key, file));
-}
-
-YAML::Node load_yaml(const fs::path& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path.string());
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(path.string(), std::string("invalid YAML: ") + e.what());
-  }
-  if (!root.IsMap() && !root.IsNull())
-    throw ConfigError(path.string(), "expected a map at the top level");
-  return root;
 }
 
 void reject_unknown_keys(const YAML::Node& root, const std::set<std::string>& known,
@@ -252,7 +241,7 @@ Aggregation parse_aggregation(const std::string& word, bool legacy, const std::s
 void read_testdata_yaml(const fs::path& path, TestGroup& g, std::vector<std::string>& args,
                         bool& ignore_sample) {
   std::string file = path.string();
-  YAML::Node y = load_yaml(path);
+  YAML::Node y = load_yaml_map(path);
   reject_unknown_keys(y,
                       {"on_reject", "grading", "grader_flags", "input_validator_flags",
                        "output_validator_flags", "accept_score", "reject_score", "range"},
@@ -327,7 +316,7 @@ void require_scored_group(const TestGroup& g, bool scoring, const std::string& k
 void read_draft_testdata_yaml(const fs::path& path, TestGroup& g, std::vector<std::string>& args,
                               bool scoring) {
   std::string file = path.string();
-  YAML::Node y = load_yaml(path);
+  YAML::Node y = load_yaml_map(path);
   reject_unknown_keys(y,
                       {"scoring", "static_validation", "input_validator_args",
                        "output_validator_args", "full_feedback", "hint", "description"},
@@ -350,7 +339,7 @@ void read_draft_testdata_yaml(const fs::path& path, TestGroup& g, std::vector<st
 void read_test_group_yaml(const fs::path& path, TestGroup& g, std::vector<std::string>& args,
                           bool scoring) {
   std::string file = path.string();
-  YAML::Node y = load_yaml(path);
+  YAML::Node y = load_yaml_map(path);
   reject_unknown_keys(
       y,
       {"max_score", "score_aggregation", "static_validation_score", "require_pass", "args",
@@ -498,7 +487,7 @@ class GroupBuilder {
 
   void read_case_yaml(const fs::path& path, TestCase& t) {
     std::string file = path.string();
-    YAML::Node y = load_yaml(path);
+    YAML::Node y = load_yaml_map(path);
     reject_unknown_keys(
         y,
         {"args", "input_validator_args", "output_validator_args", "input_visualizer_args",
@@ -577,7 +566,7 @@ Problem load_problem(const fs::path& dir) {
   fs::path yaml = dir / "problem.yaml";
   std::string file = yaml.string();
   YAML::Node root;
-  if (fs::exists(yaml)) root = load_yaml(yaml);
+  if (fs::exists(yaml)) root = load_yaml_map(yaml);
   p.name = problem_name(root["name"], file);
   if (p.name.empty()) p.name = p.short_name;
   p.format = read_format_version(root, file);

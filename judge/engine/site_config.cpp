@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "judge/engine/error.hpp"
+#include "judge/engine/yaml_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -41,15 +42,7 @@ namespace {
 YAML::Node load_site_yaml(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return {};
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path.string());
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(path.string(), std::string("invalid YAML: ") + e.what());
-  }
-  if (!root.IsMap() && !root.IsNull())
-    throw ConfigError(path.string(), "expected a map at the top level");
-  return root;
+  return load_yaml_map(path);
 }
 
 PackageDefaults parse_defaults(const YAML::Node& defaults, const std::string& file) {
