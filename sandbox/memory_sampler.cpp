@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -33,6 +34,25 @@ std::uint64_t resident_pages(long pid) {
   char* p = strchr(buf, ' ');
   return p ? strtoull(p + 1, nullptr, 10) : 0;
 }
+
+// The memfds seen in one sample, so that a file open in several processes
+// (or twice) counts once.
+struct SeenFiles {
+  static constexpr int kMax = 1024;
+  dev_t dev[kMax];
+  ino_t ino[kMax];
+  int count = 0;
+
+  bool first_time(dev_t d, ino_t i) {
+    for (int k = 0; k < count; ++k)
+      if (dev[k] == d && ino[k] == i) return false;
+    if (count < kMax) {
+      dev[count] = d;
+      ino[count++] = i;
+    }
+    return true;
+  }
+};
 
 // Calls fn(number) for each all-digit entry of a directory.
 template <typename Fn>
@@ -77,25 +97,48 @@ void add_children(long pid, long* pids, int& count) {
   });
 }
 
+// Bytes held by the memfds a process has open: memory that no resident set
+// shows while the file is not mapped (a program could hide any amount there).
+std::uint64_t memfd_bytes(long pid, SeenFiles& seen) {
+  char dir[48];
+  snprintf(dir, sizeof dir, "/proc/%ld/fd", pid);
+  std::uint64_t bytes = 0;
+  for_each_number(dir, [&](long fd) {
+    char path[80], target[64];
+    snprintf(path, sizeof path, "/proc/%ld/fd/%ld", pid, fd);
+    ssize_t n = readlink(path, target, sizeof target - 1);
+    if (n < 7 || memcmp(target, "/memfd:", 7) != 0) return;
+    struct stat st;
+    if (stat(path, &st) == 0 && seen.first_time(st.st_dev, st.st_ino))
+      bytes += static_cast<std::uint64_t>(st.st_blocks) * 512;
+  });
+  return bytes;
+}
+
 }  // namespace
 
 std::uint64_t run_resident_bytes(bool whole_namespace) {
-  std::uint64_t pages = 0;
+  static SeenFiles seen;  // the keeper is single-threaded
+  seen.count = 0;
+  std::uint64_t pages = 0, files = 0;
   const long self = getpid();
   if (whole_namespace) {
     for_each_number("/proc", [&](long pid) {
-      if (pid != self) pages += resident_pages(pid);
+      if (pid == self) return;
+      pages += resident_pages(pid);
+      files += memfd_bytes(pid, seen);
     });
-    return pages * page_size();
+    return pages * page_size() + files;
   }
-  static long pids[kMaxPids];  // the keeper is single-threaded
+  static long pids[kMaxPids];
   int count = 0;
   add_children(self, pids, count);
   for (int i = 0; i < count; ++i) {
     pages += resident_pages(pids[i]);
+    files += memfd_bytes(pids[i], seen);
     add_children(pids[i], pids, count);
   }
-  return pages * page_size();
+  return pages * page_size() + files;
 }
 
 }  // namespace pj::sandbox

@@ -2,7 +2,8 @@
 // it while the program runs and ends the run once it is over the limit, so a
 // run's memory is bounded even where no cgroup can be had (a normal user
 // without a delegated cgroup): the sum of the resident sets of every process
-// of the run, each address space counted once (threads share theirs).
+// of the run, each address space counted once (threads share theirs), plus
+// what the memfds they hold store (memory no resident set shows).
 //
 // Isolated, the run's processes are every process of the keeper's pid
 // namespace but the keeper (its own /proc lists exactly those). Plain, they

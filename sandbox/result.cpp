@@ -138,6 +138,7 @@ std::string to_json(const Result& r) {
       r.forbidden_syscall.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.forbidden_syscall);
   j["error"] = r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error);
   j["ending"] = ending_name(r.ending());
+  j["isolated"] = r.isolated;
   j["stdout"] = r.stdout_data;
   j["stderr"] = r.stderr_data;
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -16,19 +16,13 @@ rlim_t or_infinity(std::uint64_t v) {
 
 }  // namespace
 
-RlimitPlan plan_rlimits(const Limits& limits, int nproc_others, bool memory_by_cgroup) {
+RlimitPlan plan_rlimits(const Limits& limits, int nproc_others) {
   RlimitPlan plan;
   if (limits.cpu_seconds > 0) {
     // A backstop only: the watchdog kills at the exact limit. SIGXCPU at the
     // next whole second past it, SIGKILL one second later.
     auto soft = static_cast<rlim_t>(std::floor(limits.cpu_seconds)) + 1;
     add(plan, RLIMIT_CPU, soft, soft + 1);
-  }
-  if (limits.memory_bytes > 0 && !memory_by_cgroup && limits.address_space_cap) {
-    // Peak resident memory decides "memory"; the address space is capped at
-    // twice the limit so that a runaway allocation stops well before the
-    // machine suffers.
-    add(plan, RLIMIT_AS, 2 * limits.memory_bytes, 2 * limits.memory_bytes);
   }
   std::uint64_t stack = limits.stack_bytes ? limits.stack_bytes : limits.memory_bytes;
   add(plan, RLIMIT_STACK, or_infinity(stack), or_infinity(stack));

@@ -23,10 +23,10 @@ struct RlimitPlan {
 // is set only when the run's uid counts nothing else: `nproc_others` is how
 // many processes outside the run count against it (0: a run uid of its own;
 // 1: the keeper, in a user namespace of the slot's own), -1 not to set it.
-// With a memory cgroup, or when `limits.address_space_cap` is off, the
-// address space is not capped: runtimes that reserve much virtual memory
-// (the JVM, Go, Node) would fail for nothing.
-RlimitPlan plan_rlimits(const Limits& limits, int nproc_others, bool memory_by_cgroup);
+// The address space is never capped: memory is what the run keeps resident
+// (its cgroup, or the keeper's sampling), and a cap would fail runtimes that
+// reserve virtual memory in bulk (the JVM, Go, Node) and threads' stacks.
+RlimitPlan plan_rlimits(const Limits& limits, int nproc_others);
 
 // Applies the plan. Async-signal-safe: runs in the vforked child.
 // Returns 0, or the errno of the first failure.

@@ -45,6 +45,7 @@ struct Pool {
   int next_index = 0;
   std::string warnings;  // what is off, said once
   bool warned = false;
+  bool ran_plain = false;  // a slot without namespaces has started
 };
 
 // Stops every idle slot: keepers exit, slot cgroups are removed. A slot in
@@ -94,8 +95,7 @@ std::unique_ptr<Slot> start_slot(Pool& p, int index, const std::vector<std::stri
   std::string notes;
   if (cg.version == CgroupVersion::None)
     notes += "cgroups off (" + cg.reason +
-             "): memory by sampling the run's resident memory (and an address-space cap where "
-             "the language allows), CPU time by rusage\n";
+             "): memory by sampling the run's resident memory, CPU time by rusage\n";
   // Without root the namespaces are a user namespace's of the slot's own.
   config.isolate = p.settings.mode != SandboxSettings::Mode::Plain;
   config.user_namespace = geteuid() != 0;
@@ -103,14 +103,22 @@ std::unique_ptr<Slot> start_slot(Pool& p, int index, const std::vector<std::stri
     try {
       auto slot = Slot::start(config, cg);
       if (!p.warned) p.warnings = notes;
+      if (!config.isolate) p.ran_plain = true;
       return slot;
     } catch (const std::exception& e) {
       if (config.use_cgroups && cg.version != CgroupVersion::None) {
         notes += std::string("cgroups off: ") + e.what() + "\n";
         config.use_cgroups = false;
       } else if (config.isolate && p.settings.mode == SandboxSettings::Mode::Auto) {
-        notes += std::string("namespaces and private filesystem off") +
-                 (config.user_namespace ? " (not root, and no user namespace: " : " (") + e.what() +
+        std::string why =
+            std::string(config.user_namespace ? "not root, and no user namespace: " : "") +
+            e.what();
+        if (!p.settings.allow_plain)
+          throw std::runtime_error(
+              "runs cannot be isolated here (" + why +
+              "), and running them without isolation, where they would see every file this user "
+              "can read and the network, was not allowed (--insecure allows it)");
+        notes += "namespaces and private filesystem off (" + why +
                  "): runs see the host's files and network\n";
         config.isolate = false;
       } else {
@@ -218,6 +226,18 @@ void configure(const SandboxSettings& settings) {
   std::lock_guard<std::mutex> lock(p.mutex);
   p.settings = settings;
   p.cgroups_detected = false;
+}
+
+SandboxSettings settings() {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  return p.settings;
+}
+
+bool ran_plain() {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  return p.ran_plain;
 }
 
 Result run(const Spec& spec) {

@@ -26,10 +26,6 @@ struct Limits {
   std::uint64_t file_bytes = 0;              // largest file it may write; 0: output_bytes
   std::uint64_t box_bytes = 64ull << 20;     // isolated: size of the tmpfs /box and /tmp each
   int open_files = 64;
-  // Without a memory cgroup, cap the address space at twice memory_bytes (a
-  // backstop to the sampled resident memory). Off for runtimes that reserve
-  // virtual memory in bulk (the JVM, Go, Node, GHC, Mono), which the cap breaks.
-  bool address_space_cap = true;
 
   double effective_wall_seconds() const {
     if (wall_seconds > 0 || cpu_seconds <= 0) return wall_seconds;
@@ -131,6 +127,7 @@ struct Result {
   std::string error;              // why the command could not run (exec failed, bad spec, ...)
   std::int64_t end_ns = 0;        // CLOCK_MONOTONIC when the program ended (0: unknown)
   bool stopped = false;           // killed at the caller's request (run_connected's stop_a)
+  bool isolated = false;          // ran in a slot's namespaces and private root (not plain)
 
   // The ladder: error -> limit -> forbidden syscall -> signal -> exit code.
   Ending ending() const;
@@ -170,11 +167,18 @@ ConnectedResult run_connected(const Spec& a, const Spec& b,
 struct SandboxSettings {
   enum class Mode { Auto, Isolated, Plain };
   // Auto: isolated when the kernel allows it (as root, or in a user
-  // namespace of the slot's own when not), else plain.
+  // namespace of the slot's own when not). When it does not, plain only if
+  // `allow_plain`; otherwise runs fail to start, saying why: a plain run
+  // sees every file the caller can read and the network.
   Mode mode = Mode::Auto;
+  bool allow_plain = false;
   bool cgroups = true;  // use cgroups when the machine offers them
 };
 void configure(const SandboxSettings& settings);
+SandboxSettings settings();
+
+// Whether a run of this process has run plain (without namespaces).
+bool ran_plain();
 
 // What this process's runs get: which protections are on, and why others are
 // off. Starts a slot if none has run yet.

@@ -267,7 +267,7 @@ void Slot::send_request(const Spec& spec, const std::string& path, int in, int o
   // namespace of the slot's own, the run's and the keeper's.
   int nproc_others = spec.uid ? 0 : user_namespace_ ? 1 : -1;
   bool memory_by_cgroup = cgroup_ != nullptr && cgroup_memory_;
-  r.rlimits = plan_rlimits(spec.limits, nproc_others, memory_by_cgroup);
+  r.rlimits = plan_rlimits(spec.limits, nproc_others);
   r.sample_memory_bytes = memory_by_cgroup ? 0 : spec.limits.memory_bytes;
   r.set_ids = spec.uid || spec.gid;
   r.uid = spec.uid.value_or(getuid());
@@ -428,6 +428,7 @@ Result Slot::run(const Spec& spec, SlotLink link) {
     }
     if (cgroup_ && !isolated_) cgroup_->kill_all();
     fill_result(spec, reply, path, result);
+    result.isolated = isolated_;
   } catch (const std::exception& e) {
     result.error = e.what();
   }

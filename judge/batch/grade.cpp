@@ -312,6 +312,8 @@ std::string feedback_for(const std::string& student, const std::vector<GradedSub
     md << "**" << verdict_description(*r.verdict) << "**";
     if (r.score && r.max_score) md << ", score " << *r.score << " of " << *r.max_score;
     md << "\n";
+    if (r.insecure)
+      md << "\nJudged without isolation (--insecure): the program could read the answers.\n";
     // Not the report's reason: it may quote a secret test's data.
     for (const auto& t : r.tests)
       if (t.verdict != Verdict::AC) {

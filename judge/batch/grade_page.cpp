@@ -30,6 +30,8 @@ pre { background: #f6f6f6; padding: 8px; white-space: pre-wrap; }
 <body>
 <h1>Grades</h1>
 <p id="summary"></p>
+<p id="insecure" hidden><strong>Judged without isolation (--insecure):</strong> these
+programs could read every file the judge's user can, the answers included.</p>
 <table id="grid"><thead></thead><tbody></tbody><tfoot></tfoot></table>
 <h2>Submission</h2>
 <div id="detail">Click a cell to see its tests.</div>
@@ -157,6 +159,7 @@ function show(sub, st, pr) {
 document.getElementById("summary").textContent = students.length + " students, " +
     problems.length + " problems, " + data.submissions.length + " submissions judged, " +
     data.not_judged.length + " not judged";
+document.getElementById("insecure").hidden = !subs.some(s => s.report.insecure);
 for (const n of data.not_judged) document.getElementById("notjudged").appendChild(text("li", n.path + ": " + n.why));
 for (const g of data.identical) document.getElementById("identical").appendChild(text("li", g.problem + ": " + g.students.join(", ")));
 header();

@@ -1,4 +1,5 @@
 #include "judge/commands/cli.hpp"
+#include "judge/commands/options.hpp"
 
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -37,8 +38,7 @@ void print_report() {
               p.memory == "cgroup"
                   ? "the slot's cgroup: every process, page cache and tmpfs files; OOM kill is MLE"
                   : "sampled: the resident memory of every process of the run, killed over the "
-                    "limit (MLE); address space capped at twice the limit unless the language "
-                    "reserves it in bulk");
+                    "limit (MLE)");
   std::printf("  seccomp             %s\n",
               p.seccomp ? "yes: forbidden syscalls end the run, named" : "no");
   if (id.uid)
@@ -49,8 +49,14 @@ void print_report() {
         "capabilities, RLIMIT_NPROC counts only the run\n");
   else
     std::printf("  run identity        the caller's (not root)\n");
-  const char* mode = "plain";
-  const char* why = "no namespaces: runs see the host's files and network (see below)";
+  const char* mode = "none: judging is refused";
+  const char* why =
+      "runs cannot be isolated here (see below); --insecure judges without isolation, where "
+      "the program could read the answers";
+  if (!p.namespaces && sandbox::settings().allow_plain) {
+    mode = "plain (--insecure)";
+    why = "no namespaces: runs see the host's files and network; every report says so";
+  }
   if (p.namespaces && !p.user_namespace) {
     mode = "isolated (root)";
     why = p.cgroups.version != "none"
@@ -73,6 +79,7 @@ void print_report() {
 void add_doctor_command(CLI::App& app, int& status) {
   auto* cmd =
       app.add_subcommand("doctor", "Show what this machine supports and what pipejudge will use");
+  add_insecure_option(cmd);
   cmd->callback([&status] {
     print_report();
     status = 0;

@@ -130,6 +130,7 @@ void add_grade_command(CLI::App& app, int& status) {
                 "with --rejudge: print what would change, keep the batch's results as they are");
   cmd->add_option("--cache-dir", opt->cache_dir, "compile cache directory");
   add_instance_options(cmd, opt->instance, true);
+  add_insecure_option(cmd);
   cmd->callback([opt, &status] {
     if (opt->folder.empty() == opt->manifest.empty())
       throw ConfigError("grade", "give a folder of submissions or --manifest FILE (one of them)");
@@ -142,6 +143,7 @@ void add_grade_command(CLI::App& app, int& status) {
     ClassBatch batch = opt->manifest.empty() ? read_class_folder(opt->folder, names, languages)
                                              : read_manifest(opt->manifest, names, languages);
     Instance inst = resolve_instance(opt->instance);
+    require_isolation_or_insecure();
     GradeOptions options;
     options.fast = opt->fast;
     options.jobs = opt->jobs;

@@ -1,6 +1,42 @@
 #include "judge/commands/options.hpp"
 
+#include <cstdlib>
+#include <string_view>
+
+#include "judge/engine/error.hpp"
+#include "sandbox/sandbox.hpp"
+
 namespace pj::judge {
+namespace {
+
+void allow_insecure() {
+  sandbox::SandboxSettings s = sandbox::settings();
+  s.allow_plain = true;
+  sandbox::configure(s);
+  ::setenv("PIPEJUDGE_INSECURE", "1", 1);
+}
+
+}  // namespace
+
+void add_insecure_option(CLI::App* cmd) {
+  cmd->add_flag_callback("--insecure", allow_insecure,
+                         "where runs cannot be isolated (no namespaces), judge without isolation "
+                         "anyway: the program could read the answers; every report says so");
+}
+
+void allow_insecure_if_asked_by_environment() {
+  const char* env = std::getenv("PIPEJUDGE_INSECURE");
+  if (env && std::string_view(env) == "1") allow_insecure();
+}
+
+void require_isolation_or_insecure() {
+  if (sandbox::settings().allow_plain) return;
+  sandbox::Protections p = sandbox::protections();
+  if (p.namespaces) return;
+  std::string why = p.warnings;
+  while (!why.empty() && why.back() == '\n') why.pop_back();
+  throw ConfigError("sandbox", why.empty() ? "runs cannot be isolated here" : why);
+}
 
 void add_instance_options(CLI::App* cmd, InstanceOptions& o, bool with_no_sync) {
   cmd->add_option("--instance", o.name,

@@ -33,4 +33,14 @@ struct HandedIn {
 };
 HandedIn hand_in(const SubmissionOptions& o);
 
+// Runs that cannot be isolated (no namespaces here) are refused unless the
+// user asks for them: --insecure on the judging commands, or
+// PIPEJUDGE_INSECURE=1, which the judge's own child processes inherit.
+void add_insecure_option(CLI::App* cmd);
+void allow_insecure_if_asked_by_environment();
+// For commands that judge many submissions: fails at once (ConfigError) when
+// runs cannot be isolated and --insecure was not given, rather than judging
+// every submission IE.
+void require_isolation_or_insecure();
+
 }  // namespace pj::judge

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "judge/commands/cli.hpp"
+#include "judge/commands/options.hpp"
 #include "judge/engine/run_slots.hpp"
 #include "judge/engine/workspace.hpp"
 #include "sandbox/sandbox.hpp"
@@ -47,6 +48,7 @@ void add_run_command(CLI::App& app, int& status) {
   cmd->add_flag("--keep-env", opt->keep_env, "pass our environment (default: PATH only)");
   cmd->add_flag("--as-caller", opt->as_caller, "keep our uid (default for root: run uid 60000)");
   cmd->add_option("command", opt->command, "command and arguments (after --)")->required();
+  add_insecure_option(cmd);
   cmd->callback([opt, &status] {
     sandbox::Spec spec;
     spec.argv = opt->command;

@@ -35,6 +35,7 @@ void add_submit_command(CLI::App& app, int& status) {
   add_instance_options(cmd, opt->instance, false);
   for (const char* name : {"--instance", "--state-dir", "--db", "--queue"})
     cmd->get_option(name)->needs(shared);
+  add_insecure_option(cmd);
   cmd->callback([opt, &status] {
     HandedIn in = hand_in(opt->submission);
     const Problem& problem = in.problem;

@@ -74,6 +74,10 @@ void print_summary(std::FILE* out, const SubmissionReport& r) {
   }
   if (r.score && r.max_score) std::fprintf(out, "score     %g of %g\n", *r.score, *r.max_score);
   if (!r.accepted() && !r.reason.empty()) std::fprintf(out, "reason    %s\n", r.reason.c_str());
+  if (r.insecure)
+    std::fprintf(out,
+                 "INSECURE  judged without isolation (--insecure): the program could read every "
+                 "file the judge's user can, the answers included, and use the network\n");
 }
 
 void LiveTable::on_compiled(const CompileReport& c) {

@@ -6,6 +6,7 @@
 
 #include "judge/batch/verify.hpp"
 #include "judge/commands/cli.hpp"
+#include "judge/commands/options.hpp"
 #include "judge/engine/error.hpp"
 #include "judge/engine/run_slots.hpp"
 
@@ -74,6 +75,7 @@ void add_verify_command(CLI::App& app, int& status) {
       "verify", "Check problem packages: their submissions, input validators and time limit");
   cmd->add_option("problem", opt->problems, "problem package directories")->required();
   cmd->add_option("--cache-dir", opt->cache_dir, "compile cache directory");
+  add_insecure_option(cmd);
   cmd->callback([opt, &status] {
     VerifyOptions options;
     options.cache_dir = opt->cache_dir;

@@ -46,6 +46,7 @@ void add_worker_command(CLI::App& app, int& status) {
       ->capture_default_str();
   // The judging child a worker (or submit) starts for each submission.
   cmd->add_option("--run-job", opt->run_job, "judge this job (JSON) in this process")->group("");
+  add_insecure_option(cmd);
   cmd->callback([opt, &status] {
     Instance inst = resolve_instance(opt->instance);
     if (!opt->run_job.empty()) {
@@ -56,6 +57,7 @@ void add_worker_command(CLI::App& app, int& status) {
       status = kExitAccepted;
       return;
     }
+    require_isolation_or_insecure();
     if (opt->once) opt->worker.max_jobs = 1;
     bool single = opt->once || opt->worker.max_jobs > 0 || opt->worker.slot >= 0;
     if (single && opt->jobs > 1)

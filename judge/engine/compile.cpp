@@ -179,7 +179,6 @@ CompileResult Compiler::build(const Submission& s, Workspace& ws, const std::str
   spec.workdir = box;
   spec.share_workdir = true;  // the compiler's output is what we are after
   spec.limits = compile_limits();
-  spec.limits.address_space_cap = !lang.reserves_address_space;
   spec.stdout_to = sandbox::Output::capture(kMaxDiagnostics);
   spec.stderr_to = sandbox::Output::capture(kMaxDiagnostics);
   spec.uid = ws.identity().uid;

@@ -7,6 +7,7 @@
 #include "judge/engine/package_program.hpp"
 #include "judge/engine/scoring.hpp"
 #include "judge/engine/test_runner.hpp"
+#include "sandbox/sandbox.hpp"
 
 namespace pj::judge {
 namespace {
@@ -132,8 +133,8 @@ SubmissionReport judge_submission(const Problem& problem, const Submission& subm
                                   const JudgeOptions& options, JudgeObserver* observer) {
   require_toolchain(submission);
   Judging j(problem, submission, options, observer);
-  if (!compile(j) || !prepare_validator(j)) return j.report;
-  score(j, run_tests(j));
+  if (compile(j) && prepare_validator(j)) score(j, run_tests(j));
+  j.report.insecure = sandbox::ran_plain();
   return j.report;
 }
 

@@ -48,8 +48,6 @@ Language parse_language(const std::string& id, const YAML::Node& node) {
     }
   }
   if (node["allow_exec"]) lang.allow_exec = node["allow_exec"].as<bool>();
-  if (node["reserves_address_space"])
-    lang.reserves_address_space = node["reserves_address_space"].as<bool>();
   if (node["open_files"]) lang.open_files = node["open_files"].as<int>();
   if (lang.open_files < 3 || lang.open_files > 65536)
     throw std::invalid_argument("'open_files' must be between 3 and 65536");

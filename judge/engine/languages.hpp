@@ -40,10 +40,6 @@ struct Language {
   std::string shebang;
   // The judged program may start other programs (a shell script's tools).
   bool allow_exec = false;
-  // The runtime reserves virtual memory in bulk (the JVM, Go, Node, GHC,
-  // Mono): its compiler and program get no address-space cap where memory is
-  // not limited by a cgroup (sandbox::Limits::address_space_cap).
-  bool reserves_address_space = false;
   // Its limit on open files (RLIMIT_NOFILE): R will not start under 160.
   int open_files = 64;
   // The JVM class preferred as {main_class}: {stem} the main source's name

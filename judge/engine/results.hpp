@@ -70,6 +70,9 @@ struct SubmissionReport {
   // that has groups beyond sample and secret, or a score.
   std::optional<double> score, max_score;
   std::vector<GroupReport> groups;
+  // Judged without isolation (plain runs, allowed by --insecure): the
+  // program could read every file the judge's user can, the answers too.
+  bool insecure = false;
 
   bool accepted() const { return verdict == Verdict::AC; }
   std::size_t tests_passed() const;

@@ -97,7 +97,6 @@ sandbox::Limits submission_limits(const Problem& p, const Language& lang, double
   l.output_bytes = p.output_bytes;
   l.processes = 64;
   l.open_files = lang.open_files;
-  l.address_space_cap = !lang.reserves_address_space;
   return l;
 }
 

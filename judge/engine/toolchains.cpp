@@ -36,7 +36,6 @@ void ask_version(const Language& lang, Workspace& ws, ToolchainStatus& status) {
   spec.limits.memory_bytes = 1ull << 30;
   spec.limits.processes = 64;
   spec.limits.output_bytes = 1 << 20;
-  spec.limits.address_space_cap = !lang.reserves_address_space;
   spec.stdout_to = sandbox::Output::capture(4 << 10);
   spec.stderr_to = sandbox::Output::capture(4 << 10);
   spec.uid = ws.identity().uid;

@@ -15,7 +15,7 @@ using nlohmann::json;
 namespace pj::judge {
 namespace {
 
-constexpr const char* kSchemaVersion = "6";
+constexpr const char* kSchemaVersion = "7";
 
 // Every statement is idempotent: the collector runs it at each start.
 constexpr const char* kSchema = R"sql(
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS submissions(
   final_seq INTEGER,
   max_score REAL, groups TEXT,
   time_limit REAL, memory_limit INTEGER, output_limit INTEGER,
-  attempts INTEGER, attempt_seq INTEGER);
+  attempts INTEGER, attempt_seq INTEGER, insecure INTEGER);
 CREATE INDEX IF NOT EXISTS submissions_recent ON submissions(submitted_at);
 CREATE INDEX IF NOT EXISTS submissions_problem ON submissions(problem, submitted_at);
 CREATE TABLE IF NOT EXISTS tests(
@@ -67,8 +67,9 @@ CREATE TABLE IF NOT EXISTS blobs(
 // How a database of an older schema version is brought up to this one, a
 // version at a time: version 1 lacked the groups and the tests' score and
 // team message, version 2 the failing tests' stderr, version 3 the limits,
-// version 4 the passes of multi-pass tests, version 5 the judging attempts.
-constexpr std::array<const char*, 5> kMigrations = {
+// version 4 the passes of multi-pass tests, version 5 the judging attempts,
+// version 6 whether it was judged without isolation.
+constexpr std::array<const char*, 6> kMigrations = {
     R"sql(
 ALTER TABLE submissions ADD COLUMN max_score REAL;
 ALTER TABLE submissions ADD COLUMN groups TEXT;
@@ -94,6 +95,10 @@ UPDATE meta SET value = '5' WHERE key = 'schema_version';
 ALTER TABLE submissions ADD COLUMN attempts INTEGER;
 ALTER TABLE submissions ADD COLUMN attempt_seq INTEGER;
 UPDATE meta SET value = '6' WHERE key = 'schema_version';
+)sql",
+    R"sql(
+ALTER TABLE submissions ADD COLUMN insecure INTEGER;
+UPDATE meta SET value = '7' WHERE key = 'schema_version';
 )sql"};
 
 constexpr const char* kSubmissionColumns =
@@ -206,7 +211,7 @@ struct ResultStore::Writer {
             "UPDATE submissions SET verdict = ?, reason = ?, score = ?, time = ?, memory = ?, "
             "tests_total = ?, tests_run = ?, tests_passed = ?, max_score = ?, groups = ?, "
             "finished_at = ?, final_seq = ?, stage = 3, "
-            "attempts = MAX(COALESCE(attempts, 1), COALESCE(?, 1)) "
+            "attempts = MAX(COALESCE(attempts, 1), COALESCE(?, 1)), insecure = ? "
             "WHERE id = ? AND (final_seq IS NULL OR final_seq > ?)")) {}
 
   Statement insert_event, insert_blob, touch, queued, compiling, drop_earlier_tests, compiled, test,
@@ -359,7 +364,7 @@ void ResultStore::store_one(const StoredEvent& se, std::size_t& added) {
           .bind(verdict_code(f.verdict), f.reason, f.score, f.time, f.memory, f.tests_total,
                 f.tests_run, f.tests_passed, f.max_score,
                 encode_groups(f.groups).dump(-1, ' ', false, json::error_handler_t::replace), e.ts,
-                e.seq, f.attempts, e.id, e.seq)
+                e.seq, f.attempts, f.insecure, e.id, e.seq)
           .run();
       break;
     }
@@ -402,7 +407,7 @@ std::vector<SubmissionRow> ResultStore::recent(std::size_t limit, const std::str
 std::optional<SubmissionDetail> ResultStore::find(const std::string& id) {
   std::string sql = std::string("SELECT ") + kSubmissionColumns +
                     ", compile_ok, compile_cached, compile_time, compile_reason, compile_output, "
-                    "max_score, groups, time_limit, memory_limit, output_limit "
+                    "max_score, groups, time_limit, memory_limit, output_limit, insecure "
                     "FROM submissions WHERE id = ?";
   Statement s = db_.prepare(sql.c_str());
   if (!s.bind(id).step()) return std::nullopt;
@@ -429,6 +434,7 @@ std::optional<SubmissionDetail> ResultStore::find(const std::string& id) {
   r.tests = tests_of(id);
   r.tests_total = static_cast<std::size_t>(row.tests_total.value_or(0));
   r.max_score = s.opt_real(23);
+  r.insecure = s.opt_int64(28).value_or(0) != 0;
   if (r.max_score) r.score = row.score;
   if (auto groups = s.opt_text(24)) {
     json parsed = json::parse(*groups, nullptr, /*allow_exceptions=*/false);

@@ -165,6 +165,7 @@ FinalFacts final_facts(const SubmissionReport& r) {
   f.tests_run = r.tests.size();
   f.max_score = r.max_score;
   f.groups = r.groups;
+  f.insecure = r.insecure;
   return f;
 }
 
@@ -226,7 +227,8 @@ json encode_final(const FinalFacts& f) {
           {"tests_passed", f.tests_passed},
           {"max_score", f.max_score ? json(*f.max_score) : json(nullptr)},
           {"groups", encode_groups(f.groups)},
-          {"attempts", f.attempts ? json(*f.attempts) : json(nullptr)}};
+          {"attempts", f.attempts ? json(*f.attempts) : json(nullptr)},
+          {"insecure", f.insecure}};
 }
 
 FinalFacts decode_final(const json& j, const TextLookup& lookup) {
@@ -243,6 +245,7 @@ FinalFacts decode_final(const json& j, const TextLookup& lookup) {
   f.max_score = in.opt_number("max_score");
   f.groups = in.groups("groups");
   f.attempts = in.opt_int("attempts");
+  f.insecure = in.opt_flag("insecure");
   return f;
 }
 
@@ -281,6 +284,7 @@ void apply_event(SubmissionReport& r, const json& e, const TextLookup& lookup) {
       r.max_score = f.max_score;
       if (f.max_score) r.score = f.score;
       r.groups = f.groups;
+      r.insecure = f.insecure;
       break;
     }
   }

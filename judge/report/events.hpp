@@ -59,6 +59,7 @@ struct FinalFacts {
   // A job given up after its workers died: how many attempts were made
   // (some may have died before their compiling event).
   std::optional<int> attempts;
+  bool insecure = false;  // judged without isolation (SubmissionReport::insecure)
 };
 FinalFacts final_facts(const SubmissionReport& r);
 

@@ -77,6 +77,13 @@ bool Fields::flag(const char* key) const {
   return v.get<bool>();
 }
 
+bool Fields::opt_flag(const char* key) const {
+  const json* v = find(key, false);
+  if (!v || v->is_null()) return false;
+  if (!v->is_boolean()) bad(key, "true or false");
+  return v->get<bool>();
+}
+
 double Fields::number(const char* key) const {
   const json& v = *find(key, true);
   if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
@@ -241,6 +248,7 @@ json encode_submission(const SubmissionReport& r) {
           {"score", or_null(r.score)},
           {"max_score", or_null(r.max_score)},
           {"groups", encode_groups(r.groups)},
+          {"insecure", r.insecure},
           {"tests", tests}};
 }
 
@@ -262,6 +270,7 @@ SubmissionReport decode_submission(const json& j) {
   r.score = f.opt_number("score");
   r.max_score = f.opt_number("max_score");
   r.groups = f.groups("groups");
+  r.insecure = f.opt_flag("insecure");
   for (const auto& t : f.list("tests")) r.tests.push_back(decode_test(t, no_text));
   return r;
 }

@@ -59,6 +59,7 @@ class Fields {
   std::string text(const char* key) const;      // a string or a blob reference
   std::string opt_text(const char* key) const;  // the same, or null/absent: ""
   bool flag(const char* key) const;
+  bool opt_flag(const char* key) const;  // null/absent: false
   double number(const char* key) const;  // finite, >= 0
   std::optional<double> opt_number(const char* key) const;
   std::uint64_t count(const char* key) const;  // an integer >= 0

@@ -1,23 +1,33 @@
 """pipejudge as a normal user: the rootless mode (a user namespace of each
-slot's own, memory sampled where no cgroup of the user's can limit it).
+slot's own, memory sampled where no cgroup of the user's can limit it), and
+the last resort, where no namespace can be made at all.
 
 Run as root, the suite starts pipejudge as `nobody` (setpriv --reuid=nobody
 --regid=nogroup --clear-groups) with a state and cache directory of its own,
 the binaries and the languages table copied into a directory nobody can
-read, and a copy of the aplusb package. It checks that:
+read, and a copy of every bundled package. It checks that:
 
   - `pipejudge doctor` says it will use the user namespace mode;
-  - every bundled aplusb submission gets its category's verdict (`verify`);
+  - every bundled submission of every bundled problem gets its category's
+    verdict (`verify`);
   - a hostile program cannot read the answers, the judge's files or a
     secret of the user's, nor reach a socket of the host (abstract AF_UNIX,
     AF_INET to loopback) or the judge's process group, a fork bomb is
     contained, and the memory of all
     the processes of a run counts together (sampled: no cgroup);
+  - the programs of tests/hostile/programs/ whose containment rests on this
+    mode (answers, the host's files, signals, the network, fork and thread
+    bombs, memory, memfds included) get a verdict their header allows;
+  - the last resort (pipejudge under a seccomp filter that forbids every
+    namespace, as a container's default profile does: deny_namespaces.c)
+    refuses to judge without --insecure, and with it judges every bundled
+    submission and says so in every report;
   - no process of the run is left behind.
 
-Hostile programs run only as submissions, inside the sandbox. Skipped when
-not root (nobody cannot be become) or when this kernel refuses unprivileged
-user namespaces.
+Hostile programs run only as submissions, inside the sandbox (the last
+resort runs only the bundled submissions, under a process limit). Skipped
+when not root (nobody cannot be become) or when this kernel refuses
+unprivileged user namespaces.
 """
 import json
 import os
@@ -32,6 +42,7 @@ import threading
 import pytest
 
 import e2e_support
+import hostile_cage
 
 TIMEOUT = 300
 NOBODY = "nobody"
@@ -95,8 +106,20 @@ class Rootless:
             shutil.copy2(os.path.join(build, name), os.path.join(self.bin, name))
         self.languages = os.path.join(self.root, "languages.yaml")
         shutil.copy2(os.path.join(repo_root, "judge", "engine", "languages.yaml"), self.languages)
-        self.problem = os.path.join(self.root, "problems", "aplusb")
-        shutil.copytree(os.path.join(repo_root, "problems", "aplusb"), self.problem)
+        self.problems = os.path.join(self.root, "problems")
+        shutil.copytree(os.path.join(repo_root, "problems"), self.problems)
+        self.problem = os.path.join(self.problems, "aplusb")
+        self.hostile_programs = os.path.join(repo_root, "tests", "hostile", "programs")
+        # Straight under /tmp, where the hostile programs look for answers
+        # (/tmp/*/data/*/*.ans).
+        self.hostile_problem = tempfile.mkdtemp(prefix="pj-rootless-pkg-")
+        shutil.copytree(os.path.join(repo_root, "tests", "hostile", "problem"),
+                        self.hostile_problem, dirs_exist_ok=True)
+        # The last resort's wrapper: no namespace can be made under it.
+        self.deny_namespaces = os.path.join(self.bin, "deny_namespaces")
+        subprocess.run(["cc", "-O2", "-o", self.deny_namespaces,
+                        os.path.join(repo_root, "tests", "e2e", "deny_namespaces.c"), "-lseccomp"],
+                       check=True, capture_output=True, timeout=120)
         # The user's own files: home (state, cache, slots) and a secret.
         self.home = os.path.join(self.root, "home")
         os.mkdir(self.home, 0o700)
@@ -111,11 +134,14 @@ class Rootless:
         for top, dirs, files in os.walk(self.home):
             for name in [top, *(os.path.join(top, n) for n in dirs + files)]:
                 os.chown(name, uid, -1)
-        for top, dirs, files in os.walk(self.root):
-            for name in dirs + files:
-                path = os.path.join(top, name)
-                if not path.startswith(self.home):
-                    os.chmod(path, os.stat(path).st_mode | 0o444 | (0o111 if name in dirs else 0))
+        for tree in (self.root, self.hostile_problem):
+            os.chmod(tree, 0o755)
+            for top, dirs, files in os.walk(tree):
+                for name in dirs + files:
+                    path = os.path.join(top, name)
+                    if not path.startswith(self.home):
+                        os.chmod(path,
+                                 os.stat(path).st_mode | 0o444 | (0o111 if name in dirs else 0))
 
     def env(self):
         return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": self.home,
@@ -123,16 +149,20 @@ class Rootless:
                 "XDG_STATE_HOME": os.path.join(self.home, "state"),
                 "PIPEJUDGE_LANGUAGES": self.languages, "LANG": "C.UTF-8"}
 
-    def run(self, *args, timeout=TIMEOUT):
-        argv = as_nobody(["env", "-i", *(f"{k}={v}" for k, v in self.env().items()),
+    def run(self, *args, timeout=TIMEOUT, last_resort=False):
+        """pipejudge as nobody; `last_resort`: where no namespace can be made
+        (and under a process limit of nobody's: plain runs share its uid)."""
+        wrapper = ["prlimit", "--nproc=1024", self.deny_namespaces] if last_resort else []
+        argv = as_nobody(["env", "-i", *(f"{k}={v}" for k, v in self.env().items()), *wrapper,
                           os.path.join(self.bin, "pipejudge"), *args])
         return e2e_support.run(argv, self.root, timeout)
 
-    def submit(self, name, source):
+    def submit(self, name, source, problem=None, *options, last_resort=False):
         path = os.path.join(self.sources, name)
         e2e_support.write(path, source)
         os.chmod(path, 0o644)
-        rc, out, err = self.run("submit", "--problem", self.problem, path, "--json")
+        rc, out, err = self.run("submit", "--problem", problem or self.problem, path, "--json",
+                                *options, last_resort=last_resort)
         try:
             return rc, json.loads(out), err
         except ValueError:
@@ -140,6 +170,7 @@ class Rootless:
 
     def close(self):
         shutil.rmtree(self.root, ignore_errors=True)
+        shutil.rmtree(self.hostile_problem, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -170,12 +201,25 @@ def test_doctor_says_user_namespace(rootless):
     assert "memory              sampled" in out or "memory              the slot's cgroup" in out
 
 
-def test_bundled_submissions_get_their_verdicts(rootless):
-    rc, out, err = rootless.run("verify", rootless.problem, timeout=900)
+def bundled_problems(rootless):
+    return sorted(os.path.join(rootless.problems, p) for p in os.listdir(rootless.problems)
+                  if os.path.isfile(os.path.join(rootless.problems, p, "problem.yaml")))
+
+
+def check_verify(rc, out, err, problems):
+    """Every bundled submission of every problem got its category's verdict."""
     assert rc == 0, f"{out}\n{err}"
-    counts = re.search(r"(\d+) of (\d+) submissions as expected", out)
-    assert counts and counts.group(1) == counts.group(2), out
-    lines = out.splitlines()
+    counts = re.findall(r"(\d+) of (\d+) submissions as expected", out)
+    assert len(counts) == len(problems), out
+    assert all(a == b for a, b in counts), out
+    assert f"verify: {len(problems)} of {len(problems)} problems" in out, out
+    return out.splitlines()
+
+
+def test_bundled_submissions_get_their_verdicts(rootless):
+    problems = bundled_problems(rootless)
+    rc, out, err = rootless.run("verify", *problems, timeout=1200)
+    lines = check_verify(rc, out, err, problems)
     for name in ("sol.c", "sol.cpp", "sol.py", "Main.java", "sol.go", "sol.js"):
         assert any(f"accepted/{name} " in l and " AC " in l for l in lines), (name, out)
     for category, verdict in (("wrong_answer", "WA"), ("time_limit_exceeded", "TLE"),
@@ -313,6 +357,69 @@ int main(void) {{
     rc, report, err = rootless.submit("two_halves.c", source)
     assert report is not None, err
     assert report["verdict"] == "MLE", report
+
+
+# Programs of tests/hostile/programs/ (the root suite runs every one in its
+# cage) whose containment rests on this mode itself, and legitimate ones that
+# sampled memory must not fail (threads, a sparse mapping: no address-space cap).
+HOSTILE = ["atk_read_answer_guess.c", "atk_read_host_secrets.c", "atk_walk_root.c",
+           "atk_kill_all.c", "atk_kill_parent.c", "atk_kill_visible_pids.c",
+           "net_tcp_loopback.c", "net_unix_socket_abstract.c", "priv_unshare.c",
+           "proc_fork_bomb.c", "proc_thread_bomb.cpp", "proc_double_fork_escape.c",
+           "mem_malloc_touch.c", "mem_children_sum.c", "mem_memfd_hidden.c",
+           "mem_python_list_bomb.py", "mem_vector_doubling.cpp", "mem_sparse_mapping_legit.c",
+           "mem_legit_200m.c", "legit_python_threads.py", "time_threads_spin.cpp"]
+
+
+@pytest.mark.parametrize("program", HOSTILE)
+def test_hostile_program(rootless, program):
+    path = os.path.join(rootless.hostile_programs, program)
+    allowed = hostile_cage.read_verdicts(path)
+    assert allowed, f"{program} names no verdicts"
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    rc, report, err = rootless.submit(program, source, rootless.hostile_problem)
+    assert report is not None, err
+    assert report["verdict"] in allowed, (allowed, report)
+    assert not report["insecure"], report
+
+
+def test_last_resort_refuses_without_insecure(rootless):
+    rc, out, err = rootless.run("doctor", timeout=60, last_resort=True)
+    assert rc == 0, err
+    assert "will use            none: judging is refused" in out, out
+    assert "--insecure" in out, out
+    # One submission: the judge's own failure (IE), saying what to do; the
+    # program never ran.
+    source = f"#include <stdio.h>\n{APLUSB}\nint main(void) {{ return answer(); }}\n"
+    rc, report, err = rootless.submit("refused.c", source, last_resort=True)
+    assert report is not None, err
+    assert report["verdict"] == "IE" and not report["tests"], report
+    assert "--insecure" in json.dumps(report), report
+    # A worker (a long-running judge) does not start at all.
+    rc, out, err = rootless.run("worker", "--once", timeout=60, last_resort=True)
+    assert rc == 2, (rc, out, err)
+    assert "cannot be isolated" in err and "--insecure" in err, err
+
+
+def test_last_resort_with_insecure_judges_and_says_so(rootless):
+    rc, out, err = rootless.run("doctor", "--insecure", timeout=60, last_resort=True)
+    assert rc == 0, err
+    assert "will use            plain (--insecure)" in out, out
+    problems = bundled_problems(rootless)
+    rc, out, err = rootless.run("verify", "--insecure", *problems, timeout=1200,
+                                last_resort=True)
+    check_verify(rc, out, err, problems)
+    # Every report says so: the JSON and the text.
+    source = f"#include <stdio.h>\n{APLUSB}\nint main(void) {{ return answer(); }}\n"
+    rc, report, err = rootless.submit("insecure.c", source, None, "--insecure", last_resort=True)
+    assert report is not None, err
+    assert report["verdict"] == "AC" and report["insecure"] is True, report
+    path = os.path.join(rootless.sources, "insecure.c")
+    rc, out, err = rootless.run("submit", "--insecure", "--problem", rootless.problem, path,
+                                last_resort=True)
+    assert rc == 0, f"{out}\n{err}"
+    assert "INSECURE  judged without isolation (--insecure)" in out, out
 
 
 def test_nothing_left_behind(rootless):

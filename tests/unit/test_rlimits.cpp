@@ -25,20 +25,20 @@ Limits limits() {
 
 TEST_CASE("rlimits: RLIMIT_NPROC counts what else shares the run's uid", "[sandbox][rlimits]") {
   // A run uid of its own: exactly the process limit.
-  CHECK(find(plan_rlimits(limits(), 0, true), RLIMIT_NPROC)->rlim_max == 10);
+  CHECK(find(plan_rlimits(limits(), 0), RLIMIT_NPROC)->rlim_max == 10);
   // A user namespace of the slot's own: the run's and the keeper's.
-  CHECK(find(plan_rlimits(limits(), 1, false), RLIMIT_NPROC)->rlim_max == 11);
+  CHECK(find(plan_rlimits(limits(), 1), RLIMIT_NPROC)->rlim_max == 11);
   // The caller's uid, shared with everything of the user's: not set.
-  CHECK_FALSE(find(plan_rlimits(limits(), -1, false), RLIMIT_NPROC));
+  CHECK_FALSE(find(plan_rlimits(limits(), -1), RLIMIT_NPROC));
 }
 
-TEST_CASE("rlimits: the address space is capped only without a memory cgroup, and if allowed",
+TEST_CASE("rlimits: the address space is never capped, the stack is the memory limit",
           "[sandbox][rlimits]") {
-  CHECK_FALSE(find(plan_rlimits(limits(), 0, true), RLIMIT_AS));
-  auto as = find(plan_rlimits(limits(), -1, false), RLIMIT_AS);
-  REQUIRE(as);
-  CHECK(as->rlim_max == 2 * (256ull << 20));
-  Limits reserving = limits();
-  reserving.address_space_cap = false;  // a runtime that reserves virtual memory in bulk
-  CHECK_FALSE(find(plan_rlimits(reserving, 1, false), RLIMIT_AS));
+  // Memory is what a run keeps resident (its cgroup, or sampling): a cap on
+  // the address space would fail threads and runtimes that reserve in bulk.
+  for (int others : {-1, 0, 1}) CHECK_FALSE(find(plan_rlimits(limits(), others), RLIMIT_AS));
+  CHECK(find(plan_rlimits(limits(), 0), RLIMIT_STACK)->rlim_max == 256ull << 20);
+  Limits stack = limits();
+  stack.stack_bytes = 8ull << 20;
+  CHECK(find(plan_rlimits(stack, 0), RLIMIT_STACK)->rlim_max == 8ull << 20);
 }
