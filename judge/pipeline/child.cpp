@@ -1,7 +1,9 @@
 #include "judge/pipeline/child.hpp"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "sandbox/fd.hpp"
 #include "sandbox/sandbox.hpp"
 
 namespace bp = boost::process;
@@ -20,7 +23,9 @@ namespace pj::judge {
 
 struct ChildProcess::Impl {
   bp::ipstream out;
+  bp::opstream in;
   bp::child child;
+  sandbox::UniqueFd pidfd;  // opened the first time it is waited for
   bool reaped = false;
   int status = 0;
 };
@@ -53,22 +58,29 @@ ChildProcess::~ChildProcess() {
   }
 }
 
-ChildProcess ChildProcess::spawn_self(const std::vector<std::string>& args, Stdout out) {
+ChildProcess ChildProcess::spawn_self(const std::vector<std::string>& args, Stdout out,
+                                      bool pipe_stdin) {
   auto impl = std::make_unique<Impl>();
   std::error_code ec;
   std::string exe = self_exe();
   pid_t parent = getpid();
+  // stdin inherited unless piped; stdout as asked.
+  auto start = [&](auto&&... redirects) {
+    if (pipe_stdin)
+      impl->child = bp::child(exe, bp::args(args), redirects..., bp::std_in < impl->in,
+                              die_with_parent(parent), ec);
+    else
+      impl->child = bp::child(exe, bp::args(args), redirects..., die_with_parent(parent), ec);
+  };
   switch (out) {
     case Stdout::Inherit:
-      impl->child = bp::child(exe, bp::args(args), die_with_parent(parent), ec);
+      start();
       break;
     case Stdout::Null:
-      impl->child =
-          bp::child(exe, bp::args(args), bp::std_out > bp::null, die_with_parent(parent), ec);
+      start(bp::std_out > bp::null);
       break;
     case Stdout::Pipe:
-      impl->child =
-          bp::child(exe, bp::args(args), bp::std_out > impl->out, die_with_parent(parent), ec);
+      start(bp::std_out > impl->out);
       break;
   }
   if (ec) throw std::runtime_error("cannot start " + exe + ": " + ec.message());
@@ -86,6 +98,18 @@ bool ChildProcess::running() {
   impl_->reaped = true;
   impl_->status = impl_->child.native_exit_code();
   return false;
+}
+
+bool ChildProcess::exited_within(double seconds) {
+  if (!running()) return true;
+  if (!impl_->pidfd) impl_->pidfd.reset(static_cast<int>(syscall(SYS_pidfd_open, pid(), 0)));
+  if (impl_->pidfd) {
+    pollfd p{impl_->pidfd.get(), POLLIN, 0};
+    ::poll(&p, 1, static_cast<int>(seconds * 1000));
+  } else {  // a kernel without pidfds
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  }
+  return !running();
 }
 
 void ChildProcess::wait() {
@@ -110,6 +134,22 @@ std::optional<std::string> ChildProcess::read_line() {
   std::string line;
   if (!std::getline(impl_->out, line)) return std::nullopt;
   return line;
+}
+
+bool ChildProcess::line_within(double seconds) {
+  if (impl_->out.rdbuf()->in_avail() > 0) return true;
+  pollfd p{impl_->out.pipe().native_source(), POLLIN, 0};
+  return ::poll(&p, 1, static_cast<int>(seconds * 1000)) > 0;
+}
+
+bool ChildProcess::write_line(const std::string& line) {
+  impl_->in << line << '\n';
+  impl_->in.flush();
+  return static_cast<bool>(impl_->in);
+}
+
+void ChildProcess::close_stdin() {
+  impl_->in.pipe().close();
 }
 
 int ChildProcess::wait_status() const {

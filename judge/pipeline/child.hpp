@@ -17,8 +17,10 @@ class ChildProcess {
   enum class Stdout { Inherit, Null, Pipe };
 
   // Starts this very program (/proc/self/exe) with `args`. The child gets
-  // SIGTERM if we die (PR_SET_PDEATHSIG). Throws std::runtime_error.
-  static ChildProcess spawn_self(const std::vector<std::string>& args, Stdout out);
+  // SIGTERM if we die (PR_SET_PDEATHSIG). `pipe_stdin`: its stdin is a pipe
+  // from us (write_line), else /dev/null. Throws std::runtime_error.
+  static ChildProcess spawn_self(const std::vector<std::string>& args, Stdout out,
+                                 bool pipe_stdin = false);
 
   ChildProcess(ChildProcess&&) noexcept;
   ChildProcess& operator=(ChildProcess&&) noexcept;
@@ -28,11 +30,21 @@ class ChildProcess {
   pid_t pid() const;
   // Reaps it if it has exited.
   bool running();
+  // Waits up to `seconds` for it to exit (woken by the exit itself, not a
+  // poll); true once it has exited, reaped.
+  bool exited_within(double seconds);
   void wait();
   // Sends `sig`; waits up to `seconds` for it to exit, then SIGKILLs it.
   void stop(int sig, double seconds);
   // With Stdout::Pipe: the next line it prints; nullopt at end of output.
   std::optional<std::string> read_line();
+  // With Stdout::Pipe: waits up to `seconds` for a line to read (or the end
+  // of its output); true if read_line will not block.
+  bool line_within(double seconds);
+  // With pipe_stdin: sends one line (false if it can no longer be sent), or
+  // ends its input.
+  bool write_line(const std::string& line);
+  void close_stdin();
 
   // After it has exited: how, as raw wait status and in words
   // ("exited with status 3", "killed by SIGSEGV").

@@ -4,11 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <functional>
+#include <iostream>
 #include <map>
-#include <thread>
+#include <optional>
 
 #include "judge/engine/error.hpp"
 #include "judge/engine/problem.hpp"
@@ -25,7 +26,7 @@ namespace pj::judge {
 namespace {
 
 // How often a worker looks whether the job it judges was cancelled.
-constexpr auto kCancelPoll = std::chrono::milliseconds(50);
+constexpr double kCancelPoll = 0.05;
 
 // Events of one submission that have been reported so far, by seq. The
 // transport's unstored ones first, then the database: an event leaves the
@@ -77,27 +78,73 @@ void take_over_expired(JobQueue& jobs, EventSink& sink, const Instance& inst, in
   }
 }
 
-// Judges the job in a child process; empty if it finished, else what went wrong.
-// `cancelled` is asked while it judges; true stops the child (and makes
-// `was_cancelled` true).
-std::string judge_in_child(const Job& job, const Instance& inst, const WorkerOptions& options,
-                           const std::function<bool()>& cancelled, bool& was_cancelled) {
-  try {
-    ChildProcess child = ChildProcess::spawn_self(judging_child_args(job, inst, options),
-                                                  ChildProcess::Stdout::Null);
-    while (child.running()) {
+// A worker's judging process: one child that judges its jobs one after the
+// other, so that its sandbox slots, once set up, serve every job. A job goes
+// to it as a line "SLOT JOB" on its stdin; it answers "done ID" on its
+// stdout. Started again for the next job after it died or was stopped.
+class JudgingProcess {
+ public:
+  JudgingProcess(const Instance& inst, const WorkerOptions& options)
+      : args_(judging_process_args(inst, options)) {}
+  JudgingProcess(const JudgingProcess&) = delete;
+  JudgingProcess& operator=(const JudgingProcess&) = delete;
+
+  ~JudgingProcess() {
+    if (!child_) return;
+    child_->close_stdin();  // it exits at the end of its input, its slots closed
+    if (!child_->exited_within(5)) child_->stop(SIGKILL, 1);
+  }
+
+  // Starts it if it is not running; its pid, or 0 if it cannot be started
+  // (`error` says why).
+  pid_t ensure_started(std::string& error) {
+    if (child_ && child_->running()) return child_->pid();
+    try {
+      child_.emplace(ChildProcess::spawn_self(args_, ChildProcess::Stdout::Pipe, true));
+      return child_->pid();
+    } catch (const std::exception& e) {
+      child_.reset();
+      error = std::string("cannot start a worker process: ") + e.what();
+      return 0;
+    }
+  }
+
+  // Judges the job; empty if it finished, else what went wrong. `cancelled`
+  // is asked while it judges; true stops the process (and makes
+  // `was_cancelled` true).
+  std::string judge(const Job& job, int slot, const std::function<bool()>& cancelled,
+                    bool& was_cancelled) {
+    std::string error;
+    if (!ensure_started(error)) return error;
+    if (!child_->write_line(std::to_string(slot) + " " + job.to_message())) return lost();
+    for (;;) {
+      if (child_->line_within(kCancelPoll)) {
+        std::optional<std::string> line = child_->read_line();
+        if (!line) return lost();
+        if (*line == "done " + job.id) return {};
+        continue;  // not an answer: nothing else is written there, but never mind
+      }
       if (cancelled()) {
         was_cancelled = true;
-        child.stop(SIGTERM, 5);  // its sandboxed programs die with it
+        child_->stop(SIGTERM, 5);  // its sandboxed programs die with it
+        child_.reset();
         return "cancelled";
       }
-      std::this_thread::sleep_for(kCancelPoll);
     }
-    return child.succeeded() ? std::string() : "worker " + child.describe_exit();
-  } catch (const std::exception& e) {
-    return std::string("cannot start a worker process: ") + e.what();
   }
-}
+
+ private:
+  // It died (or its pipes broke) while judging: how, and the next job starts it anew.
+  std::string lost() {
+    child_->stop(SIGKILL, 1);
+    std::string why = "worker " + child_->describe_exit();
+    child_.reset();
+    return why;
+  }
+
+  std::vector<std::string> args_;
+  std::optional<ChildProcess> child_;
+};
 
 }  // namespace
 
@@ -127,6 +174,31 @@ void run_job(const Job& job, const Instance& inst, const WorkerOptions& options)
     report.reason = e.file() + ": " + e.what();
   }
   events.final(report);
+}
+
+void serve_jobs(const Instance& inst, const WorkerOptions& options) {
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    std::size_t space = line.find(' ');
+    std::string error;
+    std::optional<Job> job;
+    if (space != std::string::npos) job = Job::parse(line.substr(space + 1), geteuid(), error);
+    if (!job) throw std::runtime_error("not a job for the judging process: " + error);
+    WorkerOptions judging = options;
+    judging.slot = std::stoi(line.substr(0, space));
+    run_job(*job, inst, judging);
+    std::cout << "done " << job->id << std::endl;
+  }
+}
+
+std::vector<std::string> judging_process_args(const Instance& inst, const WorkerOptions& options) {
+  std::vector<std::string> args = {"worker", "--judge-jobs"};
+  for (auto& a : instance_args(inst)) args.push_back(std::move(a));
+  if (!options.cache_dir.empty()) {
+    args.push_back("--cache-dir");
+    args.push_back(options.cache_dir);
+  }
+  return args;
 }
 
 std::vector<std::string> judging_child_args(const Job& job, const Instance& inst,
@@ -184,6 +256,8 @@ void run_worker(const Instance& inst, const WorkerOptions& options, const std::a
   std::size_t done = 0;
   take_over_expired(*jobs, *sink, inst, options.max_attempts, log);
   jobs->worker_state("idle");
+  std::signal(SIGPIPE, SIG_IGN);  // a judging process that died: EPIPE, not death
+  JudgingProcess judge(inst, options);
   while (!stop && (options.max_jobs == 0 || done < options.max_jobs)) {
     std::optional<Job> job = jobs->take(0.25, log);
     if (!job) {
@@ -200,11 +274,14 @@ void run_worker(const Instance& inst, const WorkerOptions& options, const std::a
     WorkerOptions judging = options;
     judging.slot = slot->number();
     jobs->judging(*job);
+    std::string start_error;
+    pid_t judging_pid = judge.ensure_started(start_error);
     jobs->worker_state("judging " + job->id + " (attempt " + std::to_string(job->attempt) +
-                       ", run slot " + std::to_string(judging.slot) + ")");
+                       ", run slot " + std::to_string(judging.slot) + ", judging process " +
+                       std::to_string(judging_pid) + ")");
     bool was_cancelled = false;
-    std::string why = judge_in_child(
-        *job, inst, judging, [&] { return jobs->cancelled(*job); }, was_cancelled);
+    std::string why = judge.judge(
+        *job, judging.slot, [&] { return jobs->cancelled(*job); }, was_cancelled);
     if (was_cancelled) {
       report_final_instead(*sink, inst, job->id, Verdict::Cancelled,
                            "cancelled while it was judged (pipejudge cancel)");

@@ -1,6 +1,8 @@
 // Judge workers: each submission is judged in a child process that reports
 // every step as events; the worker (or `submit`) watches it, and if it dies
 // before its final verdict, reports the verdict itself: IE with the reason.
+// A worker keeps one judging process for job after job (its sandbox slots
+// are set up once); `submit` starts one for its one job.
 #pragma once
 
 #include <atomic>
@@ -30,6 +32,14 @@ struct WorkerOptions {
 // event per test and final (the submitter emitted queued). Throws only if
 // events cannot be recorded (the outbox cannot be written).
 void run_job(const Job& job, const Instance& inst, const WorkerOptions& options);
+
+// In a worker's judging process (`worker --judge-jobs`): judges the jobs
+// its worker sends on stdin, a line "SLOT JOB" each, answering "done ID" on
+// stdout after each; returns at the end of its input.
+void serve_jobs(const Instance& inst, const WorkerOptions& options);
+
+// The command line (after the program name) of a worker's judging process.
+std::vector<std::string> judging_process_args(const Instance& inst, const WorkerOptions& options);
 
 // The command line (after the program name) that runs `job` in a child.
 std::vector<std::string> judging_child_args(const Job& job, const Instance& inst,

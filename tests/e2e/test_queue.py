@@ -21,6 +21,7 @@ printed (pytest -s shows them).
 import json
 import os
 import random
+import re
 import signal
 import sys
 import time
@@ -108,7 +109,7 @@ def test_a_job_that_always_kills_its_worker_ends_as_a_dead_letter(instance, repo
         rows = {r["id"]: r for r in instance.results("--limit", "1000")}
         if rows.get(doomed, {}).get("verdict"):
             break
-        for pid in judging_parents(doomed):
+        for pid in judging_parents(instance, doomed):
             try:
                 os.kill(pid, signal.SIGKILL)
                 kills += 1
@@ -173,10 +174,20 @@ def test_a_live_job_goes_before_300_queued_batch_jobs(instance, repo_root):
     assert sum(1 for b in batch if b in started) < 300, "every batch job ran before the live one"
 
 
-def judging_parents(submission_id):
-    """Worker daemons whose judging child judges `submission_id`."""
-    judges = set(e2e_support.judging_children(submission_id))
-    return [ppid for pid, ppid, _ in e2e_support.processes() if pid in judges]
+def judging_workers(instance, submission_id):
+    """(worker pid, its judging process's pid) of the workers judging
+    `submission_id`, as `queue --json` shows them."""
+    found = []
+    for w in queue_facts(instance)["workers"]:
+        m = re.match(rf"judging {submission_id} .*judging process (\d+)\)", w["state"])
+        if m:
+            found.append((w["pid"], int(m.group(1))))
+    return found
+
+
+def judging_parents(instance, submission_id):
+    """Worker daemons judging `submission_id`."""
+    return [worker for worker, _ in judging_workers(instance, submission_id)]
 
 
 def pool_members(supervisor):
@@ -198,7 +209,7 @@ def test_a_supervised_pool_restarts_a_dead_worker_and_stops_cleanly(instance, re
         f"members after a kill: {pool_members(supervisor)} (before: {first})"
     members = pool_members(supervisor)
     slow = instance.enqueue(aplusb(repo_root), aplusb(repo_root, "time_limit_exceeded/spin.cpp"))
-    assert e2e_support.wait_for(lambda: judging_parents(slow), timeout=30), "not judged"
+    assert e2e_support.wait_for(lambda: judging_parents(instance, slow), timeout=30), "not judged"
     supervisor.send_signal(signal.SIGTERM)
     assert supervisor.wait(timeout=60) == 0, "the supervisor did not exit 0"
     rows = instance.wait_verdicts([slow], timeout=30)
@@ -226,11 +237,12 @@ def test_cancel_a_queued_and_a_running_submission(instance, repo_root):
     assert [j["id"] for j in queue_facts(instance)["queued"]] == [spinning]
 
     instance.start_worker()
-    assert e2e_support.wait_for(lambda: judging_parents(spinning), timeout=60), "not judged"
+    assert e2e_support.wait_for(lambda: judging_parents(instance, spinning), timeout=60), \
+        "not judged"
     time.sleep(0.5)  # the program runs in its sandbox
-    judges = e2e_support.judging_children(spinning)
+    judges = [judge for _, judge in judging_workers(instance, spinning)]
     below = e2e_support.descendants(judges)
-    assert below, "no process below the judging child"
+    assert below, "no process below the judging process"
     facts = queue_facts(instance)
     judging = facts["judging"]
     assert [j["id"] for j in judging] == [spinning] and judging[0]["worker_pid"] > 0, facts
@@ -240,7 +252,7 @@ def test_cancel_a_queued_and_a_running_submission(instance, repo_root):
     rows = instance.wait_verdicts([spinning, waiting], timeout=30)
     for sid in (spinning, waiting):
         assert rows[sid]["verdict"] == "CANCELLED", rows[sid]
-    assert e2e_support.wait_for(lambda: not judging_parents(spinning), timeout=10)
+    assert e2e_support.wait_for(lambda: not judging_parents(instance, spinning), timeout=10)
     left = lambda: [p for p in below | set(judges) if os.path.exists(f"/proc/{p}")]
     assert e2e_support.wait_for(lambda: not left(), timeout=10), f"still running: {left()}"
     # The worker lets go of a job once its final is out: just after the verdict.
