@@ -112,8 +112,10 @@ TestRunner::TestRunner(const Problem& p, const Language& lang, Workspace& ws,
       limits_(submission_limits(p, lang, time_limit)) {}
 
 bool near_limit_tle(const TestReport& t, const sandbox::Limits& limits) {
-  return t.verdict == Verdict::TLE && limits.cpu_seconds > 0 && t.time > limits.cpu_seconds &&
-         t.time < limits.cpu_seconds + limits.cpu_grace_seconds;
+  // Killed (at the wall limit, say), its CPU time says nothing of how much
+  // it needed: only a run that ended by itself is near.
+  return t.verdict == Verdict::TLE && t.signal != "SIGKILL" && limits.cpu_seconds > 0 &&
+         t.time > limits.cpu_seconds && t.time < limits.cpu_seconds + limits.cpu_grace_seconds;
 }
 
 TestReport rerun_if_near_limit(TestReport first, const sandbox::Limits& limits,

@@ -27,7 +27,8 @@ inline constexpr double kNearLimit = 0.05;
 sandbox::Limits submission_limits(const Problem& p, const Language& lang, double time_limit);
 
 // Whether `t` is a TLE near the limit: CPU time over limits.cpu_seconds by
-// less than its grace (the run ended by itself before the watchdog's kill).
+// less than its grace, and the run ended by itself (not killed: by the
+// watchdog past the grace, or at the wall limit).
 bool near_limit_tle(const TestReport& t, const sandbox::Limits& limits);
 
 // `first`, or if it is a TLE near the limit, what `again` (the same test

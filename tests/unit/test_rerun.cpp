@@ -77,6 +77,10 @@ TEST_CASE("no re-run: far over the limit, under it, or not a TLE", "[rerun]") {
   // A TLE by wall time (a sleeping program) has used little CPU: not near.
   CHECK_FALSE(near_limit_tle(report(Verdict::TLE, 0.01), limits));
   CHECK(near_limit_tle(report(Verdict::TLE, 1.0001), limits));
+  // Killed at the wall limit with its CPU time by chance in the window: not near.
+  TestReport killed = report(Verdict::TLE, 1.02);
+  killed.signal = "SIGKILL";
+  CHECK_FALSE(near_limit_tle(killed, limits));
 }
 
 TEST_CASE("a submission's limits carry the grace of kNearLimit", "[rerun]") {
