@@ -164,10 +164,10 @@ def test_eight_submits_never_share_a_uid_or_a_core_at_once(pipejudge, setup, mod
     same_core = [(a, b) for a, b in overlap if a[3] == b[3]]
     assert not same_core, f"runs at the same time on one core: {same_core}"
     if os.geteuid() == 0:
+        # With the slots capped at the cores, another judge holding one may
+        # leave these runs a single slot: only runs that overlapped compare.
         shared = [(a, b) for a, b in overlap if a[0] == b[0]]
         assert not shared, f"runs at the same time under one uid: {shared}"
-        if cores >= 2:
-            assert len({f[0] for f in facts}) >= 2, f"uids {sorted(f[0] for f in facts)}"
     assert judges, "no judging child of these runs was seen"
     assert not leftover_cgroups(), f"cgroups left behind: {leftover_cgroups()}"
 
