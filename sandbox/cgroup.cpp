@@ -132,7 +132,7 @@ std::vector<std::string> slot_roots(const CgroupSupport& s) {
   std::vector<std::string> roots;
   if (s.version == CgroupVersion::V2) roots.push_back(s.v2_root);
   if (s.version == CgroupVersion::V1) {
-    for (const std::string* r : {&s.v1_memory, &s.v1_pids, &s.v1_cpuacct}) {
+    for (const std::string* r : {&s.v1_memory, &s.v1_pids, &s.v1_cpuacct, &s.v1_cpuset}) {
       if (!r->empty() && std::find(roots.begin(), roots.end(), *r) == roots.end())
         roots.push_back(*r);
     }
@@ -230,6 +230,14 @@ void SlotCgroup::set_limits(std::uint64_t memory_bytes, int max_pids) {
 void SlotCgroup::reset() {
   ops_->reset_memory_peak();
   baseline_ = ops_->read_counters();
+}
+
+void SlotCgroup::set_cpu(int cpu) {
+  if (ops_->has_cpuset()) ops_->set_cpu(cpu);
+}
+
+bool SlotCgroup::has_cpuset() const {
+  return ops_->has_cpuset();
 }
 
 void SlotCgroup::add(pid_t pid) {

@@ -40,10 +40,13 @@ struct CgroupSupport {
   std::string v2_root;
   // v1: our own cgroup directory in each hierarchy (mount point joined with our
   // path from /proc/self/cgroup); empty when the controller is not mounted.
-  std::string v1_memory, v1_pids, v1_cpuacct;
+  std::string v1_memory, v1_pids, v1_cpuacct, v1_cpuset;
   bool memory = false;  // memory limit, peak and OOM events
   bool pids = false;    // process limit and its events
   bool cpu = false;     // CPU time of the whole cgroup (v2 cpu.stat, v1 cpuacct.usage)
+  // Which CPUs a slot may use (v1 cpuset hierarchy, v2 cpuset controller);
+  // optional: without it runs are pinned by sched_setaffinity alone.
+  bool cpuset = false;
   // v2: kill_all() may use cgroup.kill (see probe_cgroup_kill()).
   bool cgroup_kill = false;
   // For `pipejudge doctor`: why None, what is missing, or why v2 was not used.
@@ -58,8 +61,10 @@ struct CgroupSupport {
 // write it; like the root of a delegated subtree, it then enables them in our
 // cgroup.subtree_control (which fails, and v2 is rejected, if our non-root
 // cgroup holds processes: the kernel's "no internal processes" rule). Else v1
-// when memory and pids are mounted and writable (cpuacct optional: `cpu`).
-// Else None. Never moves any process; on v2 it runs probe_cgroup_kill().
+// when memory and pids are mounted and writable (cpuacct and cpuset
+// optional). Else None. On v2 cpuset is enabled too where our cgroup offers
+// it (optional as well). Never moves any process; on v2 it runs
+// probe_cgroup_kill().
 CgroupSupport detect_cgroups(const std::string& proc_root = "/proc",
                              const std::string& sys_fs_cgroup = "/sys/fs/cgroup");
 
@@ -120,6 +125,13 @@ class SlotCgroup {
   // subtracts. Throws std::system_error.
   void reset();
 
+  // Confines the slot to one CPU (`cpu` >= 0) or gives it every CPU of the
+  // judge's own cpuset (-1): cpuset.cpus of the slot (v1: the hierarchy's
+  // pipejudge/ directory got the judge's cpus and mems at create()). A no-op
+  // without cpuset. Call while the slot is empty. Throws std::system_error.
+  void set_cpu(int cpu);
+  bool has_cpuset() const;
+
   // Moves a process into the slot (in every hierarchy). Memory it already
   // charged stays where it was. Throws std::system_error.
   void add(pid_t pid);
@@ -149,7 +161,7 @@ class SlotCgroup {
   bool empty() const;
 
   const std::string& name() const { return name_; }
-  // The slot's directories: the v2 cgroup, or memory, pids, cpuacct on v1.
+  // The slot's directories: the v2 cgroup, or memory, pids, cpuacct, cpuset on v1.
   const std::vector<std::string>& dirs() const;
 
  private:

@@ -1,9 +1,10 @@
-// cgroup v1: one hierarchy per controller (memory, pids, cpuacct), each
-// mounted on its own. Detection (memory and pids mounted and writable,
-// cpuacct optional) and a slot's operations: a directory per hierarchy;
-// memory.limit_in_bytes with memory.memsw.limit_in_bytes, pids.max,
-// cpuacct.usage, memory.oom_control, memory.max_usage_in_bytes. v1 has no
-// atomic kill: SlotCgroup signals every member (pids.max bounds the forks).
+// cgroup v1: one hierarchy per controller (memory, pids, cpuacct, cpuset),
+// each mounted on its own. Detection (memory and pids mounted and writable,
+// cpuacct and cpuset optional) and a slot's operations: a directory per
+// hierarchy; memory.limit_in_bytes with memory.memsw.limit_in_bytes, pids.max,
+// cpuacct.usage, memory.oom_control, memory.max_usage_in_bytes, cpuset.cpus.
+// v1 has no atomic kill: SlotCgroup signals every member (pids.max bounds
+// the forks).
 #include <algorithm>
 #include <cerrno>
 #include <optional>
@@ -16,6 +17,22 @@ namespace pj::sandbox {
 using namespace cgroupfs;
 
 namespace {
+
+// A new v1 cpuset starts with no CPUs and no memory nodes (unless the
+// parent's cgroup.clone_children says otherwise), and takes no task so:
+// copies the parent's where the child has none. Throws std::system_error.
+void inherit_cpuset(const std::string& parent, const std::string& child) {
+  for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+    std::string mine;
+    if (int err = read_file(child + "/" + file, mine))
+      throw_errno(err, "cannot read " + child + "/" + file);
+    if (!trim(mine).empty()) continue;
+    std::string theirs;
+    if (int err = read_file(parent + "/" + file, theirs))
+      throw_errno(err, "cannot read " + parent + "/" + file);
+    write_or_throw(child + "/" + file, std::string(trim(theirs)));
+  }
+}
 
 class V1SlotOps final : public CgroupSlotOps {
  public:
@@ -33,6 +50,11 @@ class V1SlotOps final : public CgroupSlotOps {
     if (dirs_.empty()) throw_errno(EINVAL, "no v1 hierarchy to create " + name + " in");
     // Swapping would make runs slow instead of over the limit.
     if (!memory_dir_.empty()) write_if_exists(memory_dir_ + "/memory.swappiness", "0");
+    if (s.cpuset && !s.v1_cpuset.empty()) create_cpuset(s.v1_cpuset, name);
+  }
+
+  void set_cpu(int cpu) override {
+    write_or_throw(cpuset_dir_ + "/cpuset.cpus", cpu >= 0 ? std::to_string(cpu) : all_cpus_);
   }
 
   void set_limits(std::uint64_t memory_bytes, int max_pids) override {
@@ -72,6 +94,33 @@ class V1SlotOps final : public CgroupSlotOps {
     if (memory_dir_.empty()) return 0;
     return parse_u64(read_counter_file(memory_dir_ + "/memory.max_usage_in_bytes")).value_or(0);
   }
+
+ private:
+  // <root>/pipejudge/<name> in the cpuset hierarchy, with the judge's CPUs and
+  // memory nodes. Optional: if any step fails the slot goes without (runs
+  // are still pinned by affinity) and the directory is not kept.
+  void create_cpuset(const std::string& root, const std::string& name) {
+    std::string base = root + "/" + kBaseDir, dir = base + "/" + name;
+    bool made = false;
+    try {
+      make_dir(base);
+      inherit_cpuset(root, base);
+      make_dir(dir);
+      made = true;
+      inherit_cpuset(base, dir);
+      std::string cpus;
+      if (int err = read_file(base + "/cpuset.cpus", cpus))
+        throw_errno(err, "cannot read " + base + "/cpuset.cpus");
+      all_cpus_ = std::string(trim(cpus));
+      write_or_throw(dir + "/cpuset.cpus", all_cpus_);
+      dirs_.push_back(dir);
+      cpuset_dir_ = dir;
+    } catch (const std::system_error&) {
+      if (made) remove_dir(dir);
+    }
+  }
+
+  std::string all_cpus_;  // the judge's own cpuset's CPUs, as its pipejudge/ directory has them
 };
 
 // Our writable directory in the v1 hierarchy of `controller`, or "" with a note why not.
@@ -110,9 +159,11 @@ CgroupSupport detect_v1(const std::vector<Mount>& mounts, const std::vector<Memb
   s.v1_memory = locate(mounts, groups, "memory", s.reason);
   s.v1_pids = locate(mounts, groups, "pids", s.reason);
   s.v1_cpuacct = locate(mounts, groups, "cpuacct", s.reason);
+  s.v1_cpuset = locate(mounts, groups, "cpuset", s.reason);
   s.memory = !s.v1_memory.empty();
   s.pids = !s.v1_pids.empty();
   s.cpu = !s.v1_cpuacct.empty();
+  s.cpuset = !s.v1_cpuset.empty();
   if (s.memory && s.pids) s.version = CgroupVersion::V1;
   return s;
 }

@@ -74,6 +74,8 @@ class V2SlotOps final : public CgroupSlotOps {
     if (s.memory) memory_dir_ = dir;
     if (s.pids) pids_dir_ = dir;
     if (s.cpu) cpu_dir_ = dir;
+    // Optional: without it runs are pinned by affinity alone.
+    if (s.cpuset && enable_controllers(base, {"cpuset"}) == 0) cpuset_dir_ = dir;
     dir_fd_.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!dir_fd_) {
       int err = errno;
@@ -121,6 +123,11 @@ class V2SlotOps final : public CgroupSlotOps {
     if (int err = read_fd(peak_fd_.get(), text))
       throw_errno(err, "cannot read " + memory_dir_ + "/memory.peak");
     return parse_u64(text).value_or(0);
+  }
+
+  // An empty cpuset.cpus is the parent's CPUs.
+  void set_cpu(int cpu) override {
+    write_or_throw(cpuset_dir_ + "/cpuset.cpus", cpu >= 0 ? std::to_string(cpu) : "\n");
   }
 
   // cgroup.kill kills atomically, forkers included.
@@ -191,6 +198,7 @@ CgroupSupport detect_v2(const std::vector<Mount>& mounts, const std::vector<Memb
   s.v2_root = *dir;
   s.memory = s.pids = true;
   s.cpu = true;  // cpu.stat usage_usec is a core file of every non-root v2 cgroup
+  s.cpuset = has_word(controllers, "cpuset", ' ') && enable_controllers(*dir, {"cpuset"}) == 0;
   std::string why;
   s.cgroup_kill = probe_cgroup_kill(*dir, &why);
   if (!s.cgroup_kill) s.reason = "cgroup v2: killing by signals, not cgroup.kill: " + why;

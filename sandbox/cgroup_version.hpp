@@ -31,6 +31,9 @@ class CgroupSlotOps {
   virtual CgroupCounters read_counters() const = 0;
   // The peak since reset_memory_peak(); 0 when unknown. Throws std::system_error.
   virtual std::uint64_t read_memory_peak() const = 0;
+  // One CPU (>= 0) or all of the judge's (-1); only when has_cpuset(). Throws.
+  virtual void set_cpu(int /*cpu*/) {}
+  bool has_cpuset() const { return !cpuset_dir_.empty(); }
   // Kills everything inside at once where the version can (errors ignored);
   // the caller then signals whatever is left.
   virtual void kill_at_once() {}
@@ -48,6 +51,7 @@ class CgroupSlotOps {
 
   std::vector<std::string> dirs_;
   std::string memory_dir_, pids_dir_, cpu_dir_;  // empty: controller not available
+  std::string cpuset_dir_;                       // empty: no cpuset for this slot
 };
 
 std::unique_ptr<CgroupSlotOps> make_v1_slot_ops();

@@ -86,6 +86,14 @@ int program_child(void* arg) {
     child_fail(c, kStepChdir);
   for (int fd : c->cfg->cgroup_procs)
     if (write(fd, "0", 1) != 1) child_fail(c, kStepCgroup);
+  // After joining the cgroups (a v1 cpuset sets the affinity on attach):
+  // the floor where no cpuset confines the run.
+  if (r.cpu >= 0) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(r.cpu, &one);
+    if (sched_setaffinity(0, sizeof one, &one) != 0) child_fail(c, kStepAffinity);
+  }
   if (!c->cfg->isolate && setpgid(0, 0) != 0) child_fail(c, kStepFds);
   if (int err = apply_rlimits(r.rlimits)) {
     errno = err;

@@ -34,6 +34,7 @@ struct RunRequest {
   // Without a memory cgroup: the keeper samples the run's resident memory
   // and kills it over this many bytes (0: no sampling).
   std::uint64_t sample_memory_bytes = 0;
+  std::int32_t cpu = -1;  // the program's affinity: this CPU only (-1: the keeper's)
   char strings[kMaxStrings];
 
   std::size_t wire_size() const { return offsetof(RunRequest, strings) + strings_size; }
@@ -51,6 +52,7 @@ enum SetupStep : std::int32_t {
   kStepSeccomp,
   kStepExec,
   kStepClone,
+  kStepAffinity,
 };
 
 struct RunReply {

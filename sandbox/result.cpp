@@ -170,6 +170,8 @@ const char* setup_step_name(std::int32_t step) {
       return "exec";
     case kStepClone:
       return "clone";
+    case kStepAffinity:
+      return "pinning to its CPU";
     default:
       return "setup";
   }

@@ -1,5 +1,6 @@
 #include "sandbox/rlimits.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 
@@ -19,9 +20,10 @@ rlim_t or_infinity(std::uint64_t v) {
 RlimitPlan plan_rlimits(const Limits& limits, int nproc_others) {
   RlimitPlan plan;
   if (limits.cpu_seconds > 0) {
-    // A backstop only: the watchdog kills at the exact limit. SIGXCPU at the
-    // next whole second past it, SIGKILL one second later.
-    auto soft = static_cast<rlim_t>(std::floor(limits.cpu_seconds)) + 1;
+    // A backstop only: the watchdog kills at the exact limit (plus its
+    // grace). SIGXCPU at the next whole second past it, SIGKILL one second later.
+    double kill = limits.cpu_seconds + std::max(0.0, limits.cpu_grace_seconds);
+    auto soft = static_cast<rlim_t>(std::floor(kill)) + 1;
     add(plan, RLIMIT_CPU, soft, soft + 1);
   }
   std::uint64_t stack = limits.stack_bytes ? limits.stack_bytes : limits.memory_bytes;

@@ -295,6 +295,7 @@ Protections protections() {
   out.cgroups.memory = slot && slot->has_cgroup() && cg.memory;
   out.cgroups.pids = slot && slot->has_cgroup() && cg.pids;
   out.cgroups.cpu = slot && slot->has_cgroup() && cg.cpu;
+  out.cgroups.cpuset = slot && slot->has_cpuset();
   out.cgroups.reason = cg.reason;
   out.seccomp = r.error.empty() && prepare_program_filter() == 0;
   out.uid_switch = geteuid() == 0;

@@ -18,7 +18,11 @@ namespace pj::sandbox {
 // Every limit is a named option; 0 means "no limit" unless said otherwise.
 struct Limits {
   double cpu_seconds = 1.0;  // user+sys of every process of the run
-  double wall_seconds = 0;   // 0: derived, 2 * cpu_seconds but at least cpu_seconds + 1
+  // How far past cpu_seconds the run may go before the watchdog kills it. A
+  // run that ends by itself within the grace is still over its limit
+  // (LimitHit::Cpu) but not killed for it, so its CPU time says by how much.
+  double cpu_grace_seconds = 0;
+  double wall_seconds = 0;  // 0: derived, 2 * cpu_seconds but at least cpu_seconds + 1
   std::uint64_t memory_bytes = 256ull << 20;  // peak resident memory
   std::uint64_t stack_bytes = 0;              // 0: same as memory_bytes (unlimited if that is 0)
   int processes = 64;  // processes + threads; enforced with a run `uid` or a user namespace
@@ -82,12 +86,18 @@ struct Spec {
   // Run as this uid/gid (needs root). Unset: keep the caller's identity.
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
+  // Confine every process and thread of the run to this CPU: the slot's
+  // cpuset cgroup where there is one, and sched_setaffinity always (the
+  // program may not change its affinity: seccomp refuses it). -1: the CPUs
+  // the judge itself may use.
+  int cpu = -1;
 };
 
 struct CgroupInfo {
   std::string version = "none";  // "v1", "v2" or "none"
   bool memory = false, pids = false, cpu = false;
-  std::string reason;  // why not (or what is missing)
+  bool cpuset = false;  // runs are confined to their CPU by the cgroup too
+  std::string reason;   // why not (or what is missing)
 };
 
 enum class LimitHit { None, Cpu, Wall, Memory, Output, Processes };

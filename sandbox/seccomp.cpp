@@ -55,9 +55,11 @@ constexpr const char* kDeniedSyscalls[] = {
 
 // The clocks are the machine's, not the run's: refused with EPERM, as the
 // kernel refuses any unprivileged process, so a program that tries carries on
-// (and is judged on what it does next) rather than dying for asking.
+// (and is judged on what it does next) rather than dying for asking. So is
+// its CPU affinity: a run is pinned to its slot's core (without a cpuset
+// cgroup only by affinity), and its threads must not spread to other slots'.
 constexpr const char* kRefusedSyscalls[] = {"settimeofday", "clock_settime", "clock_adjtime",
-                                            "adjtimex"};
+                                            "adjtimex", "sched_setaffinity"};
 
 // Runtimes probe these and fall back when the kernel lacks them: glibc's
 // pthread_create and posix_spawn try clone3 before clone, libuv (Node.js)

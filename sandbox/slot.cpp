@@ -276,6 +276,7 @@ void Slot::send_request(const Spec& spec, const std::string& path, int in, int o
   r.has_files = files >= 0;
   r.allow_exec = spec.allow_exec;
   r.box_bytes = spec.limits.box_bytes;
+  r.cpu = spec.cpu;
 
   int fds[kFdCount] = {in, out, err, workdir, files >= 0 ? files : workdir};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)] = {};
@@ -363,6 +364,10 @@ void Slot::fill_result(const Spec& spec, const RunReply& reply, const std::strin
 
 Result Slot::run(const Spec& spec, SlotLink link) {
   Result result;
+  if (spec.cpu < -1 || spec.cpu >= CPU_SETSIZE) {
+    result.error = "no such CPU: " + std::to_string(spec.cpu);
+    return result;
+  }
   std::string path = find_in_path(spec.argv[0], spec.env);
   if (path.empty()) {
     result.error = "command not found: " + spec.argv[0];
@@ -408,6 +413,10 @@ Result Slot::run(const Spec& spec, SlotLink link) {
         cgroup_->set_limits(mem, pids);
         cg_memory_ = mem;
         cg_pids_ = pids;
+      }
+      if (spec.cpu != cg_cpu_ && cgroup_->has_cpuset()) {
+        cgroup_->set_cpu(spec.cpu);
+        cg_cpu_ = spec.cpu;
       }
       cgroup_->reset();
     }

@@ -49,6 +49,7 @@ class Slot {
   bool isolated() const { return isolated_; }
   bool in_user_namespace() const { return user_namespace_; }
   bool has_cgroup() const { return cgroup_ != nullptr; }
+  bool has_cpuset() const { return cgroup_ != nullptr && cgroup_->has_cpuset(); }
   CgroupVersion cgroup_version() const { return cgroup_version_; }
 
  private:
@@ -66,6 +67,7 @@ class Slot {
   CgroupVersion cgroup_version_ = CgroupVersion::None;
   std::uint64_t cg_memory_ = ~0ull;
   int cg_pids_ = -1;
+  int cg_cpu_ = -1;             // the slot cpuset's CPU (-1: all of the judge's, as created)
   bool cgroup_memory_ = false;  // the slot's cgroup limits memory
   bool isolated_ = false;
   bool user_namespace_ = false;

@@ -35,8 +35,10 @@ class Watchdog {
         wall_limit > 0 ? start + to_duration(wall_limit) : Clock::time_point::max();
     // CPU time grows at most ncpus seconds per wall second: no sample is
     // needed before the budget could at the earliest be spent.
-    auto next_cpu_check = lim_.cpu_seconds > 0 ? start + to_duration(lim_.cpu_seconds / ncpus())
-                                               : Clock::time_point::max();
+    // The run is killed at its limit plus the grace (Limits::cpu_grace_seconds).
+    const double cpu_kill = lim_.cpu_seconds + std::max(0.0, lim_.cpu_grace_seconds);
+    auto next_cpu_check =
+        lim_.cpu_seconds > 0 ? start + to_duration(cpu_kill / ncpus()) : Clock::time_point::max();
     for (;;) {
       auto wake = killing_ ? kill_deadline_ : std::min(wall_deadline, next_cpu_check);
       pollfd fds[5] = {{run_.done_fd(), POLLIN, 0},
@@ -66,10 +68,10 @@ class Watchdog {
         stop(LimitHit::Wall);
       } else if (now >= next_cpu_check) {
         double used = run_.cpu_seconds_now();
-        if (used >= lim_.cpu_seconds) {
+        if (used >= cpu_kill) {
           stop(LimitHit::Cpu);
         } else {
-          double rest = lim_.cpu_seconds - std::max(0.0, used);
+          double rest = cpu_kill - std::max(0.0, used);
           next_cpu_check = now + to_duration(std::max(0.002, rest / ncpus()));
         }
       }

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <string>
 
+#include "judge/engine/run_slots.hpp"
 #include "judge/engine/workspace.hpp"
 #include "sandbox/sandbox.hpp"
 
@@ -24,10 +26,15 @@ void print_report() {
   std::printf("pipejudge doctor\n");
   std::printf("  kernel              %s %s\n", u.sysname, u.release);
   std::printf("  running as          uid %u%s\n", geteuid(), geteuid() == 0 ? " (root)" : "");
-  std::printf("  cgroups             %s (memory %s, pids %s, cpu %s)%s%s\n",
+  std::printf("  cgroups             %s (memory %s, pids %s, cpu %s, cpuset %s)%s%s\n",
               p.cgroups.version.c_str(), yes_no(p.cgroups.memory), yes_no(p.cgroups.pids),
-              yes_no(p.cgroups.cpu), p.cgroups.reason.empty() ? "" : "\n                      ",
-              p.cgroups.reason.c_str());
+              yes_no(p.cgroups.cpu), yes_no(p.cgroups.cpuset),
+              p.cgroups.reason.empty() ? "" : "\n                      ", p.cgroups.reason.c_str());
+  std::string cores;
+  for (int cpu : judging_cpus()) cores += (cores.empty() ? "" : ",") + std::to_string(cpu);
+  std::printf("  run slots           %d (slot N runs on the Nth of cores %s only: %s)\n",
+              max_run_slots(), cores.c_str(),
+              p.cgroups.cpuset ? "cpuset and affinity" : "affinity, no cpuset cgroup");
   std::printf("  namespaces          %s\n",
               !p.namespaces ? "no"
               : p.user_namespace

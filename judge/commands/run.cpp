@@ -70,6 +70,7 @@ void add_run_command(CLI::App& app, int& status) {
       slot = RunSlot::take_for_command("run");
       RunIdentity id = RunIdentity::for_slot(slot->number());
       spec.uid = id.uid;
+      spec.cpu = id.cpu;
       spec.gid = id.gid;
     }
     sandbox::Result r = sandbox::run(spec);

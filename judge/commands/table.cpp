@@ -44,6 +44,12 @@ void print_test_row(std::FILE* out, const TestReport& t) {
   std::string note = t.verdict == Verdict::AC ? "" : t.message;
   if (t.passes && t.verdict == Verdict::AC)
     note = std::to_string(*t.passes) + (*t.passes == 1 ? " pass" : " passes");
+  if (t.rerun_first_time) {
+    char first[96];
+    std::snprintf(first, sizeof first, "re-run (first run TLE at %.3f s, near the limit)",
+                  *t.rerun_first_time);
+    note = note.empty() ? first : note + "; " + first;
+  }
   std::fprintf(out, "%-24s %-8s %7.3f s %11s  %s\n", t.name.c_str(), verdict_code(t.verdict),
                t.time, human_bytes(t.memory).c_str(), note.c_str());
 }

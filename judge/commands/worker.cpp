@@ -35,9 +35,10 @@ void add_worker_command(CLI::App& app, int& status) {
   cmd->add_option("--max", opt->worker.max_jobs,
                   "exit after this many submissions (0: until SIGTERM)");
   cmd->add_option("--slot", opt->worker.slot,
-                  "pin this run slot (0-999), which picks the run uids when root (60000+slot for "
-                  "submissions, 61000+slot for validators); default: a free one per submission, "
-                  "at most run_slots (the site configuration; default: the cores) at once")
+                  "pin this run slot (below run_slots), which picks the core its runs are "
+                  "confined to and, when root, the run uids (60000+slot for submissions, "
+                  "61000+slot for validators); default: a free one per submission, at most "
+                  "run_slots (the site configuration; default and at most: the cores) at once")
       ->check(CLI::Range(0, 999));
   cmd->add_option("--cache-dir", opt->worker.cache_dir, "compile cache directory");
   cmd->add_option("--max-attempts", opt->worker.max_attempts,
@@ -65,6 +66,10 @@ void add_worker_command(CLI::App& app, int& status) {
       status = kExitAccepted;
       return;
     }
+    if (opt->worker.slot >= max_run_slots())
+      throw ConfigError("--slot", "this machine has " + std::to_string(max_run_slots()) +
+                                      " run slots (0 to " + std::to_string(max_run_slots() - 1) +
+                                      "), one per core it judges on");
     require_isolation_or_insecure();
     if (opt->once) opt->worker.max_jobs = 1;
     bool single = opt->once || opt->worker.max_jobs > 0 || opt->worker.slot >= 0;

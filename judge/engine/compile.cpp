@@ -182,6 +182,7 @@ CompileResult Compiler::build(const Submission& s, Workspace& ws, const std::str
   spec.stdout_to = sandbox::Output::capture(kMaxDiagnostics);
   spec.stderr_to = sandbox::Output::capture(kMaxDiagnostics);
   spec.uid = ws.identity().uid;
+  spec.cpu = ws.identity().cpu;
   spec.gid = ws.identity().gid;
   sandbox::Result res = sandbox::run(spec);
   r.seconds = res.cpu_seconds;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -35,9 +36,16 @@ constexpr size_t kQuoteCap = 50;
 constexpr int kEof = -1;
 
 // The C locale's isspace() set, which problemtools uses; NUL is not whitespace.
-bool is_space(int c) {
+constexpr bool is_space(int c) {
   return c == ' ' || (c >= '\t' && c <= '\r');
 }
+
+// is_space() of every byte, for the fast path's loop.
+constexpr auto kSpaceTable = [] {
+  std::array<unsigned char, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = is_space(c) ? 1 : 0;
+  return t;
+}();
 
 // strcasecmp() in the C locale: only ASCII letters fold.
 int fold_case(int c) {
@@ -123,6 +131,39 @@ class FileReader {
   bool at_token() {
     const int c = peek();
     return c != kEof && !is_space(c);
+  }
+
+  // Consumes whitespace up to the next token or the end, counting lines.
+  void skip_spaces() {
+    for (;;) {
+      const char* buf = buffer_.get();
+      while (pos_ < end_ && is_space(static_cast<unsigned char>(buf[pos_]))) {
+        if (buf[pos_] == '\n') ++line_;
+        ++pos_;
+      }
+      if (pos_ < end_ || !refill()) return;
+    }
+  }
+
+  // The token at the read position when whitespace follows it inside the
+  // buffer (the fast path's case), without consuming it; else empty.
+  std::string_view buffered_token() const {
+    const char* buf = buffer_.get();
+    for (size_t stop = pos_; stop < end_; ++stop) {
+      if (is_space(static_cast<unsigned char>(buf[stop]))) return {buf + pos_, stop - pos_};
+    }
+    return {};
+  }
+
+  // Consumes `n` bytes of a token (no newline among them).
+  void skip_token_bytes(size_t n) { pos_ += n; }
+
+  // What the buffer holds from the read position on (no refill).
+  std::string_view buffered() const { return {buffer_.get() + pos_, end_ - pos_}; }
+  // Consumes `n` buffered bytes holding `newlines` newlines.
+  void skip_bytes(size_t n, uint64_t newlines) {
+    pos_ += n;
+    line_ += newlines;
   }
 
   // Appends the current token's bytes to `out` until whitespace, end of file
@@ -216,10 +257,19 @@ class Checker {
 
   DefaultValidatorResult run() {
     for (uint64_t token = 1;; ++token) {
-      if (auto wrong = skip_whitespace(token - 1)) return reject(*wrong);
+      if (flags_.space_change_sensitive) {
+        if (auto wrong = skip_whitespace(token - 1)) return reject(*wrong);
+      } else {
+        answer_.skip_spaces();
+        output_.skip_spaces();
+      }
       if (!answer_.at_token()) break;
       if (!output_.at_token()) return reject(missing_token(token));
-      if (auto wrong = compare_tokens(token)) return reject(*wrong);
+      if (uint64_t same = skip_identical_tokens()) {
+        token += same - 1;
+      } else if (!same_buffered_tokens()) {
+        if (auto wrong = compare_tokens(token)) return reject(*wrong);
+      }
       tokens_matched_ = token;
     }
     if (output_.at_token()) return reject(trailing_output());
@@ -236,6 +286,57 @@ class Checker {
     uint64_t token;
     uint64_t line;
   };
+
+  // The fastest path, for the usual accepted output: from the start of a
+  // token in both files, the longest run of bytes the two buffers have
+  // alike, cut back to just after its last whitespace byte, holds whole
+  // tokens that are equal in every mode, and whitespace that is equal too.
+  // Consumes that run, counting its tokens and lines (for later messages);
+  // returns how many tokens it held (0: none, nothing consumed).
+  uint64_t skip_identical_tokens() {
+    const std::string_view a = answer_.buffered(), b = output_.buffered();
+    const size_t n = std::min(a.size(), b.size());
+    size_t same = 0;
+    while (same < n) {
+      const size_t step = std::min<size_t>(4096, n - same);
+      if (std::memcmp(a.data() + same, b.data() + same, step) != 0) {
+        while (a[same] == b[same]) ++same;
+        break;
+      }
+      same += step;
+    }
+    while (same > 0 && !is_space(static_cast<unsigned char>(a[same - 1]))) --same;
+    if (same == 0) return 0;
+    // Branch-free: a token ends where a space follows a non-space; the run
+    // starts with a token, so "before it" counts as a non-space.
+    uint64_t tokens = 0, newlines = 0;
+    unsigned previous = 0;
+    for (size_t i = 0; i < same; ++i) {
+      const auto c = static_cast<unsigned char>(a[i]);
+      const unsigned space = kSpaceTable[c];
+      tokens += space & ~previous;
+      newlines += c == '\n';
+      previous = space;
+    }
+    answer_.skip_bytes(same, newlines);
+    output_.skip_bytes(same, newlines);
+    return tokens;
+  }
+
+  // The fast path: both tokens whole in their buffers and equal as the
+  // slow path would find them (with a float tolerance, byte for byte only:
+  // equal bytes are always within it). Consumes them if so; otherwise
+  // consumes nothing, and compare_tokens() decides and words the message.
+  bool same_buffered_tokens() {
+    const std::string_view a = answer_.buffered_token();
+    const std::string_view b = output_.buffered_token();
+    if (a.empty() || b.empty() || a.size() != b.size()) return false;
+    if (a != b && (use_floats_ || flags_.case_sensitive || first_difference(a, b, false)))
+      return false;
+    answer_.skip_token_bytes(a.size());
+    output_.skip_token_bytes(b.size());
+    return true;
+  }
 
   static std::string describe(Position at) {
     return "token " + std::to_string(at.token) + " (line " + std::to_string(at.line) + ")";

@@ -73,6 +73,7 @@ sandbox::Spec package_program_spec(const Problem& p, const CompileResult& progra
   spec.limits.processes = 64;
   spec.limits.open_files = 64;
   spec.uid = id.uid;
+  spec.cpu = id.cpu;
   spec.gid = id.gid;
   return spec;
 }

@@ -3,15 +3,18 @@
 #include "judge/engine/site_config.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -33,11 +36,34 @@ std::optional<sandbox::UniqueFd> try_lock(int n) {
 
 }  // namespace
 
+const std::vector<int>& judging_cpus() {
+  static const std::vector<int> cpus = [] {
+    std::vector<int> out;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+      for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+        if (CPU_ISSET(cpu, &set)) out.push_back(cpu);
+    }
+    if (out.empty()) {  // cannot tell: every online core
+      long n = sysconf(_SC_NPROCESSORS_ONLN);
+      for (int cpu = 0; cpu < std::max(1L, n); ++cpu) out.push_back(cpu);
+    }
+    return out;
+  }();
+  return cpus;
+}
+
+int slot_cpu(int slot) {
+  const std::vector<int>& cpus = judging_cpus();
+  return slot >= 0 && static_cast<std::size_t>(slot) < cpus.size() ? cpus[slot] : -1;
+}
+
 int max_run_slots() {
   static const int max = [] {
-    if (auto configured = site_run_slots()) return *configured;
-    unsigned cores = std::thread::hardware_concurrency();
-    return cores ? static_cast<int>(cores) : 1;
+    int cores = static_cast<int>(judging_cpus().size());
+    if (auto configured = site_run_slots()) return std::min(*configured, cores);
+    return cores;
   }();
   return max;
 }

@@ -3,7 +3,9 @@
 // dies. Concurrent runs so get distinct run identities (RunIdentity::for_slot:
 // uids, and so RLIMIT_NPROC budgets) with no configuration, and at most
 // `max` slots are held on the machine at once: the next run waits rather
-// than oversubscribe the CPUs that time limits are measured on.
+// than oversubscribe the CPUs that time limits are measured on. Each slot
+// has a core of its own (slot_cpu()): every program of the slot runs there
+// and nowhere else, so runs do not migrate and two slots never share a core.
 #pragma once
 
 #include <atomic>
@@ -11,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sandbox/fd.hpp"
 
@@ -38,8 +41,18 @@ class RunSlot {
   int n_;
 };
 
+// The cores runs are judged on: those this process may run on
+// (sched_getaffinity: a judge started under `taskset -c 2-7`, or in a cpuset,
+// judges on those), in ascending order. Never empty.
+const std::vector<int>& judging_cpus();
+
+// The core of run slot `slot`: the slot-th of judging_cpus(); -1 (not pinned)
+// for a slot beyond them, which max_run_slots() and --slot never give.
+int slot_cpu(int slot);
+
 // The machine-wide maximum: the site configuration's run_slots, else the
-// number of cores.
+// number of cores; never more than the cores (judging_cpus()), so that
+// every slot has a core of its own.
 int max_run_slots();
 
 // Where the lock files are: /run/pipejudge/slots for root (one machine-wide

@@ -3,6 +3,7 @@
 // validator (or, interactive, the validator talking with it).
 #pragma once
 
+#include <functional>
 #include <optional>
 
 #include "judge/engine/compile.hpp"
@@ -14,9 +15,26 @@
 
 namespace pj::judge {
 
+// How far over its CPU time limit a run may end and still be "near" it:
+// such a TLE is judged again once (the second result stands), since the
+// machine's noise alone can put a run that close over. The watchdog kills a
+// run only this far past the limit (sandbox::Limits::cpu_grace_seconds), so
+// that a run's CPU time tells near from far.
+inline constexpr double kNearLimit = 0.05;
+
 // The limits of a test of `lang` on `p` with this CPU time limit: the
-// problem's, times the language's factors.
+// problem's, times the language's factors (with the grace of kNearLimit).
 sandbox::Limits submission_limits(const Problem& p, const Language& lang, double time_limit);
+
+// Whether `t` is a TLE near the limit: CPU time over limits.cpu_seconds by
+// less than its grace, and the run ended by itself (not killed: by the
+// watchdog past the grace, or at the wall limit).
+bool near_limit_tle(const TestReport& t, const sandbox::Limits& limits);
+
+// `first`, or if it is a TLE near the limit, what `again` (the same test
+// judged again) gives, marked with the first run's CPU time. At most once.
+TestReport rerun_if_near_limit(TestReport first, const sandbox::Limits& limits,
+                               const std::function<TestReport()>& again);
 
 class TestRunner {
  public:
@@ -36,6 +54,7 @@ class TestRunner {
 
  private:
   sandbox::Spec submission_spec(const std::filesystem::path& box) const;
+  TestReport judge_once(const TestCase& test);
   Pass run_pass(const TestCase& test, const std::filesystem::path& input);
   TestReport run_passes(const TestCase& test);
   Pass run_batch(const TestCase& test, const std::filesystem::path& input);

@@ -1,5 +1,7 @@
 #include "judge/engine/workspace.hpp"
 
+#include "judge/engine/run_slots.hpp"
+
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,11 +32,15 @@ const std::vector<std::string>& program_environment() {
 }
 
 RunIdentity RunIdentity::for_slot(int slot) {
-  return identity_if_root(60000 + slot);
+  RunIdentity r = identity_if_root(60000 + slot);
+  r.cpu = slot_cpu(slot);
+  return r;
 }
 
 RunIdentity RunIdentity::for_validator(int slot) {
-  return identity_if_root(61000 + slot);
+  RunIdentity r = identity_if_root(61000 + slot);
+  r.cpu = slot_cpu(slot);
+  return r;
 }
 
 Workspace::Workspace(RunIdentity id) : id_(id) {

@@ -11,10 +11,14 @@
 namespace pj::judge {
 
 // The uid/gid a run slot's programs use when the judge is root (one per
-// slot, so two concurrent runs never share a uid); unset when not root.
+// slot, so two concurrent runs never share a uid; unset when not root), and
+// the core they run on.
 struct RunIdentity {
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
+  // The slot's core (slot_cpu()), which every program of the slot is
+  // confined to: the submission, its compiler, its validators. -1: none.
+  int cpu = -1;
   static RunIdentity for_slot(int slot);
   // The identity of the slot's validators and interactors: never the same
   // as the submission's, so neither can touch the other's files.

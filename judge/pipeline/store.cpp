@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS tests(
   verdict TEXT NOT NULL,
   time REAL, wall_time REAL, memory INTEGER,
   exit_code INTEGER, signal TEXT, message TEXT,
-  score REAL, team_message TEXT, stderr TEXT, passes INTEGER,
+  score REAL, team_message TEXT, stderr TEXT, passes INTEGER, rerun_first_time REAL,
   PRIMARY KEY (submission_id, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS blobs(
   hash TEXT PRIMARY KEY,
@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS blobs(
 // version at a time: version 1 lacked the groups and the tests' score and
 // team message, version 2 the failing tests' stderr, version 3 the limits,
 // version 4 the passes of multi-pass tests, version 5 the judging attempts,
-// version 6 whether it was judged without isolation.
+// version 6 whether it was judged without isolation and the first run's
+// time of a test re-run near its limit.
 constexpr std::array<const char*, 6> kMigrations = {
     R"sql(
 ALTER TABLE submissions ADD COLUMN max_score REAL;
@@ -98,6 +99,7 @@ UPDATE meta SET value = '6' WHERE key = 'schema_version';
 )sql",
     R"sql(
 ALTER TABLE submissions ADD COLUMN insecure INTEGER;
+ALTER TABLE tests ADD COLUMN rerun_first_time REAL;
 UPDATE meta SET value = '7' WHERE key = 'schema_version';
 )sql"};
 
@@ -195,8 +197,9 @@ struct ResultStore::Writer {
             "WHERE id = ? AND ? > COALESCE(attempt_seq, 0)")),
         test(
             db.prepare("INSERT INTO tests(submission_id, idx, seq, name, verdict, time, wall_time, "
-                       "memory, exit_code, signal, message, score, team_message, stderr, passes) "
-                       "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                       "memory, exit_code, signal, message, score, team_message, stderr, passes, "
+                       "rerun_first_time) "
+                       "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
                        "WHERE ? > (SELECT COALESCE(attempt_seq, 0) FROM submissions WHERE id = ?) "
                        "ON CONFLICT(submission_id, idx) DO UPDATE SET seq = excluded.seq, "
                        "name = excluded.name, verdict = excluded.verdict, time = excluded.time, "
@@ -204,7 +207,8 @@ struct ResultStore::Writer {
                        "exit_code = excluded.exit_code, signal = excluded.signal, "
                        "message = excluded.message, score = excluded.score, "
                        "team_message = excluded.team_message, stderr = excluded.stderr, "
-                       "passes = excluded.passes WHERE excluded.seq > tests.seq")),
+                       "passes = excluded.passes, rerun_first_time = excluded.rerun_first_time "
+                       "WHERE excluded.seq > tests.seq")),
         judging(db.prepare("UPDATE submissions SET stage = MAX(stage, 2) WHERE id = ?")),
         // The earliest final wins, whatever order the events arrive in.
         final_(db.prepare(
@@ -353,7 +357,7 @@ void ResultStore::store_one(const StoredEvent& se, std::size_t& added) {
       w.test
           .bind(e.id, decode_test_index(b), e.seq, t.name, verdict_code(t.verdict), t.time,
                 t.wall_time, t.memory, t.exit_code, signal, t.message, t.score, t.team_message,
-                t.error_output, t.passes, e.seq, e.id)
+                t.error_output, t.passes, t.rerun_first_time, e.seq, e.id)
           .run();
       w.judging.bind(e.id).run();
       break;
@@ -450,7 +454,8 @@ std::optional<SubmissionDetail> ResultStore::find(const std::string& id) {
 std::vector<TestReport> ResultStore::tests_of(const std::string& id) {
   Statement s = db_.prepare(
       "SELECT name, verdict, time, wall_time, memory, exit_code, signal, message, score, "
-      "team_message, stderr, passes FROM tests WHERE submission_id = ? ORDER BY idx");
+      "team_message, stderr, passes, rerun_first_time FROM tests WHERE submission_id = ? "
+      "ORDER BY idx");
   s.bind(id);
   std::vector<TestReport> tests;
   while (s.step()) {
@@ -467,6 +472,7 @@ std::vector<TestReport> ResultStore::tests_of(const std::string& id) {
     t.team_message = s.opt_text(9).value_or("");
     t.error_output = s.opt_text(10).value_or("");
     if (auto passes = s.opt_int64(11)) t.passes = static_cast<int>(*passes);
+    t.rerun_first_time = s.opt_real(12);
   }
   return tests;
 }

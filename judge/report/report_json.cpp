@@ -151,7 +151,8 @@ json encode_test(const TestReport& t) {
           {"score", or_null(t.score)},
           {"team_message", t.team_message},
           {"stderr", t.error_output},
-          {"passes", or_null(t.passes)}};
+          {"passes", or_null(t.passes)},
+          {"rerun_first_time", or_null(t.rerun_first_time)}};
 }
 
 TestReport decode_test(const json& j, const TextLookup& lookup) {
@@ -169,6 +170,7 @@ TestReport decode_test(const json& j, const TextLookup& lookup) {
   t.team_message = f.opt_text("team_message");
   t.error_output = f.opt_text("stderr");
   t.passes = f.opt_int("passes");
+  t.rerun_first_time = f.opt_number("rerun_first_time");
   return t;
 }
 

@@ -1,14 +1,15 @@
 """End-to-end: run slots are chosen, not configured.
 
 Concurrent `pipejudge submit` runs take distinct run slots on their own (a
-lock file per slot), so they run under distinct uids; at most `run_slots`
-(the site configuration; default: the number of cores) at once on the
-machine, the others wait and say so; every run gets its verdict and leaves
-no cgroup behind.
+lock file per slot), so they run under distinct uids, each on a core of its
+own; at most `run_slots` (the site configuration; default and at most: the
+number of cores) at once on the machine, the others wait and say so; every
+run gets its verdict and leaves no cgroup behind.
 
-The probe submission spins ~0.3 s of CPU, then writes its uid and the wall
-clock at its start and end to stderr and exits 3: its RE report carries
-that stderr, from which the test reads the uids and how many ran at once.
+The probe submission spins ~0.3 s of CPU, then writes its uid, the wall
+clock at its start and end and the CPUs it may run on to stderr and exits 3:
+its RE report carries that stderr, from which the test reads the uids, the
+cores and how many ran at once.
 """
 import json
 import os
@@ -25,6 +26,7 @@ TIMEOUT = 180
 
 PROBE_C = r"""
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,7 +40,11 @@ int main(void) {
   double start = now();
   volatile unsigned long spin = 0;
   while (clock() < CLOCKS_PER_SEC * 3 / 10) spin++;
-  fprintf(stderr, "uid %d start %.6f end %.6f\n", (int)getuid(), start, now());
+  char line[256], cpus[128] = "?";
+  FILE* status = fopen("/proc/self/status", "r");
+  while (status && fgets(line, sizeof line, status))
+    if (sscanf(line, "Cpus_allowed_list: %127s", cpus) == 1) break;
+  fprintf(stderr, "uid %d start %.6f end %.6f cpus %s\n", (int)getuid(), start, now(), cpus);
   return 3;
 }
 """
@@ -99,14 +105,14 @@ judges = set()  # pids of the judging children of the last submit_all
 
 
 def probe_facts(judged):
-    """(uid, start, end) from a probe's report, or a problem string."""
+    """(uid, start, end, cpus) from a probe's report, or a problem string."""
     if judged.problem:
         return judged.problem
     test = judged.test("secret/1") or {}
     if judged.report.get("verdict") != "RE" or not (test.get("stderr") or "").startswith("uid "):
         return f"probe: expected RE with its uid on stderr, got {judged.summary()}"
     words = test["stderr"].split()
-    return int(words[1]), float(words[3]), float(words[5])
+    return int(words[1]), float(words[3]), float(words[5]), words[7]
 
 
 def most_at_once(intervals):
@@ -134,10 +140,11 @@ def leftover_cgroups():
     return left
 
 
-def test_eight_submits_with_eight_slots_never_share_a_uid_at_once(pipejudge, setup, module_dir,
-                                                             instance):
-    """run_slots: 8: eight concurrent submits of the probe; no two that ran at
-    the same time had the same uid."""
+def test_eight_submits_never_share_a_uid_or_a_core_at_once(pipejudge, setup, module_dir,
+                                                           instance):
+    """run_slots: 8, capped at the cores: eight concurrent submits of the
+    probe; each ran on one core, never more at once than cores, and no two
+    that ran at the same time had the same uid or the same core."""
     pkg, sources, env = setup
     site = os.path.join(module_dir, "site8.yaml")
     write(site, "run_slots: 8\n")
@@ -146,13 +153,21 @@ def test_eight_submits_with_eight_slots_never_share_a_uid_at_once(pipejudge, set
     facts = [probe_facts(j) for j in runs]
     problems = [f for f in facts if isinstance(f, str)]
     assert not problems, "; ".join(problems)
+    cores = len(os.sched_getaffinity(0))
+    assert all(f[3].isdigit() for f in facts), f"not one core each: {[f[3] for f in facts]}"
+    peak = most_at_once([(f[1], f[2]) for f in facts])
+    assert peak <= cores, f"{peak} probes ran at once on {cores} cores"
+    # Runs at the same time never share a core or a uid (other suites may
+    # hold slots meanwhile, so some of the 8 may run one after another).
+    overlap = [(a, b) for i, a in enumerate(facts) for b in facts[i + 1:]
+               if a[1] < b[2] and b[1] < a[2]]
+    same_core = [(a, b) for a, b in overlap if a[3] == b[3]]
+    assert not same_core, f"runs at the same time on one core: {same_core}"
     if os.geteuid() == 0:
-        # Runs at the same time never share a uid (other suites may hold
-        # slots meanwhile, so some of the 8 may run one after another).
-        shared = [(a, b) for i, a in enumerate(facts) for b in facts[i + 1:]
-                  if a[0] == b[0] and a[1] < b[2] and b[1] < a[2]]
+        # With the slots capped at the cores, another judge holding one may
+        # leave these runs a single slot: only runs that overlapped compare.
+        shared = [(a, b) for a, b in overlap if a[0] == b[0]]
         assert not shared, f"runs at the same time under one uid: {shared}"
-        assert len({f[0] for f in facts}) >= 2, f"uids {sorted(f[0] for f in facts)}"
     assert judges, "no judging child of these runs was seen"
     assert not leftover_cgroups(), f"cgroups left behind: {leftover_cgroups()}"
 

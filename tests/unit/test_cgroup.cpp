@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <filesystem>
@@ -414,6 +416,77 @@ TEST_CASE("v2 slot on a fake tree: optional files may be missing, required ones 
   }
 }
 
+TEST_CASE("v2 slot on a fake tree: cpuset when our cgroup offers it", "[cgroup][pinning]") {
+  FakeV2 fake;
+  CHECK_FALSE(fake.detect().cpuset);  // not offered: not used, nothing written for it
+  CHECK_FALSE(SlotCgroup::create(fake.detect(), "slot-1")->has_cpuset());
+
+  put(fake.own / "cgroup.controllers", "cpu cpuset memory pids\n");
+  put(fake.slot / "cpuset.cpus", "");
+  CgroupSupport s = fake.detect();
+  CHECK(s.version == CgroupVersion::V2);
+  CHECK(s.cpuset);
+  // A plain file keeps only the last write: the second one enabled cpuset.
+  CHECK(slurp(fake.own / "cgroup.subtree_control") == "+cpuset");
+  auto slot = SlotCgroup::create(s, "slot-1");
+  CHECK(slurp(fake.base / "cgroup.subtree_control") == "+cpuset");
+  REQUIRE(slot->has_cpuset());
+  slot->set_cpu(1);
+  CHECK(slurp(fake.slot / "cpuset.cpus") == "1");
+  slot->set_cpu(-1);  // empty: the parent's CPUs
+  CHECK(trimmed(slurp(fake.slot / "cpuset.cpus")).empty());
+}
+
+TEST_CASE("v1 slot on a fake tree: a cpuset with the judge's CPUs and memory nodes, then one",
+          "[cgroup][pinning]") {
+  TempDir tmp;
+  fs::path proc = tmp.path / "proc", sys = tmp.path / "cg";
+  put(proc / "self/mountinfo",
+      "31 30 0:28 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+      "32 30 0:29 / /sys/fs/cgroup/cpuset rw - cgroup cgroup rw,cpuset\n"
+      "34 30 0:31 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+      "38 30 0:35 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n");
+  put(proc / "self/cgroup", "8:pids:/\n4:memory:/\n3:cpuset:/judge\n2:cpu,cpuacct:/\n");
+  fs::path own = sys / "cpuset/judge", base = own / "pipejudge", slot_dir = base / "slot-1";
+  put(own / "cpuset.cpus", "0-3\n");
+  put(own / "cpuset.mems", "0\n");
+  // mkdir in a plain directory makes no control files: these stand in for them.
+  for (const fs::path& d : {base, slot_dir}) {
+    put(d / "cpuset.cpus", "\n");
+    put(d / "cpuset.mems", "\n");
+  }
+  fs::create_directories(sys / "memory");
+  fs::create_directories(sys / "pids");
+  CgroupSupport s = detect_cgroups(proc.string(), sys.string());
+  INFO(s.reason);
+  REQUIRE(s.version == CgroupVersion::V1);
+  CHECK(s.v1_cpuset == own.string());
+  CHECK(s.cpuset);
+
+  auto slot = SlotCgroup::create(s, "slot-1");
+  REQUIRE(slot->has_cpuset());
+  CHECK(slot->dirs().back() == slot_dir.string());  // the keeper moves each run in
+  CHECK(slurp(base / "cpuset.cpus") == "0-3");
+  CHECK(slurp(base / "cpuset.mems") == "0");
+  CHECK(slurp(slot_dir / "cpuset.mems") == "0");
+  CHECK(slurp(slot_dir / "cpuset.cpus") == "0-3");
+  slot->set_cpu(2);
+  CHECK(slurp(slot_dir / "cpuset.cpus") == "2");
+  slot->set_cpu(-1);
+  CHECK(slurp(slot_dir / "cpuset.cpus") == "0-3");
+
+  SECTION("a cpuset that cannot be set up is left out; the slot goes on without it") {
+    slot.reset();
+    fs::create_directories(slot_dir);
+    fs::remove(own / "cpuset.cpus");
+    put(base / "cpuset.cpus", "\n");
+    auto without = SlotCgroup::create(s, "slot-1");
+    CHECK_FALSE(without->has_cpuset());
+    CHECK(std::find(without->dirs().begin(), without->dirs().end(), slot_dir.string()) ==
+          without->dirs().end());
+  }
+}
+
 TEST_CASE("cleanup_stale_cgroups removes slots of dead judges only (fake v2)", "[cgroup]") {
   FakeV2 fake;
   CgroupSupport s = fake.detect();
@@ -517,6 +590,43 @@ TEST_CASE("real v1: CPU time of the run", "[cgroup][real]") {
   CHECK_FALSE(u.pids_limited);
 }
 
+TEST_CASE("real v1: a slot's cpuset confines a process to one CPU", "[cgroup][real][pinning]") {
+  auto s = real_v1();
+  if (!s) return;
+  if (!s->cpuset) {
+    WARN("skipped: no v1 cpuset hierarchy here (" << s->reason << ")");
+    return;
+  }
+  auto slot = SlotCgroup::create(*s, slot_cgroup_name(5));
+  REQUIRE(slot->has_cpuset());
+  cpu_set_t mine;
+  CPU_ZERO(&mine);
+  REQUIRE(sched_getaffinity(0, sizeof mine, &mine) == 0);
+  int last = -1;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &mine)) last = c;
+  slot->set_cpu(last);
+  slot->reset();
+  Gate gate;
+  Child child(fork_gated(gate, [] {
+    // Asks for every CPU; the cpuset keeps it on one.
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    for (int c = 0; c < 64; ++c) CPU_SET(c, &all);
+    sched_setaffinity(0, sizeof all, &all);
+    cpu_set_t now;
+    CPU_ZERO(&now);
+    if (sched_getaffinity(0, sizeof now, &now) != 0) _exit(2);
+    _exit(CPU_COUNT(&now) == 1 ? 0 : 1);
+  }));
+  slot->add(child.pid());
+  gate.go();
+  int status = child.wait();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(trimmed(slurp(slot->dirs().back() + "/cpuset.cpus")) == std::to_string(last));
+}
+
 TEST_CASE("real v1: the pids limit stops forks", "[cgroup][real]") {
   auto s = real_v1();
   if (!s) return;
@@ -555,7 +665,7 @@ TEST_CASE("real v1: kill_all empties the slot, destruction removes it", "[cgroup
   if (!s) return;
   auto slot = SlotCgroup::create(*s, slot_cgroup_name(4));
   std::vector<std::string> dirs = slot->dirs();
-  CHECK(dirs.size() == 3);
+  CHECK(dirs.size() == (s->cpuset ? 4u : 3u));  // memory, pids, cpuacct (and cpuset)
   for (const std::string& d : dirs) CHECK(fs::is_directory(d));
   CHECK(slot->v2_dir_fd() == -1);
   CHECK(slot->empty());

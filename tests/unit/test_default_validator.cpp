@@ -183,6 +183,22 @@ TEST_CASE("a mismatch names the token, line and both tokens", "[default_validato
   CHECK(check("1 2\n7\n", "1 2\n7\n").message.empty());
 }
 
+TEST_CASE("after a long identical stretch a difference is named by its token and line",
+          "[default_validator]") {
+  // 180 KB alike: more than one buffer, so the fast path's counts are used.
+  std::string stretch;
+  for (int i = 0; i < 30000; ++i) stretch += "1 2 3\n";
+  CHECK(accepts(stretch + "Foo\n", stretch + "foo\n"));
+  CHECK(check(stretch + "Foo\n", stretch + "Fop\n").message ==
+        "token 90001 (line 30001): expected 'Foo', got 'Fop'");
+  CHECK(check(stretch + "x y\n", stretch + "x  y\n", flags({"space_change_sensitive"})).message ==
+        "whitespace after token 90001 (line 30001): unexpected ' '");
+  CHECK(check(stretch, stretch + "7\n").message ==
+        "trailing output (line 30001): got '7' after the last expected token (token 90000)");
+  CHECK(check(stretch + "1.0\n", stretch + "1.0000001\n", flags({"float_tolerance", "1e-6"}))
+            .accepted);
+}
+
 TEST_CASE("long tokens are quoted only up to a cap", "[default_validator]") {
   const std::string answer(100, 'a');
   const DefaultValidatorResult r = check(answer, answer + "b");

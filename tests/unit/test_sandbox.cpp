@@ -1,6 +1,7 @@
 // The sandbox reports the right facts, never deadlocks, and leaves nothing behind.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "sandbox/sandbox.hpp"
 
@@ -101,6 +103,85 @@ TEST_CASE("CPU limit: a busy loop is killed at the limit", "[sandbox]") {
   CHECK(r.signal == SIGKILL);
   CHECK(r.cpu_seconds >= 0.5);
   CHECK(r.cpu_seconds < 0.9);
+}
+
+TEST_CASE("CPU grace: killed only past it; a run that ends within it is over, not killed",
+          "[sandbox]") {
+  Spec s = shell("while :; do :; done");
+  s.limits.cpu_seconds = 0.3;
+  s.limits.cpu_grace_seconds = 0.3;
+  auto r = run(s);
+  CHECK(r.limit == LimitHit::Cpu);
+  CHECK(r.killed_by_sandbox);
+  CHECK(r.cpu_seconds >= 0.6);
+
+  // Burns 0.45 s of its own CPU time, then exits 0: over 0.3, under 0.6.
+  s.argv = {"/usr/bin/python3", "-S", "-c",
+            "import time\nwhile time.process_time() < 0.45: pass\n"};
+  r = run(s);
+  INFO(r.stderr_data);
+  CHECK(r.exit_code == 0);
+  CHECK(r.limit == LimitHit::Cpu);
+  CHECK_FALSE(r.killed_by_sandbox);
+  CHECK(r.ending() == Ending::CpuLimit);
+  CHECK(r.cpu_seconds > 0.45);
+  CHECK(r.cpu_seconds < 0.6);
+}
+
+namespace {
+
+std::vector<int> allowed_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  REQUIRE(sched_getaffinity(0, sizeof set, &set) == 0);
+  std::vector<int> cpus;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &set)) cpus.push_back(c);
+  return cpus;
+}
+
+}  // namespace
+
+TEST_CASE("a pinned run may use its CPU only, and may not change that", "[sandbox][pinning]") {
+  std::vector<int> cpus = allowed_cpus();
+  for (int cpu : {cpus.front(), cpus.back()}) {
+    Spec s = shell("grep Cpus_allowed_list /proc/self/status");
+    s.cpu = cpu;
+    auto r = run(s);
+    INFO(r.error << r.stderr_data);
+    CHECK(r.stdout_data == "Cpus_allowed_list:\t" + std::to_string(cpu) + "\n");
+  }
+  Spec s = shell("taskset -c " + std::to_string(cpus.front()) + " /bin/true");
+  s.cpu = cpus.back();
+  auto r = run(s);
+  CHECK(r.exit_code != 0);
+  CHECK(r.stderr_data.find("Operation not permitted") != std::string::npos);
+  if (cpus.size() > 1) {  // unpinned: every CPU of the judge
+    Spec all = shell("grep Cpus_allowed_list /proc/self/status");
+    CHECK(run(all).stdout_data != "Cpus_allowed_list:\t" + std::to_string(cpus.back()) + "\n");
+  }
+}
+
+TEST_CASE("a pinned run's processes together get at most one CPU", "[sandbox][pinning]") {
+  std::vector<int> cpus = allowed_cpus();
+  if (cpus.size() < 2) {
+    WARN("skipped: one CPU, pinning cannot be told from not pinning");
+    return;
+  }
+  // Two busy loops killed at 0.6 s of CPU: on one core that takes 0.6 s of
+  // wall time; spread over two, 0.3 s.
+  Spec s = shell("(while :; do :; done) & while :; do :; done");
+  s.limits.cpu_seconds = 0.6;
+  s.cpu = cpus.back();
+  auto r = run(s);
+  CHECK(r.limit == LimitHit::Cpu);
+  CHECK(r.wall_seconds >= 0.9 * r.cpu_seconds);
+}
+
+TEST_CASE("a CPU that cannot exist is an error", "[sandbox][pinning]") {
+  Spec s = shell("true");
+  s.cpu = CPU_SETSIZE;
+  CHECK(run(s).error.find("no such CPU") != std::string::npos);
 }
 
 TEST_CASE("wall limit: sleeping forever is killed at the wall limit", "[sandbox]") {

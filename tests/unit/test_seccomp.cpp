@@ -375,6 +375,12 @@ TEST_CASE("setting the clocks is refused, not punished", "[seccomp]") {
   }
 }
 
+TEST_CASE("changing the CPU affinity is refused; reading it is not", "[seccomp]") {
+  const SeccompPolicy& p = default_policy();
+  CHECK(verdict(p, SYS_sched_setaffinity) == kEperm);
+  CHECK(verdict(p, SYS_sched_getaffinity) == kAllow);
+}
+
 TEST_CASE("a no-exec policy lets exactly the supervisor's exec through", "[seccomp]") {
   static const char path[] = "/box/main";
   SeccompOptions o;
