@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/temp_dir.hpp"
 #include "judge/engine/run_slots.hpp"
 #include "judge/engine/workspace.hpp"
 #include "sandbox/sandbox.hpp"
@@ -110,16 +111,8 @@ void print(const char* name, const std::vector<double>& v) {
 int main(int argc, char** argv) {
   const int runs = argc > 1 ? std::atoi(argv[1]) : 20;
   if (runs < 2) return 2;
-  std::string tmpl = (fs::temp_directory_path() / "pj-bench-timing-XXXXXX").string();
-  if (!mkdtemp(tmpl.data())) return 1;
-  const fs::path dir = tmpl;
-  struct Cleanup {
-    fs::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{dir};
+  const pj::bench::TempDir scratch("pj-bench-timing");
+  const fs::path& dir = scratch.path();
   fs::create_directories(dir / "bin");
   fs::create_directories(dir / "box");
   fs::permissions(dir, fs::perms::all);

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/temp_dir.hpp"
 #include "judge/engine/default_validator.hpp"
 #include "sandbox/fd.hpp"
 
@@ -118,16 +119,8 @@ Figure check(const fs::path& answer, const fs::path& output, const DefaultValida
 
 int main(int argc, char** argv) {
   const std::uint64_t mb = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 200;
-  std::string tmpl = (fs::temp_directory_path() / "pj-bench-validator-XXXXXX").string();
-  if (!mkdtemp(tmpl.data())) return 1;
-  const fs::path dir = tmpl;
-  struct Cleanup {
-    fs::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{dir};
+  const pj::bench::TempDir scratch("pj-bench-validator");
+  const fs::path& dir = scratch.path();
 
   struct Mode {
     const char* name;
