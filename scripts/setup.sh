@@ -2,7 +2,22 @@
 # Installs every Debian 12 package pipejudge needs to build, test and judge
 # the bundled languages, and (npm) the browser-test tooling of
 # tests/browser/. Idempotent: quiet and quick when all is there.
+#
+#   scripts/setup.sh               everything
+#   scripts/setup.sh --no-browser  without the browser-test tooling (chromium,
+#                                  npm, tests/browser/node_modules): a judging
+#                                  machine or image
 set -euo pipefail
+
+browser_tooling=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-browser) browser_tooling=0 ;;
+    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "setup: unknown option $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+browser="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
 
 packages=(
   # build
@@ -15,11 +30,18 @@ packages=(
   openjdk-17-jdk-headless rustc fp-compiler nodejs golang-go
   pypy3 ghc kotlin scala mono-mcs ocaml-nox ruby lua5.4 swi-prolog-nox
   r-base-core php-cli gfortran gnat perl bash
-  # the browser that checks the HTML reports (tests/browser/)
-  chromium
   # style
   clang-format
 )
+if [ "$browser_tooling" = 1 ]; then
+  # The browser that checks the HTML reports (tests/browser/), and npm to
+  # install its driver when it is not installed yet: Debian's npm package
+  # where no npm is on the PATH (one that came with another Node.js stays).
+  packages+=(chromium)
+  if [ ! -d "$browser/node_modules/playwright-core" ] && ! command -v npm >/dev/null; then
+    packages+=(npm)
+  fi
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -41,8 +63,8 @@ fi
 
 # playwright-core drives Debian's chromium in the browser checks; the exact
 # version is pinned by tests/browser/package-lock.json.
-browser="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
-if [ ! -d "$browser/node_modules/playwright-core" ]; then
+if [ "$browser_tooling" = 1 ] && [ ! -d "$browser/node_modules/playwright-core" ]; then
+  hash -r
   command -v npm >/dev/null || { echo "setup: npm is needed for the browser checks" >&2; exit 1; }
   echo "setup: installing the browser-test tooling (npm ci in tests/browser)"
   (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
