@@ -150,6 +150,16 @@ class V2SlotOps final : public CgroupSlotOps {
 
 }  // namespace
 
+int move_into_judge_leaf(const std::string& dir, const std::vector<std::string>& controllers) {
+  std::string procs;
+  if (int err = read_file(dir + "/cgroup.procs", procs)) return err;
+  if (trim(procs) != std::to_string(::getpid())) return EBUSY;
+  std::string leaf = dir + "/" + kJudgeLeaf;
+  if (::mkdir(leaf.c_str(), 0755) != 0 && errno != EEXIST) return errno;
+  if (int err = write_file(leaf + "/cgroup.procs", std::to_string(::getpid()))) return err;
+  return enable_controllers(dir, controllers);
+}
+
 std::unique_ptr<CgroupSlotOps> make_v2_slot_ops() {
   return std::make_unique<V2SlotOps>();
 }
@@ -171,6 +181,10 @@ CgroupSupport detect_v2(const std::vector<Mount>& mounts, const std::vector<Memb
     s.reason = "cgroup v2: no cgroup2 mount shows our cgroup " + own->path;
     return s;
   }
+  // A judge of this delegated cgroup moved there (we are it, or its child):
+  // the slots go beside it.
+  const std::string leaf = std::string("/") + kJudgeLeaf;
+  if (dir->ends_with(leaf)) dir->resize(dir->size() - leaf.size());
   std::string controllers;
   if (int err = read_file(*dir + "/cgroup.controllers", controllers)) {
     s.reason = errno_text("cgroup v2: cannot read " + *dir + "/cgroup.controllers", err);
@@ -186,12 +200,15 @@ CgroupSupport detect_v2(const std::vector<Mount>& mounts, const std::vector<Memb
     s.reason = errno_text("cgroup v2: cannot write " + *dir, err);
     return s;
   }
-  if ((err = enable_controllers(*dir, {"memory", "pids"}))) {
-    s.reason =
-        errno_text(
-            "cgroup v2: cannot enable memory and pids in " + *dir + "/cgroup.subtree_control",
-            err) +
-        (err == EBUSY ? " (our cgroup holds processes: start the judge in a leaf cgroup)" : "");
+  if ((err = enable_controllers(*dir, {"memory", "pids"})) == EBUSY)
+    err = move_into_judge_leaf(*dir, {"memory", "pids"});
+  if (err) {
+    s.reason = errno_text("cgroup v2: cannot enable memory and pids in " + *dir +
+                              "/cgroup.subtree_control",
+                          err) +
+               (err == EBUSY ? " (our cgroup holds other processes than the judge: start the judge "
+                               "alone in it, or in a leaf cgroup of its own)"
+                             : "");
     return s;
   }
   s.version = CgroupVersion::V2;

@@ -64,6 +64,15 @@ CgroupSupport detect_v1(const std::vector<cgroupfs::Mount>& mounts,
 CgroupSupport detect_v2(const std::vector<cgroupfs::Mount>& mounts,
                         const std::vector<cgroupfs::Membership>& groups);
 
+// A delegated v2 cgroup that holds the judge itself (a systemd user scope:
+// `systemd-run --user --scope -p Delegate=yes pipejudge ...`) cannot enable
+// controllers for slots beside it ("no internal processes"). When this
+// process is alone in `dir`, it moves into dir/pipejudge-judge (where the
+// judge's own children are born too) and enables `controllers` for dir's
+// children. Returns 0, or an errno (EBUSY: other processes are there).
+inline constexpr const char* kJudgeLeaf = "pipejudge-judge";
+int move_into_judge_leaf(const std::string& dir, const std::vector<std::string>& controllers);
+
 // "<kind>-<our pid>-<n>[-ns<pid namespace inode>]", for "slot" and "probe"
 // cgroups: names cleanup_stale_cgroups() can trace to their owner.
 std::string owned_name(const std::string& kind, long n);

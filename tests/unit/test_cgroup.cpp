@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "sandbox/cgroup.hpp"
+#include "sandbox/cgroup_version.hpp"
 
 namespace fs = std::filesystem;
 using namespace pj::sandbox;
@@ -284,6 +285,18 @@ TEST_CASE("detect_cgroups picks v2 and enables its controllers like a delegated 
     CHECK(fake.detect().version == CgroupVersion::V2);
     CHECK(slurp(fake.own / "cgroup.subtree_control") == "cpu memory pids\n");
   }
+}
+
+TEST_CASE("detect_cgroups: a judge in its delegated cgroup's judge leaf puts slots beside it",
+          "[cgroup]") {
+  FakeV2 fake;
+  put(fake.proc / "self/cgroup", std::string("0::/judge.service/") + kJudgeLeaf + "\n");
+  fs::create_directories(fake.own / kJudgeLeaf);
+  CgroupSupport s = fake.detect();
+  INFO(s.reason);
+  CHECK(s.version == CgroupVersion::V2);
+  CHECK(s.v2_root == fake.own.string());
+  CHECK(slurp(fake.own / "cgroup.subtree_control") == "+memory +pids");
 }
 
 TEST_CASE("detect_cgroups falls back to v1 when v2 lacks memory (hybrid)", "[cgroup]") {
@@ -766,4 +779,50 @@ TEST_CASE("real v2 without controllers: CLONE_INTO_CGROUP, cpu.stat, kill, reuse
   std::string dir = slot->dirs()[0];
   slot.reset();
   CHECK_FALSE(fs::exists(dir));
+}
+
+TEST_CASE("real v2: a judge alone in its cgroup moves into a leaf; one that is not stays",
+          "[cgroup][real]") {
+  std::string v2 = real_v2_dir();
+  if (!root() || v2.empty() || !fs::exists(v2 + "/cgroup.procs")) {
+    WARN("skipped: needs root and a cgroup2 mount");
+    return;
+  }
+  std::string home;  // our cgroup, to go back to
+  std::istringstream groups(slurp("/proc/self/cgroup"));
+  for (std::string line; std::getline(groups, line);)
+    if (line.rfind("0::", 0) == 0) home = v2 + line.substr(3);
+  const fs::path scope = fs::path(v2) / ("pj-test-scope-" + std::to_string(getpid()));
+  fs::create_directory(scope);
+  auto move_to = [](const fs::path& dir, pid_t pid) {
+    std::ofstream(dir / "cgroup.procs") << pid << std::flush;
+  };
+
+  SECTION("another process in the scope: EBUSY, nothing moves") {
+    pid_t sleeper = fork();
+    if (sleeper == 0) {
+      pause();
+      _exit(0);
+    }
+    Child other(sleeper);
+    move_to(scope, sleeper);
+    move_to(scope, getpid());
+    CHECK(move_into_judge_leaf(scope.string(), {}) == EBUSY);
+    CHECK(cgroup_line_of(getpid(), "0::").find(kJudgeLeaf) == std::string::npos);
+    move_to(home, sleeper);
+    kill(sleeper, SIGKILL);
+    other.wait();
+  }
+  SECTION("alone: into the leaf, the scope empty") {
+    move_to(scope, getpid());
+    CHECK(move_into_judge_leaf(scope.string(), {}) == 0);
+    CHECK(cgroup_line_of(getpid(), "0::").find(std::string("/") + kJudgeLeaf) != std::string::npos);
+    CHECK(slurp(scope / "cgroup.procs").empty());
+    CHECK(slurp(scope / kJudgeLeaf / "cgroup.procs") == std::to_string(getpid()) + "\n");
+  }
+  move_to(home, getpid());
+  std::error_code ec;
+  fs::remove(scope / kJudgeLeaf, ec);
+  fs::remove(scope, ec);
+  CHECK_FALSE(fs::exists(scope));
 }
