@@ -301,7 +301,7 @@ bool run_one(const Config& cfg, int* fds, int nfds) {
   if (err) {
     g_reply.setup_step = cfg.isolate ? kStepBox : kStepFiles;
     g_reply.setup_errno = err;
-    if (cfg.isolate) unmount_box();
+    if (cfg.isolate) tidy_box();
     return true;
   }
   long long start = monotonic_ns();
@@ -334,7 +334,7 @@ bool run_one(const Config& cfg, int* fds, int nfds) {
     reap_everything(cfg, g_reply.usage);
   }
   if (c.listener_fd >= 0) close(c.listener_fd);
-  if (cfg.isolate) unmount_box();
+  if (cfg.isolate) tidy_box();
   return judge_alive;
 }
 

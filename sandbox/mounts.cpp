@@ -3,12 +3,15 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -219,23 +222,120 @@ int build_private_root(const std::vector<std::string>& readonly_paths, std::stri
   return 0;
 }
 
+namespace {
+
+// The tmpfs mounts of /box and /tmp are the slot's, kept from run to run:
+// mounting and unmounting two tmpfs per run costs more than the rest of the
+// keeper's work together. After each run they are emptied and checked empty
+// (tidy_box); whatever cannot be shown empty is unmounted, and the next run
+// gets a new mount.
+struct KeptTmpfs {
+  const char* path;
+  mode_t mode;
+  bool mounted = false;
+  std::uint64_t bytes = 0;
+  uid_t uid = static_cast<uid_t>(-1);  // the root's owner; -1: as mounted
+  gid_t gid = static_cast<gid_t>(-1);
+};
+KeptTmpfs g_box{"/box", 0700};
+KeptTmpfs g_tmp{"/tmp", 01777};
+bool g_box_shared = false;  // /box holds the caller's directory for this run
+
+void drop(KeptTmpfs& m) {
+  if (m.mounted) umount2(m.path, MNT_DETACH);
+  m.mounted = false;
+}
+
+int mount_tmpfs(KeptTmpfs& m, const char* opts, std::uint64_t bytes) {
+  if (mount("tmpfs", m.path, "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) return errno;
+  m.mounted = true;
+  m.bytes = bytes;
+  return 0;
+}
+
+// Whether the directory `fd` has an extended attribute a program could have
+// set (user.*); those of the system (security.*) come with every inode.
+bool has_user_xattr(int fd) {
+  char names[1024];
+  ssize_t n = flistxattr(fd, names, sizeof names);
+  if (n < 0) return errno != ENOTSUP;  // ERANGE: too many to be ours
+  for (ssize_t at = 0; at < n; at += static_cast<ssize_t>(strnlen(names + at, n - at)) + 1)
+    if (strncmp(names + at, "user.", 5) == 0) return true;
+  return false;
+}
+
+constexpr int kMaxDepth = 32;  // deeper trees are left to a new mount
+
+// Removes everything below the directory `dir_fd`. 0 or an errno. (Entries
+// that removals made the reading skip are caught by empty_tmpfs's count.)
+int remove_contents(int dir_fd, int depth) {
+  if (depth > kMaxDepth) return ELOOP;
+  return for_each_entry(dir_fd, [&](const char* name, unsigned char type) -> int {
+    if (type == DT_DIR) {
+      int sub = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0) return errno;
+      int e = remove_contents(sub, depth + 1);
+      close(sub);
+      if (e) return e;
+      return unlinkat(dir_fd, name, AT_REMOVEDIR) == 0 ? 0 : errno;
+    }
+    return unlinkat(dir_fd, name, 0) == 0 ? 0 : errno;
+  });
+}
+
+// Empties a kept tmpfs and puts its root back as a new mount has it: owner,
+// mode and times reset; no extended attribute; no inode but the root and no
+// block in use. 0 or an errno (then it is unmounted by the caller).
+int empty_tmpfs(const KeptTmpfs& m) {
+  int fd = open(m.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  int err = remove_contents(fd, 0);
+  struct statfs st {};
+  if (!err && fstatfs(fd, &st) != 0) err = errno;
+  if (!err &&
+      (st.f_type != TMPFS_MAGIC || st.f_bfree != st.f_blocks || st.f_files - st.f_ffree != 1))
+    err = ENOTEMPTY;
+  if (!err && has_user_xattr(fd)) err = ENOTEMPTY;
+  if (!err && m.uid != static_cast<uid_t>(-1) && fchown(fd, m.uid, m.gid) != 0) err = errno;
+  if (!err && (fchmod(fd, m.mode) != 0 || futimens(fd, nullptr) != 0)) err = errno;
+  close(fd);
+  return err;
+}
+
+}  // namespace
+
 int mount_box(int workdir_fd, bool share_workdir, int files_fd, std::uint64_t box_bytes,
               unsigned uid, unsigned gid) {
   char opts[160];
   if (share_workdir) {
+    drop(g_box);
     // workdir_fd is a detached clone of the caller's directory (open_tree),
     // the one kind of mount that may enter our namespace.
     if (syscall(SYS_move_mount, workdir_fd, "", AT_FDCWD, "/box", MOVE_MOUNT_F_EMPTY_PATH) != 0)
       return errno;
+    g_box_shared = true;
     if (int e = remount_bind("/box", MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV)) return e;
+  } else if (g_box.mounted && g_box.bytes == box_bytes) {
+    // Emptied after the last run (tidy_box); only its owner may differ.
+    if (g_box.uid != uid || g_box.gid != gid) {
+      if (chown("/box", uid, gid) != 0) return errno;
+      g_box.uid = uid;
+      g_box.gid = gid;
+    }
   } else {
+    drop(g_box);
     snprintf(opts, sizeof opts, "size=%llu,nr_inodes=4096,mode=0700,uid=%u,gid=%u",
              static_cast<unsigned long long>(box_bytes), uid, gid);
-    if (mount("tmpfs", "/box", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) return errno;
+    if (int e = mount_tmpfs(g_box, opts, box_bytes)) return e;
+    g_box.uid = uid;
+    g_box.gid = gid;
   }
-  snprintf(opts, sizeof opts, "size=%llu,nr_inodes=4096,mode=1777",
-           static_cast<unsigned long long>(box_bytes));
-  if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) return errno;
+  if (!g_tmp.mounted || g_tmp.bytes != box_bytes) {
+    drop(g_tmp);
+    snprintf(opts, sizeof opts, "size=%llu,nr_inodes=4096,mode=1777",
+             static_cast<unsigned long long>(box_bytes));
+    if (int e = mount_tmpfs(g_tmp, opts, box_bytes)) return e;
+  }
   if (files_fd < 0) return 0;
   // Copies, not bind mounts: a bind needs its source mount in our namespace,
   // and the host's is not. The program's files are small next to its run.
@@ -278,9 +378,11 @@ int clone_host_dir(const HostView& view, const char* path, int expect_fd) {
   return tree;
 }
 
-void unmount_box() {
-  umount2("/box", MNT_DETACH);
-  umount2("/tmp", MNT_DETACH);
+void tidy_box() {
+  if (g_box_shared) umount2("/box", MNT_DETACH);
+  g_box_shared = false;
+  for (KeptTmpfs* m : {&g_box, &g_tmp})
+    if (m->mounted && empty_tmpfs(*m) != 0) drop(*m);
 }
 
 int link_files(int files_fd, int workdir_fd) {

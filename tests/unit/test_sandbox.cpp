@@ -10,7 +10,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "sandbox/sandbox.hpp"
 
@@ -204,6 +206,51 @@ TEST_CASE("every process of the run is dead and reaped when run returns", "[sand
   CHECK(processes_with("1000.60") == 0);
   // No zombie children of ours either.
   CHECK(waitpid(-1, nullptr, WNOHANG) <= 0);  // no zombie left either
+}
+
+TEST_CASE("each run starts with an empty /box and /tmp, whatever the last one left",
+          "[sandbox][box]") {
+  if (!protections().namespaces) {
+    WARN("skipped: no private root here (plain mode)");
+    return;
+  }
+  // Files, a fifo, a symlink, a deep tree, a directory nobody may enter, the
+  // box's own mode and times changed, an extended attribute where it may be set.
+  const std::string mess =
+      "cd /box && echo a > f && mkfifo p && ln -s /etc s && mkdir -p d/e/f && echo b > d/e/f/g && "
+      "chmod 000 d/e && echo c > /tmp/t && mkdir /tmp/u && echo d > /tmp/u/v && chmod 777 /box && "
+      "touch -d 2001-01-01 /box && "
+      "python3 -c 'import os; os.setxattr(\"/box\", \"user.mark\", b\"1\")' 2>/dev/null; "
+      "ls -A /box /tmp | wc -l";
+  const std::string look =
+      "ls -A /box /tmp; stat -c '%a %Y' /box; date +%s; "
+      "python3 -c 'import os; print(os.listxattr(\"/box\"))' 2>/dev/null";
+  auto dirty = run(shell(mess));
+  REQUIRE(dirty.exit_code == 0);
+  CHECK(std::stoi(dirty.stdout_data) >= 8);  // the mess was made
+  auto clean = run(shell(look));
+  REQUIRE(clean.exit_code == 0);
+  std::istringstream out(clean.stdout_data);
+  std::string line, mode;
+  long long box_time = 0, now = 0;
+  std::vector<std::string> listed;
+  while (std::getline(out, line) && line.find(' ') == std::string::npos && line != "")
+    listed.push_back(line);  // ls prints "/box:", "/tmp:" and the entries
+  CHECK(listed == std::vector<std::string>{"/box:"});
+  std::getline(out, line);  // "/tmp:" after the empty line
+  CHECK(line == "/tmp:");
+  out >> mode >> box_time >> now;
+  CHECK(mode == "700");
+  CHECK(now - box_time < 60);  // not 2001
+  std::getline(out, line);
+  if (std::getline(out, line)) CHECK(line == "[]");  // no user.mark (python may be absent)
+
+  // Deeper than the keeper empties by hand: the next run gets a new mount.
+  std::string deep = "cd /tmp";
+  for (int i = 0; i < 40; ++i) deep += " && mkdir x && cd x";
+  auto deep_run = run(shell(deep + " && echo y > z && echo ok"));
+  CHECK(deep_run.stdout_data == "ok\n");
+  CHECK(run(shell("ls -A /tmp /box | wc -l")).stdout_data == "3\n");  // "/tmp:", "", "/box:"
 }
 
 TEST_CASE("a background writer holding the pipe does not hang the judge", "[sandbox]") {
