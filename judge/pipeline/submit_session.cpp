@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <thread>
 
 #include "judge/engine/error.hpp"
 #include "judge/engine/run_slots.hpp"
@@ -17,6 +16,7 @@
 #include "judge/pipeline/follower.hpp"
 #include "judge/pipeline/signals.hpp"
 #include "judge/pipeline/store.hpp"
+#include "judge/pipeline/store_watch.hpp"
 #include "judge/pipeline/worker.hpp"
 
 namespace fs = std::filesystem;
@@ -25,7 +25,10 @@ using nlohmann::json;
 namespace pj::judge {
 namespace {
 
-constexpr auto kPoll = std::chrono::milliseconds(2);
+// The follower wakes when the collector stores an event or a process it
+// depends on ends (StoreWatch); this is only how long it sleeps at most
+// (a shared collector's absence, an event that will never come).
+constexpr auto kWakeAtLeastEvery = std::chrono::milliseconds(100);
 constexpr int kMaxCollectorStarts = 3;
 // How long a shared collector may be gone before submit gives up waiting.
 constexpr double kSharedCollectorGrace = 10.0;
@@ -148,6 +151,7 @@ SubmissionReport SubmitSession::judge(const Problem& problem, const Submission& 
   std::optional<ResultStore> reader;
   TextLookup lookup = [&](const std::string& hash) { return reader->blob(hash).value_or(""); };
   auto nothing_pending = [&] { return sink->unstored(id_).empty(); };
+  StoreWatch stored(inst_.outbox_dir());  // before the first read: no store is missed
   bool worker_done = false;
   for (;;) {
     if (stop) throw Stopped{};
@@ -164,7 +168,8 @@ SubmissionReport SubmitSession::judge(const Problem& problem, const Submission& 
         report_worker_crash(*sink, inst_, id_, "worker " + worker.describe_exit());
     }
     watch_collector(worker_done);
-    std::this_thread::sleep_for(kPoll);
+    pid_t collector = !shared_ && collector_ ? collector_->pid() : -1;
+    stored.wait({worker_done ? -1 : worker.pid(), collector}, stop, kWakeAtLeastEvery);
   }
   worker.wait();  // it exits right after sending its final
   return follower.report();
