@@ -166,10 +166,6 @@ sandbox::Spec TestRunner::submission_spec(const fs::path& box) const {
 
 TestRunner::Pass TestRunner::run_batch(const TestCase& test, const fs::path& input) {
   fs::path output = ws_.private_dir() / "output";
-  // A new file, not the last one truncated: truncating a file with data
-  // makes ext4 write it out on close (auto_da_alloc), milliseconds per test.
-  std::error_code ec;
-  fs::remove(output, ec);
   fs::path box = ws_.make_box("run");
   sandbox::Spec spec = submission_spec(box);
   spec.stdin_from = sandbox::Input::file(input);

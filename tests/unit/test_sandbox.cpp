@@ -190,6 +190,26 @@ TEST_CASE("no deadlock: echoing 8 MiB back while reading", "[sandbox]") {
   CHECK(fs::file_size(dir.path / "out") == (8u << 20));
 }
 
+TEST_CASE("an output file holds what the run wrote, nothing of what it held before", "[sandbox]") {
+  TempDir dir;
+  fs::path out = dir.path / "out";
+  std::ofstream(out) << "a longer text from before\n";
+  auto read_out = [&] {
+    std::ifstream in(out);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  Spec s = shell("echo 3");
+  s.stdout_to = Output::file(out.string());
+  REQUIRE(run(s).exit_code == 0);
+  CHECK(read_out() == "3\n");
+  s.argv = {"/bin/sh", "-c", "echo 12345678"};  // longer than the last: no cut needed
+  REQUIRE(run(s).exit_code == 0);
+  CHECK(read_out() == "12345678\n");
+  s.argv = {"/bin/true"};
+  REQUIRE(run(s).exit_code == 0);
+  CHECK(read_out().empty());
+}
+
 TEST_CASE("no deadlock: a flood of output while the input is unread", "[sandbox]") {
   Spec s = shell("head -c 50000000 /dev/zero");
   s.stdin_from = Input::data(std::string(4 << 20, 'z'));
