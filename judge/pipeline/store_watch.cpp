@@ -10,6 +10,8 @@
 #include <system_error>
 #include <vector>
 
+#include "judge/pipeline/durable.hpp"
+
 namespace pj::judge {
 namespace {
 
@@ -51,19 +53,33 @@ void StoreWatch::wait(std::initializer_list<pid_t> pids, const std::atomic<bool>
   sigaddset(&stops, SIGINT);
   sigaddset(&stops, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stops, &old);
-  if (!stop) {
-    timespec ts{static_cast<time_t>(timeout.count() / 1000),
-                static_cast<long>(timeout.count() % 1000) * 1000000L};
-    ppoll(fds.data(), fds.size(), &ts, &old);  // EINTR: a signal; the caller looks at `stop`
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (bool stored = false; !stored && !stop;) {
+    auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left.count() < 0) left = {};
+    timespec ts{static_cast<time_t>(left.count() / 1000000000),
+                static_cast<long>(left.count() % 1000000000)};
+    int n = ppoll(fds.data(), fds.size(), &ts, &old);  // EINTR: a signal; `stop` tells
+    if (n <= 0) break;
+    bool other = false;
+    for (std::size_t i = 1; i < fds.size(); ++i) other = other || fds[i].revents;
+    if (fds[0].revents & POLLIN) {
+      // A sender's temporary renamed to its event's name is not a store.
+      alignas(inotify_event) char buf[4096];
+      for (ssize_t got; (got = read(inotify_, buf, sizeof buf)) > 0;) {
+        for (ssize_t at = 0; at < got;) {
+          const auto* e = reinterpret_cast<const inotify_event*>(buf + at);
+          if (e->len == 0 || !is_temporary_name(e->name)) stored = true;
+          at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
+        }
+      }
+      wakes_ += stored;
+    }
+    if (other) break;
   }
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   for (std::size_t i = 1; i < fds.size(); ++i) close(fds[i].fd);
-  if (fds[0].revents & POLLIN) {
-    ++wakes_;
-    alignas(inotify_event) char buf[4096];
-    while (read(inotify_, buf, sizeof buf) > 0) {
-    }
-  }
 }
 
 }  // namespace pj::judge
