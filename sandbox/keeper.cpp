@@ -295,7 +295,9 @@ bool run_one(const Config& cfg, int* fds, int nfds) {
   }
   if (!err)
     err = cfg.isolate ? mount_box(workdir, g_request.share_workdir, files, g_request.box_bytes,
-                                  g_request.uid, g_request.gid)
+                                  g_request.uid, g_request.gid,
+                                  !cfg.user_namespace && geteuid() == 0 && g_request.set_ids &&
+                                      g_request.uid != 0)
                       : (files >= 0 ? link_files(files, workdir) : 0);
   if (tree >= 0) close(tree);
   if (err) {

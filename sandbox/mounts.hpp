@@ -28,10 +28,13 @@ int build_private_root(const std::vector<std::string>& readonly_paths, std::stri
 // Per run: readies /box (the slot's empty tmpfs, mounted anew when there is
 // none or its size differs, its root handed to uid:gid; or when
 // `share_workdir` the detached mount `workdir_fd` made by open_tree_for_box)
-// and /tmp, and copies the entries of `files_fd` into /box. No allocation on
-// this path. Returns 0 or an errno.
+// and /tmp, and copies the entries of `files_fd` into /box. With
+// `keep_files` (a root keeper, a run under another uid, which cannot change
+// the root-owned copies), the copies stay in /box for the next run of the
+// same files, each checked unchanged at its source and in /box. No
+// allocation on this path. Returns 0 or an errno.
 int mount_box(int workdir_fd, bool share_workdir, int files_fd, std::uint64_t box_bytes,
-              unsigned uid, unsigned gid);
+              unsigned uid, unsigned gid, bool keep_files);
 // In the judge: a detached clone of `dir` that the keeper can mount at /box.
 // Returns an fd or -1 (errno set).
 int open_tree_for_box(const char* dir);
@@ -55,9 +58,10 @@ int clone_host_dir(const HostView& view, const char* path, int expect_fd);
 
 // Per run, after it (every process of it gone): unmounts a shared /box, and
 // empties the slot's /box and /tmp, checking that nothing is left (no inode
-// but the root, no block, no extended attribute on the root; owner, mode and
-// times reset as a new mount has them). What cannot be emptied or shown
-// empty is unmounted: the next run gets a new tmpfs.
+// but the root and the kept program files, untouched; no block but theirs;
+// no extended attribute on the root; owner, mode and times reset as a new
+// mount has them). What cannot be emptied or shown empty is unmounted: the
+// next run gets a new tmpfs.
 void tidy_box();
 
 // Without isolation: links (or copies) the entries of `files_fd` into `workdir_fd`.

@@ -273,6 +273,40 @@ TEST_CASE("each run starts with an empty /box and /tmp, whatever the last one le
   CHECK(run(shell("ls -A /tmp /box | wc -l")).stdout_data == "3\n");  // "/tmp:", "", "/box:"
 }
 
+TEST_CASE("the program's files in /box are as copied at every run, whatever the last run did",
+          "[sandbox][box]") {
+  if (!protections().namespaces) {
+    WARN("skipped: no private root here (plain mode)");
+    return;
+  }
+  TempDir dir;
+  fs::create_directory(dir.path / "prog");
+  fs::path data = dir.path / "prog" / "data";
+  std::ofstream(data) << "original";
+  fs::permissions(dir.path / "prog", fs::perms::all);
+  fs::permissions(data, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  auto in_box = [&](const std::string& script) {
+    Spec s = shell("cd /box && " + script);
+    s.files_dir = (dir.path / "prog").string();
+    return run(s).stdout_data;
+  };
+  CHECK(in_box("cat data") == "original");
+  CHECK(in_box("(echo x >> data) 2>/dev/null || echo refused") == "refused\n");
+  CHECK(in_box("rm -f data; echo evil > data; cat data") == "evil\n");
+  CHECK(in_box("cat data") == "original");
+  CHECK(in_box("mv data moved && ls") == "moved\n");
+  CHECK(in_box("ls; cat data") == "data\noriginal");
+  CHECK(in_box("ln data again 2>/dev/null; mkdir d; ls") == "d\ndata\n");
+  CHECK(in_box("ls; cat data") == "data\noriginal");
+  // The source changes (same size): the next run sees the new bytes.
+  fs::permissions(data, fs::perms::owner_write, fs::perm_options::add);
+  std::ofstream(data) << "changed!";
+  CHECK(in_box("cat data") == "changed!");
+  // A run without the files sees none of them.
+  auto bare = run(shell("ls -A /box | wc -l"));
+  CHECK(bare.stdout_data == "0\n");
+}
+
 TEST_CASE("a background writer holding the pipe does not hang the judge", "[sandbox]") {
   auto r = run(shell("(while :; do echo x; sleep 0.01; done) & exit 0"));
   CHECK(r.exit_code == 0);
