@@ -1,6 +1,6 @@
 // Per-test overhead of pipejudge against a bare spawn loop, in one run.
 //
-//   bench_overhead [N]   (default 200 tests per round, 3 rounds)
+//   bench_overhead [N [ROUNDS]]   (default 200 tests per round, 3 rounds)
 //   PIPEJUDGE=path       the CLI row runs that pipejudge (default: the one beside)
 //
 // bare:     posix_spawn the compiled aplusb C solution with stdin/stdout
@@ -124,7 +124,7 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   int n = std::max(2, argc > 1 ? std::atoi(argv[1]) : 200);
-  const int rounds = 3;
+  const int rounds = std::max(1, argc > 2 ? std::atoi(argv[2]) : 3);
   fs::path tmp = fs::temp_directory_path() / ("pj-bench-" + std::to_string(getpid()));
   fs::create_directories(tmp);
   fs::permissions(tmp, fs::perms::all);
