@@ -1,13 +1,16 @@
 #include "judge/pipeline/submit_session.hpp"
 
+#include <linux/magic.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <vector>
 
 #include "judge/engine/error.hpp"
 #include "judge/engine/run_slots.hpp"
@@ -33,10 +36,24 @@ constexpr int kMaxCollectorStarts = 3;
 // How long a shared collector may be gone before submit gives up waiting.
 constexpr double kSharedCollectorGrace = 10.0;
 
+// A private instance lives as long as the command, and each of its events is
+// a file made and removed in the outbox: on a disk file system that is a new
+// inode each time (ext4 looks past recently freed ones: hundreds of
+// microseconds per event). So /dev/shm when it is a tmpfs we may write and
+// TMPDIR names no other place; else the temporary directory.
 fs::path make_temp_state_dir() {
-  std::string tmpl = (fs::temp_directory_path() / "pipejudge-submit-XXXXXX").string();
-  if (!mkdtemp(tmpl.data())) throw ConfigError(tmpl, "cannot create a temporary directory");
-  return tmpl;
+  std::vector<fs::path> places;
+  struct statfs shm {};
+  if (!std::getenv("TMPDIR") && statfs("/dev/shm", &shm) == 0 && shm.f_type == TMPFS_MAGIC &&
+      access("/dev/shm", W_OK) == 0)
+    places.push_back("/dev/shm");
+  places.push_back(fs::temp_directory_path());
+  std::string tmpl;
+  for (const auto& place : places) {
+    tmpl = (place / "pipejudge-submit-XXXXXX").string();
+    if (mkdtemp(tmpl.data())) return tmpl;
+  }
+  throw ConfigError(tmpl, "cannot create a temporary directory");
 }
 
 }  // namespace
