@@ -1,6 +1,7 @@
 // Per-test overhead of pipejudge against a bare spawn loop, in one run.
 //
-//   bench_overhead [N]   (default 200 tests per round, 3 rounds)
+//   bench_overhead [N [ROUNDS]]   (default 200 tests per round, 3 rounds)
+//   PIPEJUDGE=path       the CLI row runs that pipejudge (default: the one beside)
 //
 // bare:     posix_spawn the compiled aplusb C solution with stdin/stdout
 //           pipes, write the input, read the output, waitpid. No sandbox.
@@ -11,8 +12,15 @@
 // pair:     an interactive test's shape: run_connected of the solution and
 //           a shell that writes the input and waits for the answer, against
 //           the same two programs as two sandbox::run calls one after the other.
+// CLI:      `pipejudge submit --all` of the same problem: a worker process
+//           judges, every event goes through the queue to a collector that
+//           stores it, and the live table is read back from the database.
+//           Per test: (time of N tests - time of 1 test) / (N - 1), so the
+//           command's start (processes, database, compile cache look-up),
+//           printed apart, is not spread over the tests.
 // Figures are ms per test (median of the rounds) and the ratio to bare.
 #include <fcntl.h>
+#include <limits.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,6 +74,47 @@ void bare_once(const std::string& binary) {
   waitpid(pid, nullptr, 0);
 }
 
+// Wall time of `pipejudge submit --all` on `problem`, in ms; exits on failure.
+double time_submit(const std::string& pipejudge, const fs::path& problem, const fs::path& source,
+                   const fs::path& cache) {
+  std::string p = problem.string(), src = source.string(), c = cache.string();
+  char* argv[] = {const_cast<char*>(pipejudge.c_str()),
+                  const_cast<char*>("submit"),
+                  const_cast<char*>("--all"),
+                  const_cast<char*>("--cache-dir"),
+                  c.data(),
+                  const_cast<char*>("--problem"),
+                  p.data(),
+                  src.data(),
+                  nullptr};
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  auto t = Clock::now();
+  pid_t pid;
+  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv, environ) != 0) std::exit(1);
+  posix_spawn_file_actions_destroy(&fa);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  double ms = since_ms(t);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::fprintf(stderr, "pipejudge submit failed (status %d)\n", status);
+    std::exit(1);
+  }
+  return ms;
+}
+
+void make_problem(const fs::path& dir, int tests) {
+  fs::create_directories(dir / "data" / "secret");
+  std::ofstream(dir / "problem.yaml") << "name: bench\nlimits:\n  time_limit: 1\n";
+  for (int i = 0; i < tests; ++i) {
+    char name[32];
+    snprintf(name, sizeof name, "%05d", i);
+    std::ofstream(dir / "data" / "secret" / (std::string(name) + ".in")) << kInput;
+    std::ofstream(dir / "data" / "secret" / (std::string(name) + ".ans")) << "3\n";
+  }
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -74,20 +123,21 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int n = argc > 1 ? std::atoi(argv[1]) : 200;
-  const int rounds = 3;
+  int n = std::max(2, argc > 1 ? std::atoi(argv[1]) : 200);
+  const int rounds = std::max(1, argc > 2 ? std::atoi(argv[2]) : 3);
   fs::path tmp = fs::temp_directory_path() / ("pj-bench-" + std::to_string(getpid()));
-  fs::create_directories(tmp / "problem" / "data" / "secret");
+  fs::create_directories(tmp);
   fs::permissions(tmp, fs::perms::all);
   fs::create_directories(tmp / "box");
   fs::permissions(tmp / "box", fs::perms::all);
-  std::ofstream(tmp / "problem" / "problem.yaml") << "name: bench\nlimits:\n  time_limit: 1\n";
-  for (int i = 0; i < n; ++i) {
-    char name[32];
-    snprintf(name, sizeof name, "%05d", i);
-    std::ofstream(tmp / "problem" / "data" / "secret" / (std::string(name) + ".in")) << kInput;
-    std::ofstream(tmp / "problem" / "data" / "secret" / (std::string(name) + ".ans")) << "3\n";
-  }
+  make_problem(tmp / "problem", n);
+  make_problem(tmp / "problem1", 1);
+  // The pipejudge beside this program, or $PIPEJUDGE (another build, to compare).
+  char self[PATH_MAX] = {};
+  if (readlink("/proc/self/exe", self, sizeof self - 1) < 0) return 1;
+  std::string pipejudge = std::getenv("PIPEJUDGE")
+                              ? std::getenv("PIPEJUDGE")
+                              : (fs::path(self).parent_path() / "pipejudge").string();
   fs::path source = fs::path(PIPEJUDGE_SOURCE_DIR) / "problems/aplusb/submissions/accepted/sol.c";
   fs::create_directories(tmp / "prog");
   fs::path binary = tmp / "prog" / "sol";
@@ -129,7 +179,7 @@ int main(int argc, char** argv) {
     asker.gid = 61000;
   }
 
-  std::vector<double> bare, sandbox, judge, pair, two_runs;
+  std::vector<double> bare, sandbox, judge, pair, two_runs, cli, cli_start;
   for (int r = 0; r < rounds; ++r) {
     auto t = Clock::now();
     for (int i = 0; i < n; ++i) bare_once(binary);
@@ -166,6 +216,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "judge: %s\n", report.reason.c_str());
       return 1;
     }
+    double all = time_submit(pipejudge, tmp / "problem", source, tmp / "cache");
+    double one = time_submit(pipejudge, tmp / "problem1", source, tmp / "cache");
+    cli.push_back((all - one) / (n - 1));
+    cli_start.push_back(one - cli.back());
   }
   double b = median(bare), s = median(sandbox), j = median(judge);
   std::printf("pipejudge per-test overhead, %d tests x %d rounds (median), aplusb C solution\n", n,
@@ -173,6 +227,11 @@ int main(int argc, char** argv) {
   std::printf("  bare spawn+pipes loop   %7.3f ms/test\n", b);
   std::printf("  sandbox::run            %7.3f ms/test  ratio %.2f  (+%.3f ms)\n", s, s / b, s - b);
   std::printf("  judge (run + check)     %7.3f ms/test  ratio %.2f  (+%.3f ms)\n", j, j / b, j - b);
+  double c = median(cli);
+  std::printf(
+      "  CLI submit --all        %7.3f ms/test  ratio %.2f  (+%.3f ms; start-up %.1f ms per "
+      "submit)\n",
+      c, c / b, c - b, median(cli_start));
   double pr = median(pair), two = median(two_runs);
   std::printf(
       "  interactive pair        %7.3f ms/test  ratio %.2f to two runs in a row (%.3f ms)\n", pr,

@@ -62,6 +62,50 @@ int write_file(const std::string& path, const std::string& text) {
   }
 }
 
+void KeptFile::open(const std::string& path, bool writable) {
+  close();
+  path_ = path;
+  fd_ = ::open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+  if (fd_ < 0 && errno != ENOENT) {
+    int err = errno;
+    throw_errno(err, "cannot open " + path);
+  }
+}
+
+std::string KeptFile::read() const {
+  std::string text;
+  if (fd_ < 0) return text;
+  char buf[4096];  // every counter file fits; a longer one is read on
+  for (off_t at = 0;;) {
+    ssize_t n = ::pread(fd_, buf, sizeof buf, at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      throw_errno(err, "cannot read " + path_);
+    }
+    text.append(buf, static_cast<std::size_t>(n));
+    if (static_cast<std::size_t>(n) < sizeof buf) return text;
+    at += n;
+  }
+}
+
+void KeptFile::write(const std::string& text) const {
+  if (fd_ < 0) return;
+  ssize_t n;
+  do {
+    n = ::pwrite(fd_, text.data(), text.size(), 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    int err = errno;
+    throw_errno(err, "cannot write '" + text + "' to " + path_);
+  }
+}
+
+void KeptFile::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
 void write_or_throw(const std::string& path, const std::string& text) {
   if (int err = write_file(path, text)) throw_errno(err, "cannot write '" + text + "' to " + path);
 }

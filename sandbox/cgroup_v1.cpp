@@ -51,6 +51,14 @@ class V1SlotOps final : public CgroupSlotOps {
     // Swapping would make runs slow instead of over the limit.
     if (!memory_dir_.empty()) write_if_exists(memory_dir_ + "/memory.swappiness", "0");
     if (s.cpuset && !s.v1_cpuset.empty()) create_cpuset(s.v1_cpuset, name);
+    // Read (and the peak reset) at every run: kept open.
+    if (!cpu_dir_.empty()) cpu_usage_.open(cpu_dir_ + "/cpuacct.usage");
+    if (!memory_dir_.empty()) {
+      oom_control_.open(memory_dir_ + "/memory.oom_control");
+      failcnt_.open(memory_dir_ + "/memory.failcnt");
+      max_usage_.open(memory_dir_ + "/memory.max_usage_in_bytes", true);
+    }
+    if (!pids_dir_.empty()) pids_events_.open(pids_dir_ + "/pids.events");
   }
 
   void set_cpu(int cpu) override {
@@ -70,29 +78,34 @@ class V1SlotOps final : public CgroupSlotOps {
   }
 
   void reset_memory_peak() override {
-    if (!memory_dir_.empty()) write_or_throw(memory_dir_ + "/memory.max_usage_in_bytes", "0");
+    if (!memory_dir_.empty()) {
+      if (!max_usage_.exists())
+        throw_errno(ENOENT, "no " + memory_dir_ + "/memory.max_usage_in_bytes");
+      max_usage_.write("0");
+    }
   }
 
   CgroupCounters read_counters() const override {
     CgroupCounters c;
-    if (!cpu_dir_.empty()) {
-      c.cpu_ns = parse_u64(read_counter_file(cpu_dir_ + "/cpuacct.usage")).value_or(0);
-    }
+    if (!cpu_dir_.empty()) c.cpu_ns = parse_u64(cpu_usage_.read()).value_or(0);
     if (!memory_dir_.empty()) {
-      auto kills =
-          find_keyed_value(read_counter_file(memory_dir_ + "/memory.oom_control"), "oom_kill");
+      auto kills = find_keyed_value(oom_control_.read(), "oom_kill");
       // Before 4.13 there is no oom_kill count: hitting the limit is the best sign we have.
-      c.oom_kills = kills
-                        ? *kills
-                        : parse_u64(read_counter_file(memory_dir_ + "/memory.failcnt")).value_or(0);
+      c.oom_kills = kills ? *kills : parse_u64(failcnt_.read()).value_or(0);
     }
-    if (!pids_dir_.empty()) c.pids_max_events = read_pids_max_events(pids_dir_);
+    if (!pids_dir_.empty())
+      c.pids_max_events = find_keyed_value(pids_events_.read(), "max").value_or(0);
     return c;
   }
 
   std::uint64_t read_memory_peak() const override {
     if (memory_dir_.empty()) return 0;
-    return parse_u64(read_counter_file(memory_dir_ + "/memory.max_usage_in_bytes")).value_or(0);
+    return parse_u64(max_usage_.read()).value_or(0);
+  }
+
+  void close_fds() override {
+    for (KeptFile* f : {&cpu_usage_, &oom_control_, &failcnt_, &max_usage_, &pids_events_})
+      f->close();
   }
 
  private:
@@ -121,6 +134,7 @@ class V1SlotOps final : public CgroupSlotOps {
   }
 
   std::string all_cpus_;  // the judge's own cpuset's CPUs, as its pipejudge/ directory has them
+  KeptFile cpu_usage_, oom_control_, failcnt_, max_usage_, pids_events_;
 };
 
 // Our writable directory in the v1 hierarchy of `controller`, or "" with a note why not.

@@ -87,7 +87,11 @@ class V2SlotOps final : public CgroupSlotOps {
       write_if_exists(dir + "/memory.oom.group", "1");
       // Ours for the slot's lifetime: a write resets the peak for reads through this fd only.
       peak_fd_.reset(::open((dir + "/memory.peak").c_str(), O_RDWR | O_CLOEXEC));
+      memory_events_.open(dir + "/memory.events");
     }
+    // Read at every run: kept open.
+    if (s.cpu) cpu_stat_.open(dir + "/cpu.stat");
+    if (s.pids) pids_events_.open(dir + "/pids.events");
   }
 
   void set_limits(std::uint64_t memory_bytes, int max_pids) override {
@@ -107,13 +111,10 @@ class V2SlotOps final : public CgroupSlotOps {
 
   CgroupCounters read_counters() const override {
     CgroupCounters c;
-    if (!cpu_dir_.empty()) {
-      c.cpu_ns = 1000 * read_keyed_value(read_counter_file(cpu_dir_ + "/cpu.stat"), "usage_usec");
-    }
-    if (!memory_dir_.empty()) {
-      c.oom_kills = read_keyed_value(read_counter_file(memory_dir_ + "/memory.events"), "oom_kill");
-    }
-    if (!pids_dir_.empty()) c.pids_max_events = read_pids_max_events(pids_dir_);
+    if (!cpu_dir_.empty()) c.cpu_ns = 1000 * read_keyed_value(cpu_stat_.read(), "usage_usec");
+    if (!memory_dir_.empty()) c.oom_kills = read_keyed_value(memory_events_.read(), "oom_kill");
+    if (!pids_dir_.empty())
+      c.pids_max_events = find_keyed_value(pids_events_.read(), "max").value_or(0);
     return c;
   }
 
@@ -140,9 +141,11 @@ class V2SlotOps final : public CgroupSlotOps {
   void close_fds() override {
     peak_fd_.reset();
     dir_fd_.reset();
+    for (KeptFile* f : {&cpu_stat_, &memory_events_, &pids_events_}) f->close();
   }
 
  private:
+  KeptFile cpu_stat_, memory_events_, pids_events_;
   UniqueFd dir_fd_;
   UniqueFd peak_fd_;  // memory.peak, read-write: our writes reset it for our reads
   bool use_cgroup_kill_ = false;

@@ -303,13 +303,15 @@ bool run_one(const Config& cfg, int* fds, int nfds) {
   }
   if (!err)
     err = cfg.isolate ? mount_box(workdir, g_request.share_workdir, files, g_request.box_bytes,
-                                  g_request.uid, g_request.gid)
+                                  g_request.uid, g_request.gid,
+                                  !cfg.user_namespace && geteuid() == 0 && g_request.set_ids &&
+                                      g_request.uid != 0)
                       : (files >= 0 ? link_files(files, workdir) : 0);
   if (tree >= 0) close(tree);
   if (err) {
     g_reply.setup_step = cfg.isolate ? kStepBox : kStepFiles;
     g_reply.setup_errno = err;
-    if (cfg.isolate) unmount_box();
+    if (cfg.isolate) tidy_box();
     return true;
   }
   long long start = monotonic_ns();
@@ -342,7 +344,7 @@ bool run_one(const Config& cfg, int* fds, int nfds) {
     reap_everything(cfg, g_reply.usage);
   }
   if (c.listener_fd >= 0) close(c.listener_fd);
-  if (cfg.isolate) unmount_box();
+  if (cfg.isolate) tidy_box();
   return judge_alive;
 }
 

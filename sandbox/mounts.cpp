@@ -3,12 +3,15 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -219,29 +222,250 @@ int build_private_root(const std::vector<std::string>& readonly_paths, std::stri
   return 0;
 }
 
+namespace {
+
+// The tmpfs mounts of /box and /tmp are the slot's, kept from run to run:
+// mounting and unmounting two tmpfs per run costs more than the rest of the
+// keeper's work together. After each run they are emptied and checked empty
+// (tidy_box); whatever cannot be shown empty is unmounted, and the next run
+// gets a new mount.
+struct KeptTmpfs {
+  const char* path;
+  mode_t mode;
+  bool mounted = false;
+  std::uint64_t bytes = 0;
+  uid_t uid = static_cast<uid_t>(-1);  // the root's owner; -1: as mounted
+  gid_t gid = static_cast<gid_t>(-1);
+};
+KeptTmpfs g_box{"/box", 0700};
+KeptTmpfs g_tmp{"/tmp", 01777};
+bool g_box_shared = false;  // /box holds the caller's directory for this run
+
+// The program's files, kept in /box from run to run of the same program
+// where the run cannot change them: a root keeper's copies (owner root, mode
+// at most r-x) are not writable by a run under another uid, which has no
+// capability and does not own them (it may remove or rename them: then they
+// are copied again). Each is checked unchanged, at its source and in /box,
+// before it is used again and after every run.
+constexpr int kMaxKept = 16;
+struct KeptEntry {
+  char name[256];
+  struct stat source;  // dev, ino, size, mtime, ctime of the file copied
+  ino_t ino;           // of the copy in /box
+  mode_t mode;
+  off_t size;
+};
+struct KeptProgram {
+  bool valid = false;
+  struct stat dir {};  // the files directory
+  int count = 0;
+  KeptEntry files[kMaxKept];
+  fsblkcnt_t bfree = 0;  // /box's statfs with only these files in it
+  fsfilcnt_t ffree = 0;
+};
+KeptProgram g_kept;
+
+bool same_time(const timespec& a, const timespec& b) {
+  return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+bool same_source(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size &&
+         same_time(a.st_mtim, b.st_mtim) && same_time(a.st_ctim, b.st_ctim);
+}
+
+// Whether /box's `name` is still the kept copy, untouched.
+bool copy_intact(int box_fd, const KeptEntry& e) {
+  struct stat st;
+  return fstatat(box_fd, e.name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+         st.st_ino == e.ino && st.st_uid == 0 && st.st_nlink == 1 && st.st_mode == e.mode &&
+         st.st_size == e.size;
+}
+
+bool is_kept(const char* name) {
+  if (!g_kept.valid) return false;
+  for (int i = 0; i < g_kept.count; ++i)
+    if (strcmp(g_kept.files[i].name, name) == 0) return true;
+  return false;
+}
+
+// Removes the kept copies from /box (when /box stays mounted) and forgets them.
+void forget_kept(int box_fd) {
+  if (g_kept.valid && box_fd >= 0)
+    for (int i = 0; i < g_kept.count; ++i) unlinkat(box_fd, g_kept.files[i].name, 0);
+  g_kept.valid = false;
+}
+
+void drop(KeptTmpfs& m) {
+  if (m.mounted) umount2(m.path, MNT_DETACH);
+  m.mounted = false;
+  if (&m == &g_box) g_kept.valid = false;
+}
+
+int mount_tmpfs(KeptTmpfs& m, const char* opts, std::uint64_t bytes) {
+  if (mount("tmpfs", m.path, "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) return errno;
+  m.mounted = true;
+  m.bytes = bytes;
+  return 0;
+}
+
+// Whether the directory `fd` has an extended attribute a program could have
+// set (user.*); those of the system (security.*) come with every inode.
+bool has_user_xattr(int fd) {
+  char names[1024];
+  ssize_t n = flistxattr(fd, names, sizeof names);
+  if (n < 0) return errno != ENOTSUP;  // ERANGE: too many to be ours
+  for (ssize_t at = 0; at < n; at += static_cast<ssize_t>(strnlen(names + at, n - at)) + 1)
+    if (strncmp(names + at, "user.", 5) == 0) return true;
+  return false;
+}
+
+constexpr int kMaxDepth = 32;  // deeper trees are left to a new mount
+
+// Removes everything below the directory `dir_fd` but, at the top, the kept
+// program files if `keep`. 0 or an errno. (Entries that removals made the
+// reading skip are caught by empty_tmpfs's count.)
+int remove_contents(int dir_fd, int depth, bool keep = false) {
+  if (depth > kMaxDepth) return ELOOP;
+  return for_each_entry(dir_fd, [&](const char* name, unsigned char type) -> int {
+    if (keep && is_kept(name)) return 0;
+    if (type == DT_DIR) {
+      int sub = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0) return errno;
+      int e = remove_contents(sub, depth + 1);
+      close(sub);
+      if (e) return e;
+      return unlinkat(dir_fd, name, AT_REMOVEDIR) == 0 ? 0 : errno;
+    }
+    return unlinkat(dir_fd, name, 0) == 0 ? 0 : errno;
+  });
+}
+
+// Empties a kept tmpfs and puts its root back as a new mount has it: owner,
+// mode and times reset; no extended attribute; no inode but the root and no
+// block in use. 0 or an errno (then it is unmounted by the caller).
+int empty_tmpfs(const KeptTmpfs& m) {
+  int fd = open(m.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  // /box may keep the program's files, if every one is as it was copied.
+  bool keep = &m == &g_box && g_kept.valid;
+  for (int i = 0; keep && i < g_kept.count; ++i) keep = copy_intact(fd, g_kept.files[i]);
+  if (&m == &g_box && !keep) g_kept.valid = false;
+  int err = remove_contents(fd, 0, keep);
+  struct statfs st {};
+  if (!err && fstatfs(fd, &st) != 0) err = errno;
+  const fsblkcnt_t bfree = keep ? g_kept.bfree : st.f_blocks;
+  const fsfilcnt_t ffree = keep ? g_kept.ffree : st.f_files - 1;
+  if (!err && (st.f_type != TMPFS_MAGIC || st.f_bfree != bfree || st.f_ffree != ffree))
+    err = ENOTEMPTY;
+  if (!err && has_user_xattr(fd)) err = ENOTEMPTY;
+  if (!err && m.uid != static_cast<uid_t>(-1) && fchown(fd, m.uid, m.gid) != 0) err = errno;
+  if (!err && (fchmod(fd, m.mode) != 0 || futimens(fd, nullptr) != 0)) err = errno;
+  close(fd);
+  return err;
+}
+
+// Whether the kept copies are those of `files_fd`'s files, unchanged.
+bool kept_for(int files_fd, int box_fd) {
+  struct stat dir;
+  if (!g_kept.valid || fstat(files_fd, &dir) != 0 || !same_source(dir, g_kept.dir)) return false;
+  for (int i = 0; i < g_kept.count; ++i) {
+    const KeptEntry& e = g_kept.files[i];
+    struct stat src;
+    if (fstatat(files_fd, e.name, &src, AT_SYMLINK_NOFOLLOW) != 0 || !same_source(src, e.source) ||
+        !copy_intact(box_fd, e))
+      return false;
+  }
+  return true;
+}
+
+// Copies the program's files into the empty /box; with `keep`, notes them
+// for the next runs when they are plain files (a handful, at the top).
+int copy_program(int files_fd, int box_fd, bool keep) {
+  if (keep && kept_for(files_fd, box_fd)) return 0;
+  forget_kept(box_fd);
+  KeptProgram next;
+  bool keepable = keep && fstat(files_fd, &next.dir) == 0;
+  // Sources are looked at before they are copied: a change meanwhile shows
+  // as a newer ctime next time.
+  if (keepable) {
+    int err = for_each_entry(files_fd, [&](const char* name, unsigned char type) -> int {
+      if (type != DT_REG || next.count == kMaxKept || strlen(name) >= sizeof next.files[0].name)
+        return ENOTSUP;
+      KeptEntry& e = next.files[next.count++];
+      snprintf(e.name, sizeof e.name, "%s", name);
+      return fstatat(files_fd, name, &e.source, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+    });
+    keepable = err == 0;
+  }
+  if (int err = place_tree(files_fd, box_fd, copy_file_at)) return err;
+  if (!keepable) return 0;
+  for (int i = 0; i < next.count; ++i) {
+    KeptEntry& e = next.files[i];
+    struct stat st;
+    if (fstatat(box_fd, e.name, &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_uid != 0 ||
+        (st.st_mode & 0222) != 0)
+      return 0;
+    e.ino = st.st_ino;
+    e.mode = st.st_mode;
+    e.size = st.st_size;
+  }
+  struct statfs fs_now {};
+  if (fstatfs(box_fd, &fs_now) != 0) return 0;
+  next.bfree = fs_now.f_bfree;
+  next.ffree = fs_now.f_ffree;
+  next.valid = true;
+  g_kept = next;
+  return 0;
+}
+
+}  // namespace
+
 int mount_box(int workdir_fd, bool share_workdir, int files_fd, std::uint64_t box_bytes,
-              unsigned uid, unsigned gid) {
+              unsigned uid, unsigned gid, bool keep_files) {
   char opts[160];
   if (share_workdir) {
+    drop(g_box);
     // workdir_fd is a detached clone of the caller's directory (open_tree),
     // the one kind of mount that may enter our namespace.
     if (syscall(SYS_move_mount, workdir_fd, "", AT_FDCWD, "/box", MOVE_MOUNT_F_EMPTY_PATH) != 0)
       return errno;
+    g_box_shared = true;
     if (int e = remount_bind("/box", MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV)) return e;
+  } else if (g_box.mounted && g_box.bytes == box_bytes) {
+    // Emptied after the last run (tidy_box); only its owner may differ.
+    if (g_box.uid != uid || g_box.gid != gid) {
+      if (chown("/box", uid, gid) != 0) return errno;
+      g_box.uid = uid;
+      g_box.gid = gid;
+    }
   } else {
+    drop(g_box);
     snprintf(opts, sizeof opts, "size=%llu,nr_inodes=4096,mode=0700,uid=%u,gid=%u",
              static_cast<unsigned long long>(box_bytes), uid, gid);
-    if (mount("tmpfs", "/box", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) return errno;
+    if (int e = mount_tmpfs(g_box, opts, box_bytes)) return e;
+    g_box.uid = uid;
+    g_box.gid = gid;
   }
-  snprintf(opts, sizeof opts, "size=%llu,nr_inodes=4096,mode=1777",
-           static_cast<unsigned long long>(box_bytes));
-  if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) return errno;
-  if (files_fd < 0) return 0;
+  if (!g_tmp.mounted || g_tmp.bytes != box_bytes) {
+    drop(g_tmp);
+    snprintf(opts, sizeof opts, "size=%llu,nr_inodes=4096,mode=1777",
+             static_cast<unsigned long long>(box_bytes));
+    if (int e = mount_tmpfs(g_tmp, opts, box_bytes)) return e;
+  }
+  if (share_workdir && files_fd < 0) return 0;
   // Copies, not bind mounts: a bind needs its source mount in our namespace,
   // and the host's is not. The program's files are small next to its run.
   int box_fd = open("/box", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (box_fd < 0) return errno;
-  int err = place_tree(files_fd, box_fd, copy_file_at);
+  int err = 0;
+  if (share_workdir) {
+    err = place_tree(files_fd, box_fd, copy_file_at);
+  } else if (files_fd < 0) {
+    forget_kept(box_fd);  // a run without files sees none of the last program's
+  } else {
+    err = copy_program(files_fd, box_fd, keep_files);
+  }
   close(box_fd);
   return err;
 }
@@ -278,9 +502,11 @@ int clone_host_dir(const HostView& view, const char* path, int expect_fd) {
   return tree;
 }
 
-void unmount_box() {
-  umount2("/box", MNT_DETACH);
-  umount2("/tmp", MNT_DETACH);
+void tidy_box() {
+  if (g_box_shared) umount2("/box", MNT_DETACH);
+  g_box_shared = false;
+  for (KeptTmpfs* m : {&g_box, &g_tmp})
+    if (m->mounted && empty_tmpfs(*m) != 0) drop(*m);
 }
 
 int link_files(int files_fd, int workdir_fd) {

@@ -1,6 +1,7 @@
 #include "sandbox/pipes.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -68,9 +69,12 @@ ssize_t InputPump::copy_through_buffer() {
 OutputPump::OutputPump(const Output& out, UniqueFd pipe_read_end, std::string* keep)
     : pipe_(std::move(pipe_read_end)), keep_(keep), keep_limit_(out.keep_bytes) {
   if (out.kind == Output::Kind::File) {
-    file_.reset(open(out.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    file_.reset(open(out.path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
     if (!file_)
       throw std::system_error(errno, std::generic_category(), "cannot create " + out.path);
+    struct stat st {};
+    if (fstat(file_.get(), &st) == 0 && S_ISREG(st.st_mode))
+      before_ = static_cast<std::uint64_t>(st.st_size);
   }
   if (out.kind != Output::Kind::Capture) keep_ = nullptr;
   if (pipe_) set_nonblocking(pipe_.get());
@@ -91,9 +95,22 @@ std::uint64_t OutputPump::drain(std::uint64_t budget) {
     } else {
       total += n;
       budget -= n;
+      if (file_) written_ += n;
     }
   }
   return total;
+}
+
+OutputPump::~OutputPump() {
+  if (file_ && before_ > written_) [[maybe_unused]]
+    int r = ftruncate(file_.get(), static_cast<off_t>(written_));
+}
+
+void OutputPump::finish() {
+  if (!file_ || before_ <= written_) return;
+  if (ftruncate(file_.get(), static_cast<off_t>(written_)) != 0)
+    throw std::system_error(errno, std::generic_category(), "cannot cut the output file");
+  before_ = written_;
 }
 
 ssize_t OutputPump::read_to_memory(std::size_t want) {

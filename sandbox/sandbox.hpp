@@ -53,7 +53,7 @@ struct Input {
 struct Output {
   enum class Kind { Discard, File, Capture };
   Kind kind = Kind::Capture;
-  std::string path;                     // for File: created/truncated, mode 0600
+  std::string path;  // for File: created (mode 0600) or written over and cut to what the run wrote
   std::uint64_t keep_bytes = 64 << 10;  // for Capture
 
   static Output discard() { return {Kind::Discard, {}, 0}; }

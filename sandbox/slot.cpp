@@ -428,6 +428,8 @@ Result Slot::run(const Spec& spec, SlotLink link) {
     in_pump.pump();
     Control control(*this);
     watch_run(spec.limits, control, in_pump, out_pump, err_pump, result, link.stop_fd);
+    out_pump.finish();
+    err_pump.finish();
     RunReply reply;
     if (!receive_reply(reply)) {
       // Killed by us after a limit (the run would not die in time): the

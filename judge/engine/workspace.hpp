@@ -44,7 +44,7 @@ class Workspace {
   std::filesystem::path private_dir() const { return root_ / "out"; }
   const RunIdentity& identity() const { return id_; }
 
-  // Creates (empty) and hands over <root>/<name> to the run identity.
+  // Creates (or empties) and hands over <root>/<name> to the run identity.
   std::filesystem::path make_box(const std::string& name);
   std::filesystem::path make_box(const std::string& name, const RunIdentity& owner);
   // Creates <box>/<name>, writable by `owner`.
@@ -53,7 +53,8 @@ class Workspace {
   // Puts a read-only view of the file `from` at `to` (a hard link or a copy);
   // `from` must be readable by the run identity.
   static void place_readonly(const std::filesystem::path& from, const std::filesystem::path& to);
-  // Removes a box and everything the program left in it.
+  // Removes everything the program left in a box; the directory itself
+  // stays for the next make_box of its name (removed with the workspace).
   void remove_box(const std::filesystem::path& box);
 
  private:

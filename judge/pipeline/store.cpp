@@ -478,8 +478,10 @@ std::vector<TestReport> ResultStore::tests_of(const std::string& id) {
 }
 
 std::vector<EventRow> ResultStore::events(const std::string& id, std::int64_t after_seq) {
-  Statement s = db_.prepare(
-      "SELECT seq, type, body FROM events WHERE submission_id = ? AND seq > ? ORDER BY seq");
+  if (!events_query_)
+    events_query_ = std::make_unique<Statement>(db_.prepare(
+        "SELECT seq, type, body FROM events WHERE submission_id = ? AND seq > ? ORDER BY seq"));
+  Statement& s = *events_query_;
   s.bind(id, after_seq);
   std::vector<EventRow> rows;
   while (s.step()) {

@@ -95,6 +95,8 @@ class ResultStore {
 
   Database db_;
   std::unique_ptr<Writer> writer_;  // prepared statements of the collector
+  // events(), prepared once: a live follower reads after every stored event.
+  std::unique_ptr<Statement> events_query_;
 };
 
 }  // namespace pj::judge

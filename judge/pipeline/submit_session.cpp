@@ -1,14 +1,16 @@
 #include "judge/pipeline/submit_session.hpp"
 
+#include <linux/magic.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <thread>
+#include <vector>
 
 #include "judge/engine/error.hpp"
 #include "judge/engine/run_slots.hpp"
@@ -17,6 +19,7 @@
 #include "judge/pipeline/follower.hpp"
 #include "judge/pipeline/signals.hpp"
 #include "judge/pipeline/store.hpp"
+#include "judge/pipeline/store_watch.hpp"
 #include "judge/pipeline/worker.hpp"
 
 namespace fs = std::filesystem;
@@ -25,15 +28,32 @@ using nlohmann::json;
 namespace pj::judge {
 namespace {
 
-constexpr auto kPoll = std::chrono::milliseconds(2);
+// The follower wakes when the collector stores an event or a process it
+// depends on ends (StoreWatch); this is only how long it sleeps at most
+// (a shared collector's absence, an event that will never come).
+constexpr auto kWakeAtLeastEvery = std::chrono::milliseconds(100);
 constexpr int kMaxCollectorStarts = 3;
 // How long a shared collector may be gone before submit gives up waiting.
 constexpr double kSharedCollectorGrace = 10.0;
 
+// A private instance lives as long as the command, and each of its events is
+// a file made and removed in the outbox: on a disk file system that is a new
+// inode each time (ext4 looks past recently freed ones: hundreds of
+// microseconds per event). So /dev/shm when it is a tmpfs we may write and
+// TMPDIR names no other place; else the temporary directory.
 fs::path make_temp_state_dir() {
-  std::string tmpl = (fs::temp_directory_path() / "pipejudge-submit-XXXXXX").string();
-  if (!mkdtemp(tmpl.data())) throw ConfigError(tmpl, "cannot create a temporary directory");
-  return tmpl;
+  std::vector<fs::path> places;
+  struct statfs shm {};
+  if (!std::getenv("TMPDIR") && statfs("/dev/shm", &shm) == 0 && shm.f_type == TMPFS_MAGIC &&
+      access("/dev/shm", W_OK) == 0)
+    places.push_back("/dev/shm");
+  places.push_back(fs::temp_directory_path());
+  std::string tmpl;
+  for (const auto& place : places) {
+    tmpl = (place / "pipejudge-submit-XXXXXX").string();
+    if (mkdtemp(tmpl.data())) return tmpl;
+  }
+  throw ConfigError(tmpl, "cannot create a temporary directory");
 }
 
 }  // namespace
@@ -148,6 +168,7 @@ SubmissionReport SubmitSession::judge(const Problem& problem, const Submission& 
   std::optional<ResultStore> reader;
   TextLookup lookup = [&](const std::string& hash) { return reader->blob(hash).value_or(""); };
   auto nothing_pending = [&] { return sink->unstored(id_).empty(); };
+  StoreWatch stored(inst_.outbox_dir());  // before the first read: no store is missed
   bool worker_done = false;
   for (;;) {
     if (stop) throw Stopped{};
@@ -164,7 +185,8 @@ SubmissionReport SubmitSession::judge(const Problem& problem, const Submission& 
         report_worker_crash(*sink, inst_, id_, "worker " + worker.describe_exit());
     }
     watch_collector(worker_done);
-    std::this_thread::sleep_for(kPoll);
+    pid_t collector = !shared_ && collector_ ? collector_->pid() : -1;
+    stored.wait({worker_done ? -1 : worker.pid(), collector}, stop, kWakeAtLeastEvery);
   }
   worker.wait();  // it exits right after sending its final
   return follower.report();

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -269,6 +270,26 @@ TEST_CASE("no deadlock: echoing 8 MiB back while reading", "[sandbox]") {
   CHECK(fs::file_size(dir.path / "out") == (8u << 20));
 }
 
+TEST_CASE("an output file holds what the run wrote, nothing of what it held before", "[sandbox]") {
+  TempDir dir;
+  fs::path out = dir.path / "out";
+  std::ofstream(out) << "a longer text from before\n";
+  auto read_out = [&] {
+    std::ifstream in(out);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  Spec s = shell("echo 3");
+  s.stdout_to = Output::file(out.string());
+  REQUIRE(run(s).exit_code == 0);
+  CHECK(read_out() == "3\n");
+  s.argv = {"/bin/sh", "-c", "echo 12345678"};  // longer than the last: no cut needed
+  REQUIRE(run(s).exit_code == 0);
+  CHECK(read_out() == "12345678\n");
+  s.argv = {"/bin/true"};
+  REQUIRE(run(s).exit_code == 0);
+  CHECK(read_out().empty());
+}
+
 TEST_CASE("no deadlock: a flood of output while the input is unread", "[sandbox]") {
   Spec s = shell("head -c 50000000 /dev/zero");
   s.stdin_from = Input::data(std::string(4 << 20, 'z'));
@@ -285,6 +306,85 @@ TEST_CASE("every process of the run is dead and reaped when run returns", "[sand
   CHECK(processes_with("1000.60") == 0);
   // No zombie children of ours either.
   CHECK(waitpid(-1, nullptr, WNOHANG) <= 0);  // no zombie left either
+}
+
+TEST_CASE("each run starts with an empty /box and /tmp, whatever the last one left",
+          "[sandbox][box]") {
+  if (!protections().namespaces) {
+    WARN("skipped: no private root here (plain mode)");
+    return;
+  }
+  // Files, a fifo, a symlink, a deep tree, a directory nobody may enter, the
+  // box's own mode and times changed, an extended attribute where it may be set.
+  const std::string mess =
+      "cd /box && echo a > f && mkfifo p && ln -s /etc s && mkdir -p d/e/f && echo b > d/e/f/g && "
+      "chmod 000 d/e && echo c > /tmp/t && mkdir /tmp/u && echo d > /tmp/u/v && chmod 777 /box && "
+      "touch -d 2001-01-01 /box && "
+      "python3 -c 'import os; os.setxattr(\"/box\", \"user.mark\", b\"1\")' 2>/dev/null; "
+      "ls -A /box /tmp | wc -l";
+  const std::string look =
+      "ls -A /box /tmp; stat -c '%a %Y' /box; date +%s; "
+      "python3 -c 'import os; print(os.listxattr(\"/box\"))' 2>/dev/null";
+  auto dirty = run(shell(mess));
+  REQUIRE(dirty.exit_code == 0);
+  CHECK(std::stoi(dirty.stdout_data) >= 8);  // the mess was made
+  auto clean = run(shell(look));
+  REQUIRE(clean.exit_code == 0);
+  std::istringstream out(clean.stdout_data);
+  std::string line, mode;
+  long long box_time = 0, now = 0;
+  std::vector<std::string> listed;
+  while (std::getline(out, line) && line.find(' ') == std::string::npos && line != "")
+    listed.push_back(line);  // ls prints "/box:", "/tmp:" and the entries
+  CHECK(listed == std::vector<std::string>{"/box:"});
+  std::getline(out, line);  // "/tmp:" after the empty line
+  CHECK(line == "/tmp:");
+  out >> mode >> box_time >> now;
+  CHECK(mode == "700");
+  CHECK(now - box_time < 60);  // not 2001
+  std::getline(out, line);
+  if (std::getline(out, line)) CHECK(line == "[]");  // no user.mark (python may be absent)
+
+  // Deeper than the keeper empties by hand: the next run gets a new mount.
+  std::string deep = "cd /tmp";
+  for (int i = 0; i < 40; ++i) deep += " && mkdir x && cd x";
+  auto deep_run = run(shell(deep + " && echo y > z && echo ok"));
+  CHECK(deep_run.stdout_data == "ok\n");
+  CHECK(run(shell("ls -A /tmp /box | wc -l")).stdout_data == "3\n");  // "/tmp:", "", "/box:"
+}
+
+TEST_CASE("the program's files in /box are as copied at every run, whatever the last run did",
+          "[sandbox][box]") {
+  if (!protections().namespaces) {
+    WARN("skipped: no private root here (plain mode)");
+    return;
+  }
+  TempDir dir;
+  fs::create_directory(dir.path / "prog");
+  fs::path data = dir.path / "prog" / "data";
+  std::ofstream(data) << "original";
+  fs::permissions(dir.path / "prog", fs::perms::all);
+  fs::permissions(data, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  auto in_box = [&](const std::string& script) {
+    Spec s = shell("cd /box && " + script);
+    s.files_dir = (dir.path / "prog").string();
+    return run(s).stdout_data;
+  };
+  CHECK(in_box("cat data") == "original");
+  CHECK(in_box("(echo x >> data) 2>/dev/null || echo refused") == "refused\n");
+  CHECK(in_box("rm -f data; echo evil > data; cat data") == "evil\n");
+  CHECK(in_box("cat data") == "original");
+  CHECK(in_box("mv data moved && ls") == "moved\n");
+  CHECK(in_box("ls; cat data") == "data\noriginal");
+  CHECK(in_box("ln data again 2>/dev/null; mkdir d; ls") == "d\ndata\n");
+  CHECK(in_box("ls; cat data") == "data\noriginal");
+  // The source changes (same size): the next run sees the new bytes.
+  fs::permissions(data, fs::perms::owner_write, fs::perm_options::add);
+  std::ofstream(data) << "changed!";
+  CHECK(in_box("cat data") == "changed!");
+  // A run without the files sees none of them.
+  auto bare = run(shell("ls -A /box | wc -l"));
+  CHECK(bare.stdout_data == "0\n");
 }
 
 TEST_CASE("a background writer holding the pipe does not hang the judge", "[sandbox]") {

@@ -1,0 +1,41 @@
+// Waiting for the collector to store something, without polling. The
+// collector removes an event's outbox copy once its transaction has
+// committed, so a removal in the outbox directory is the moment a reader of
+// the database can see a new event: an inotify watch on that directory
+// wakes the follower then (and only then), and pidfds wake it when a process
+// it depends on (the judging worker, a private collector) ends.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <initializer_list>
+
+namespace pj::judge {
+
+class StoreWatch {
+ public:
+  // Watches `outbox_dir` (created if missing). Throws std::system_error.
+  explicit StoreWatch(const std::filesystem::path& outbox_dir);
+  ~StoreWatch();
+  StoreWatch(const StoreWatch&) = delete;
+  StoreWatch& operator=(const StoreWatch&) = delete;
+
+  // Returns once an event may have been stored since the last call, one of
+  // `pids` (those > 0) has ended, `stop` is set by a signal handler, or
+  // `timeout` has passed. SIGINT and SIGTERM are unblocked only inside the
+  // wait, so a signal between the check of `stop` and the wait is not missed.
+  void wait(std::initializer_list<pid_t> pids, const std::atomic<bool>& stop,
+            std::chrono::milliseconds timeout);
+
+  // How many times wait() returned because of the outbox (for tests).
+  std::size_t wakes() const { return wakes_; }
+
+ private:
+  int inotify_ = -1;
+  std::size_t wakes_ = 0;
+};
+
+}  // namespace pj::judge

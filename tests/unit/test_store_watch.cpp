@@ -1,0 +1,85 @@
+// StoreWatch: the follower wakes when an event is stored (its outbox copy
+// removed), when a process it waits on ends, on a stop signal, and not for a
+// sender's temporary renamed into place.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "judge/pipeline/durable.hpp"
+#include "judge/pipeline/store_watch.hpp"
+
+namespace fs = std::filesystem;
+using namespace pj::judge;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace {
+
+struct Outbox {
+  fs::path dir;
+  Outbox() {
+    std::string t = (fs::temp_directory_path() / "pj-watch-XXXXXX").string();
+    dir = mkdtemp(t.data());
+  }
+  ~Outbox() { fs::remove_all(dir); }
+};
+
+double waited_ms(StoreWatch& w, std::initializer_list<pid_t> pids, milliseconds timeout,
+                 const std::atomic<bool>& stop) {
+  auto t = Clock::now();
+  w.wait(pids, stop, timeout);
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+}  // namespace
+
+TEST_CASE("StoreWatch wakes when an event's outbox copy is removed, not before", "[watch]") {
+  Outbox box;
+  std::atomic<bool> stop{false};
+  StoreWatch w(box.dir);
+  // A sender writes an event (a temporary renamed into place): no store yet.
+  write_file_atomically(box.dir, "abc.0000000001.json", "{}", false);
+  CHECK(waited_ms(w, {}, milliseconds(300), stop) >= 250);
+  CHECK(w.wakes() == 0);
+  // The collector stores it and removes the copy, a little later.
+  std::thread collector([&] {
+    std::this_thread::sleep_for(milliseconds(50));
+    fs::remove(box.dir / "abc.0000000001.json");
+  });
+  double ms = waited_ms(w, {}, milliseconds(5000), stop);
+  collector.join();
+  CHECK(ms < 2000);
+  CHECK(w.wakes() == 1);
+  // A removal before the wait is not lost either.
+  write_file_atomically(box.dir, "abc.0000000002.json", "{}", false);
+  fs::remove(box.dir / "abc.0000000002.json");
+  CHECK(waited_ms(w, {}, milliseconds(5000), stop) < 2000);
+  CHECK(w.wakes() == 2);
+}
+
+TEST_CASE("StoreWatch wakes when a process it waits on ends, or at once if set to stop",
+          "[watch]") {
+  Outbox box;
+  std::atomic<bool> stop{false};
+  StoreWatch w(box.dir);
+  pid_t child = fork();
+  if (child == 0) {
+    usleep(100000);
+    _exit(0);
+  }
+  REQUIRE(child > 0);
+  double ms = waited_ms(w, {child}, milliseconds(5000), stop);
+  CHECK(ms >= 50);
+  CHECK(ms < 2000);
+  waitpid(child, nullptr, 0);
+  stop = true;
+  CHECK(waited_ms(w, {}, milliseconds(5000), stop) < 100);
+  CHECK(w.wakes() == 0);
+}
