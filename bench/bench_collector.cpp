@@ -1,7 +1,7 @@
 // How many verdict events one collector stores per second: the database
-// alone, the outbox drain, and the whole path (outbox + queue + collector),
-// with and without fsync; and what `submit`'s worker and collector processes
-// add to one submission. Prints figures; not a test.
+// alone, the outbox drain, and the whole path (outbox + queue + collector)
+// with 1, 2 and 4 senders, with and without fsync; and what `submit`'s worker and collector
+// processes add to one submission. Prints figures; not a test.
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -75,7 +75,7 @@ std::vector<StoredEvent> store_batch(std::size_t first, std::size_t n) {
               {"ts", 1.0},
               {"pid", 1},
               {"uid", static_cast<std::int64_t>(geteuid())}});
-    out.push_back({*parse_event(j.dump(), geteuid()).event, {}});
+    out.push_back({*parse_event(j.dump(), geteuid()).event, {}, {}});
   }
   return out;
 }
@@ -120,7 +120,11 @@ void send_all(const Instance& inst, int senders, std::size_t submissions_each) {
   for (auto& t : threads) t.join();
 }
 
-void bench_pipeline(const fs::path& base, bool sync, int senders, std::size_t submissions_each) {
+// Events per second through outbox, queue and collector; `before` is the
+// figure of the collector of one event per message (README, Figures), 0
+// where it was not measured.
+void bench_pipeline(const fs::path& base, bool sync, int senders, std::size_t submissions_each,
+                    double before) {
   Instance inst = make_instance(base, sync ? "pipe-sync" : "pipe", sync);
   std::size_t total = senders * submissions_each * 12;
   {
@@ -136,10 +140,13 @@ void bench_pipeline(const fs::path& base, bool sync, int senders, std::size_t su
     double s = seconds_since(start);
     stop = true;
     loop.join();
+    char was[32] = "not measured";
+    if (before > 0) std::snprintf(was, sizeof was, "%.0f/s", before);
     std::printf(
-        "outbox+queue+collector, %-9s %d senders: %6zu events in %6.2f s = %8.0f events/s "
-        "(senders done after %.2f s)\n",
-        sync ? "fsync," : "no fsync,", senders, total, s, total / s, sent);
+        "outbox+queue+collector, %-9s %d sender%s: %6zu events in %6.2f s = %8.0f events/s "
+        "(senders done after %.2f s; before %s, goal %d/s)\n",
+        sync ? "fsync," : "no fsync,", senders, senders == 1 ? " " : "s", total, s, total / s, sent,
+        was, sync ? 5000 : 20000);
   }
   remove_instance(inst);
 }
@@ -212,17 +219,25 @@ void bench_submit_overhead(const fs::path& pipejudge) {
 
 }  // namespace
 
+// `bench_collector pipeline`: the outbox+queue+collector lines only.
 int main(int argc, char** argv) {
   fs::path base = fs::temp_directory_path();
+  bool pipeline_only = argc > 1 && std::string(argv[1]) == "pipeline";
   std::printf("pipejudge collector throughput (state in %s)\n", base.c_str());
-  bench_store(base, false, 20000);
-  bench_store(base, true, 20000);
-  bench_drain(base, false, 500);
-  bench_drain(base, true, 100);
-  bench_pipeline(base, false, 1, 500);
-  bench_pipeline(base, false, 2, 500);
-  bench_pipeline(base, true, 2, 50);
-  bench_submit_overhead(fs::path(argv[0]).parent_path() / "pipejudge");
-  (void)argc;
+  if (!pipeline_only) {
+    bench_store(base, false, 20000);
+    bench_store(base, true, 20000);
+    bench_drain(base, false, 500);
+    bench_drain(base, true, 100);
+  }
+  // Before: README's figures for the collector of one event per message and
+  // transaction of whatever the 10-message queue held.
+  bench_pipeline(base, false, 1, 500, 7680);
+  bench_pipeline(base, false, 2, 500, 4892);
+  bench_pipeline(base, false, 4, 500, 0);
+  bench_pipeline(base, true, 1, 100, 0);
+  bench_pipeline(base, true, 2, 100, 1187);
+  bench_pipeline(base, true, 4, 100, 0);
+  if (!pipeline_only) bench_submit_overhead(fs::path(argv[0]).parent_path() / "pipejudge");
   return 0;
 }

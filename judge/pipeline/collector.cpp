@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "judge/engine/error.hpp"
@@ -10,7 +11,8 @@
 namespace pj::judge {
 namespace {
 
-constexpr std::size_t kBatch = 256;  // events per transaction
+// Events per transaction, about: a batch takes whole groups.
+constexpr std::size_t kBatch = 512;
 
 using Clock = std::chrono::steady_clock;
 
@@ -96,7 +98,7 @@ std::optional<StoredEvent> Collector::admit(const Delivery& d) {
     reject(d, "the file name does not match the event's id and seq");
     return std::nullopt;
   }
-  StoredEvent se{std::move(*parsed.event), {}};
+  StoredEvent se{std::move(*parsed.event), {}, d.data};
   std::string error;
   if (!load_blobs(se, error)) {
     reject(d, error);
@@ -105,10 +107,12 @@ std::optional<StoredEvent> Collector::admit(const Delivery& d) {
   return se;
 }
 
-// Stores the events in one transaction; only once they are committed do
-// they (and their blobs) leave the stream. Throws StoreError: nothing is
-// lost, every event of the batch is still in the stream.
-std::size_t Collector::commit(const std::vector<StoredEvent>& ready) {
+// Stores the events in one transaction (group commit: one fsync for all of
+// them); only once they are committed do they (and their blobs) leave the
+// stream. Throws StoreError: nothing is lost, every event of the batch is
+// still in the stream.
+std::size_t Collector::commit(const std::vector<StoredEvent>& ready,
+                              const std::vector<std::string>& receipts) {
   std::size_t added = 0;
   try {
     added = store_.ingest(ready);
@@ -122,27 +126,35 @@ std::size_t Collector::commit(const std::vector<StoredEvent>& ready) {
   }
   if (failing_) warn_("the results database takes writes again");
   failing_ = false;
-  std::vector<std::pair<std::string, std::int64_t>> stored;
   std::vector<std::string> blobs;
-  for (const auto& se : ready) {
-    stored.emplace_back(se.event.id, se.event.seq);
+  for (const auto& se : ready)
     blobs.insert(blobs.end(), se.event.blobs.begin(), se.event.blobs.end());
-  }
-  events_->acknowledge(stored, blobs);
+  events_->acknowledge(receipts, blobs);
   return added;
 }
 
 std::size_t Collector::process(std::vector<Delivery>& batch) {
   std::vector<StoredEvent> ready;
   std::size_t recovered = 0;
+  // A receipt is acknowledged only if every event it holds is stored now; a
+  // durable copy holding one that is not (unreadable now, or rejected and
+  // set aside) stays where it is.
+  std::map<std::string, bool> receipts;
   for (const auto& d : batch) {
     std::optional<StoredEvent> se = admit(d);
+    if (!d.receipt.empty()) {
+      auto [it, fresh] = receipts.emplace(d.receipt, true);
+      it->second = it->second && se.has_value();
+    }
     if (!se) continue;
     recovered += d.recovered;
     ready.push_back(std::move(*se));
   }
   if (ready.empty()) return 0;
-  std::size_t added = commit(ready);
+  std::vector<std::string> done;
+  for (const auto& [receipt, whole] : receipts)
+    if (whole) done.push_back(receipt);
+  std::size_t added = commit(ready, done);
   stats_.stored += added;
   stats_.duplicates += ready.size() - added;
   stats_.from_outbox += std::min(recovered, added);

@@ -54,7 +54,8 @@ class Collector {
  private:
   std::size_t process(std::vector<Delivery>& batch);
   std::optional<StoredEvent> admit(const Delivery& d);
-  std::size_t commit(const std::vector<StoredEvent>& ready);
+  std::size_t commit(const std::vector<StoredEvent>& ready,
+                     const std::vector<std::string>& receipts);
   bool load_blobs(StoredEvent& e, std::string& error);
   void reject(const Delivery& d, const std::string& reason);
 

@@ -35,11 +35,6 @@ void write_all(int fd, std::string_view data, const fs::path& path) {
   }
 }
 
-void fsync_dir(const fs::path& dir) {
-  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd || ::fsync(fd.get()) != 0) fail(dir, "cannot fsync");
-}
-
 std::string temporary_name(const std::string& name) {
   static std::atomic<unsigned> counter{0};
   return kTempPrefix + name + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
@@ -47,8 +42,13 @@ std::string temporary_name(const std::string& name) {
 
 }  // namespace
 
+void fsync_directory(const fs::path& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd || ::fsync(fd.get()) != 0) fail(dir, "cannot fsync");
+}
+
 void write_file_atomically(const fs::path& dir, const std::string& name, std::string_view data,
-                           bool sync) {
+                           bool sync, bool sync_dir) {
   fs::path tmp = dir / temporary_name(name);
   fs::path final_path = dir / name;
   {
@@ -68,7 +68,7 @@ void write_file_atomically(const fs::path& dir, const std::string& name, std::st
     errno = err;
     fail(final_path, "cannot rename into");
   }
-  if (sync) fsync_dir(dir);
+  if (sync && sync_dir) fsync_directory(dir);
 }
 
 bool is_temporary_name(const std::string& name) {

@@ -15,10 +15,14 @@ namespace pj::judge {
 // or the whole new file, never part of it: a temporary file in the same
 // directory (mode 0600), written, fsync'ed, renamed over the name, then the
 // directory fsync'ed. `sync` false skips both fsyncs (the rename still makes
-// it atomic for readers). Throws std::system_error naming the file (ENOSPC:
-// the disk is full).
+// it atomic for readers). `sync_dir` false leaves the directory's fsync to the
+// caller (fsync_directory), so that one covers many files. Throws
+// std::system_error naming the file (ENOSPC: the disk is full).
 void write_file_atomically(const std::filesystem::path& dir, const std::string& name,
-                           std::string_view data, bool sync);
+                           std::string_view data, bool sync, bool sync_dir = true);
+
+// fsync of a directory: the names created or renamed in it are durable.
+void fsync_directory(const std::filesystem::path& dir);
 
 // Whether `name` is one of write_file_atomically's temporary files.
 bool is_temporary_name(const std::string& name);

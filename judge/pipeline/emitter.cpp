@@ -40,6 +40,7 @@ SubmissionEmitter SubmissionEmitter::after(EventSink& sink, const std::string& i
 
 void SubmissionEmitter::queued(const QueuedFacts& q) {
   emit(EventType::Queued, encode_queued(q));
+  sink_.flush();  // accepted: durable before the job is queued
 }
 
 void SubmissionEmitter::compiling(int attempt) {
@@ -58,6 +59,7 @@ void SubmissionEmitter::final(const SubmissionReport& r, std::optional<int> atte
   FinalFacts f = final_facts(r);
   f.attempts = attempts;
   emit(EventType::Final, encode_final(f));
+  sink_.flush();  // the verdict is recorded when this returns
 }
 
 void SubmissionEmitter::emit(EventType type, json fields) {

@@ -30,6 +30,8 @@ class SubmissionEmitter : public JudgeObserver {
   // published (`last_seq`, -1 for none).
   static SubmissionEmitter after(EventSink& sink, const std::string& id, std::int64_t last_seq);
 
+  // queued() and final() return once every event so far is durable; the
+  // others hand their event over (the sink commits them in groups).
   void queued(const QueuedFacts& q);
   void compiling(int attempt);
   void on_compiled(const CompileReport& c) override;

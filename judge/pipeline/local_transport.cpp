@@ -3,12 +3,24 @@
 // state directory. An event is written to the outbox before it is sent; the
 // collector reads the queue and rescans the outbox, so a message lost with a
 // killed process is still stored. See README, "Delivery".
+//
+// Group commit: a sender's events published while its previous write was
+// under way are written together, as one outbox file per submission
+// ("<id>.<first>-<last>.json", one event a line) made durable by one fsync,
+// and sent as one message headed by that file name. The collector stores the
+// events of a message or file in one transaction and then deletes the file
+// (the receipt), never before.
 #include "judge/pipeline/local_transport.hpp"
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "judge/engine/error.hpp"
 #include "judge/pipeline/durable.hpp"
@@ -22,27 +34,92 @@ namespace {
 
 // How long one send waits for room before looking whether a collector runs.
 constexpr double kSendWaitSeconds = 0.1;
+// A group's message (its file name, then its events) fits in one message of
+// the queues we make; an event alone always goes, being at most half of it.
+constexpr std::size_t kGroupBytes = static_cast<std::size_t>(MessageQueue::kMessageSize);
+// Events handed over but not yet written before publish() waits.
+constexpr std::size_t kMaxPending = 1024;
+
+struct Outgoing {
+  std::string id;
+  std::int64_t seq = 0;
+  std::string message;
+};
+
+// Consecutive events of one submission, written as one file, sent as one message.
+struct Group {
+  std::string id;
+  std::int64_t first = 0, last = 0;
+  std::string lines;
+  std::string name;  // once written
+};
+
+// Splits what was handed over into groups: runs of consecutive seqs of one
+// submission, each small enough for one message.
+std::vector<Group> make_groups(const std::deque<Outgoing>& events) {
+  std::vector<Group> groups;
+  for (const auto& e : events) {
+    Group* g = groups.empty() ? nullptr : &groups.back();
+    // The message: "<id>.<first>-<last>.json\n" then the lines.
+    std::size_t header = e.id.size() + 32;
+    if (g && g->id == e.id && e.seq == g->last + 1 &&
+        header + g->lines.size() + 1 + e.message.size() <= kGroupBytes) {
+      g->lines += '\n';
+      g->lines += e.message;
+      g->last = e.seq;
+    } else {
+      groups.push_back({e.id, e.seq, e.seq, e.message, {}});
+    }
+  }
+  return groups;
+}
 
 class LocalEventSink : public EventSink {
  public:
   explicit LocalEventSink(const Instance& inst)
       : inst_(inst), outbox_(inst.outbox_dir(), inst.sync), blobs_(inst.blobs_dir(), inst.sync) {
     make_state_dirs(inst_);
+    writer_ = std::thread([this] { write_loop(); });
   }
 
+  // What was handed over is still written (and sent) before it returns.
+  ~LocalEventSink() override {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;
+    }
+    wake_.notify_all();
+    writer_.join();
+  }
+
+  LocalEventSink(const LocalEventSink&) = delete;
+  LocalEventSink& operator=(const LocalEventSink&) = delete;
+
   void publish(const std::string& id, std::int64_t seq, const std::string& message) override {
-    outbox_.write(id, seq, message);
-    deliver(message);
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return failure_ || pending_.size() < kMaxPending; });
+    if (failure_) std::rethrow_exception(failure_);
+    pending_.push_back({id, seq, message});
+    ++published_;
+    wake_.notify_one();
+  }
+
+  void flush() override {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return failure_ || done_ == published_; });
+    if (failure_) std::rethrow_exception(failure_);
   }
 
   std::string put_blob(std::string_view data) override { return blobs_.put(data); }
 
   std::vector<std::string> unstored(const std::string& id) override {
+    flush();
     std::vector<std::string> found;
     for (const auto& name : outbox_.list_for(id)) {
       try {
-        if (auto data = read_owned_file(outbox_.path(name), geteuid(), kMaxEventBytes))
-          found.push_back(std::move(*data));
+        auto data = read_owned_file(outbox_.path(name), geteuid(), kGroupBytes);
+        if (!data) continue;
+        for (auto line : Outbox::split_lines(*data)) found.emplace_back(line);
       } catch (const std::exception&) {
         // the collector will reject it too
       }
@@ -51,6 +128,44 @@ class LocalEventSink : public EventSink {
   }
 
  private:
+  // The writer thread: takes everything handed over, writes it, sends it.
+  void write_loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return closing_ || !pending_.empty(); });
+      if (pending_.empty()) return;  // closing, and everything is written
+      std::deque<Outgoing> taken;
+      taken.swap(pending_);
+      changed_.notify_all();  // room for publish()
+      lock.unlock();
+      std::exception_ptr failure;
+      try {
+        write_and_send(taken);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      lock.lock();
+      if (failure) {
+        // These events are not durable, so none after them may be: the
+        // sender hears of it at its next publish() or flush().
+        if (!failure_) failure_ = failure;
+        pending_.clear();
+      } else {
+        done_ += taken.size();
+      }
+      changed_.notify_all();
+    }
+  }
+
+  // Group commit: every file written, one fsync of the outbox directory for
+  // all their names, and only then is anything sent.
+  void write_and_send(const std::deque<Outgoing>& events) {
+    std::vector<Group> groups = make_groups(events);
+    for (auto& g : groups) g.name = outbox_.write(g.id, g.first, g.last, g.lines, false);
+    outbox_.sync_dir();
+    for (const auto& g : groups) deliver(g.name + "\n" + g.lines);
+  }
+
   // Sending is the fast path, not the safe one: whatever happens here, the
   // outbox copy reaches the collector.
   void deliver(const std::string& message) {
@@ -58,6 +173,7 @@ class LocalEventSink : public EventSink {
       for (;;) {
         if (!queue_ && !reopen_queue()) return;
         if (collector_down_ && !collector_running(inst_)) return;
+        if (message.size() > static_cast<std::size_t>(queue_->message_size())) return;
         auto status = queue_->send(message, kSendWaitSeconds);
         if (status == MessageQueue::Status::Ok) {
           collector_down_ = false;
@@ -96,9 +212,19 @@ class LocalEventSink : public EventSink {
   Instance inst_;
   Outbox outbox_;
   BlobFiles blobs_;
+  // The writer thread's own.
   std::optional<MessageQueue> queue_;
   bool collector_down_ = false;
   bool warned_ = false;
+  // Shared with the writer thread, under mutex_.
+  std::mutex mutex_;
+  std::condition_variable wake_;     // for the writer: work, or closing
+  std::condition_variable changed_;  // for publish() and flush(): room, progress, failure
+  std::deque<Outgoing> pending_;
+  std::uint64_t published_ = 0, done_ = 0;
+  std::exception_ptr failure_;
+  bool closing_ = false;
+  std::thread writer_;  // last: started once everything above is ready
 };
 
 class LocalEventSource : public EventSource {
@@ -112,15 +238,17 @@ class LocalEventSource : public EventSource {
     outbox_.remove_stale_temporaries(std::chrono::hours(1));
   }
 
+  // Every message waiting (up to about `max` events): what arrived while the
+  // last batch was being committed goes into the next transaction whole.
   std::vector<Delivery> receive(std::size_t max, double timeout) override {
     std::vector<Delivery> batch;
     auto first = queue_.receive(timeout);
     if (first.status != MessageQueue::Status::Ok) return batch;
-    batch.push_back(live(std::move(first.data)));
+    live(first.data, batch);
     while (batch.size() < max) {
       auto next = queue_.receive(0);
       if (next.status != MessageQueue::Status::Ok) break;
-      batch.push_back(live(std::move(next.data)));
+      live(next.data, batch);
     }
     return batch;
   }
@@ -135,15 +263,15 @@ class LocalEventSource : public EventSource {
     while (!pass_.empty() && batch.size() < max) {
       std::string name = std::move(pass_.back());
       pass_.pop_back();
-      if (auto d = read_outbox_file(name)) batch.push_back(std::move(*d));
+      read_outbox_file(name, batch);
     }
     if (batch.empty()) in_pass_ = false;
     return batch;
   }
 
-  void acknowledge(const std::vector<std::pair<std::string, std::int64_t>>& events,
+  void acknowledge(const std::vector<std::string>& receipts,
                    const std::vector<std::string>& blobs) override {
-    for (const auto& [id, seq] : events) outbox_.remove(id, seq);
+    for (const auto& name : receipts) outbox_.remove(name);
     for (const auto& hash : blobs) blobs_.remove(hash);
   }
 
@@ -160,36 +288,77 @@ class LocalEventSource : public EventSource {
   }
 
  private:
-  Delivery live(std::string data) const {
-    Delivery d;
-    d.data = std::move(data);
-    d.where = "a message from " + inst_.queue;
-    return d;
+  // A message as deliveries: "<outbox file name>\n" then its events, one a
+  // line; or a lone event, with no outbox file named.
+  void live(const std::string& data, std::vector<Delivery>& batch) const {
+    std::string where = "a message from " + inst_.queue;
+    auto newline = data.find('\n');
+    std::optional<OutboxName> group;
+    if (newline != std::string::npos) group = Outbox::parse_name(data.substr(0, newline));
+    if (!group) {
+      Delivery d;
+      d.data = data;
+      d.where = std::move(where);
+      batch.push_back(std::move(d));
+      return;
+    }
+    std::string name = data.substr(0, newline);
+    split(std::string_view(data).substr(newline + 1), *group, name, where, false, batch);
   }
 
-  // An outbox file as a delivery; nullopt if it is gone (stored meanwhile).
-  std::optional<Delivery> read_outbox_file(const std::string& name) {
-    Delivery d;
-    d.recovered = true;
-    d.where = outbox_.path(name).string();
-    d.expected = Outbox::parse_name(name);
-    if (!d.expected) {
+  // The events of a file or message named `name`, one delivery each, or one
+  // malformed delivery if they are not the events the name says.
+  static void split(std::string_view events, const OutboxName& group, const std::string& name,
+                    const std::string& where, bool recovered, std::vector<Delivery>& batch) {
+    std::vector<std::string_view> lines;
+    if (group.first == group.last)
+      lines.push_back(events);  // one event: the whole content, whatever it holds
+    else
+      lines = Outbox::split_lines(events);
+    if (lines.size() != group.count()) {
+      Delivery d;
       d.state = Delivery::State::Malformed;
-      d.why = "not an event file name (<id>.<seq>.json)";
-      return d;
+      d.why = "holds " + std::to_string(lines.size()) + " events, its name says " +
+              std::to_string(group.count());
+      d.where = where;
+      d.recovered = recovered;
+      batch.push_back(std::move(d));
+      return;
     }
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      Delivery d;
+      d.data = std::string(lines[i]);
+      d.where = where;
+      d.recovered = recovered;
+      d.expected = std::pair(group.id, group.first + static_cast<std::int64_t>(i));
+      d.receipt = name;
+      batch.push_back(std::move(d));
+    }
+  }
+
+  // An outbox file as deliveries; none if it is gone (stored meanwhile).
+  void read_outbox_file(const std::string& name, std::vector<Delivery>& batch) {
+    std::string where = outbox_.path(name).string();
+    auto malformed = [&](Delivery::State state, std::string why) {
+      Delivery d;
+      d.state = state;
+      d.why = std::move(why);
+      d.where = where;
+      d.recovered = true;
+      batch.push_back(std::move(d));
+    };
+    auto group = Outbox::parse_name(name);
+    if (!group)
+      return malformed(Delivery::State::Malformed, "not an event file name (<id>.<seq>.json)");
     try {
-      auto data = read_owned_file(outbox_.path(name), uid_, kMaxEventBytes);
-      if (!data) return std::nullopt;
-      d.data = std::move(*data);
+      auto data = read_owned_file(outbox_.path(name), uid_,
+                                  group->first == group->last ? kMaxEventBytes : kGroupBytes);
+      if (data) split(*data, *group, name, where, true, batch);
     } catch (const std::system_error& e) {
-      d.state = Delivery::State::Unreadable;
-      d.why = e.what();
+      malformed(Delivery::State::Unreadable, e.what());
     } catch (const std::exception& e) {
-      d.state = Delivery::State::Malformed;
-      d.why = e.what();
+      malformed(Delivery::State::Malformed, e.what());
     }
-    return d;
   }
 
   Instance inst_;

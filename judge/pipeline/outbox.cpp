@@ -23,25 +23,58 @@ constexpr std::string_view kSuffix = ".json";
 Outbox::Outbox(fs::path dir, bool sync) : dir_(std::move(dir)), sync_(sync) {}
 
 std::string Outbox::file_name(const std::string& id, std::int64_t seq) {
-  char digits[24];
-  std::snprintf(digits, sizeof digits, "%010lld", static_cast<long long>(seq));
+  return file_name(id, seq, seq);
+}
+
+std::string Outbox::file_name(const std::string& id, std::int64_t first, std::int64_t last) {
+  char digits[48];
+  if (first == last)
+    std::snprintf(digits, sizeof digits, "%010lld", static_cast<long long>(first));
+  else
+    std::snprintf(digits, sizeof digits, "%010lld-%010lld", static_cast<long long>(first),
+                  static_cast<long long>(last));
   return id + "." + digits + std::string(kSuffix);
 }
 
-std::optional<std::pair<std::string, std::int64_t>> Outbox::parse_name(const std::string& name) {
+std::optional<OutboxName> Outbox::parse_name(const std::string& name) {
   if (name.size() <= kSuffix.size() || !name.ends_with(kSuffix)) return std::nullopt;
   std::string stem = name.substr(0, name.size() - kSuffix.size());
   auto dot = stem.rfind('.');
   if (dot == std::string::npos) return std::nullopt;
-  std::string id = stem.substr(0, dot), seq = stem.substr(dot + 1);
-  if (!valid_submission_id(id) || seq.empty() || seq.size() > 10 ||
-      !std::all_of(seq.begin(), seq.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return std::nullopt;
-  return std::make_pair(id, std::stoll(seq));
+  std::string id = stem.substr(0, dot), seqs = stem.substr(dot + 1);
+  auto number = [](const std::string& s) -> std::optional<std::int64_t> {
+    if (s.empty() || s.size() > 10 ||
+        !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return std::nullopt;
+    return std::stoll(s);
+  };
+  auto dash = seqs.find('-');
+  auto first = number(seqs.substr(0, dash));
+  auto last = dash == std::string::npos ? first : number(seqs.substr(dash + 1));
+  if (!valid_submission_id(id) || !first || !last || *last < *first) return std::nullopt;
+  if (dash != std::string::npos && *last == *first) return std::nullopt;  // one name per file
+  return OutboxName{id, *first, *last};
 }
 
-void Outbox::write(const std::string& id, std::int64_t seq, std::string_view message) const {
-  write_file_atomically(dir_, file_name(id, seq), message, sync_);
+std::vector<std::string_view> Outbox::split_lines(std::string_view data) {
+  std::vector<std::string_view> lines;
+  for (;;) {
+    auto end = data.find('\n');
+    lines.push_back(data.substr(0, end));
+    if (end == std::string_view::npos) return lines;
+    data.remove_prefix(end + 1);
+  }
+}
+
+std::string Outbox::write(const std::string& id, std::int64_t first, std::int64_t last,
+                          std::string_view lines, bool sync_dir) const {
+  std::string name = file_name(id, first, last);
+  write_file_atomically(dir_, name, lines, sync_, sync_dir);
+  return name;
+}
+
+void Outbox::sync_dir() const {
+  if (sync_) fsync_directory(dir_);
 }
 
 std::vector<std::string> Outbox::list() const {
@@ -62,13 +95,13 @@ std::vector<std::string> Outbox::list_for(const std::string& id) const {
   std::vector<std::string> mine;
   for (auto& name : list()) {
     auto parsed = parse_name(name);
-    if (parsed && parsed->first == id) mine.push_back(std::move(name));
+    if (parsed && parsed->id == id) mine.push_back(std::move(name));
   }
   return mine;
 }
 
-void Outbox::remove(const std::string& id, std::int64_t seq) const {
-  ::unlink((dir_ / file_name(id, seq)).c_str());
+void Outbox::remove(const std::string& name) const {
+  if (parse_name(name)) ::unlink((dir_ / name).c_str());
 }
 
 void Outbox::reject(const std::string& name) const {

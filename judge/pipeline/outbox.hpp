@@ -1,6 +1,9 @@
 // The files side of event delivery, in the instance's state directory:
 //   outbox/<id>.<seq>.json   every event, written (and fsync'ed) before it is
 //                            sent; the collector deletes it once stored
+//   outbox/<id>.<first>-<last>.json
+//                            a group: consecutive events of one submission,
+//                            one per line, made durable by one fsync
 //   outbox/rejected/         malformed files, moved aside with the reason logged
 //   blobs/<sha256>           large payloads events refer to by hash
 #pragma once
@@ -18,22 +21,40 @@
 
 namespace pj::judge {
 
+// The events an outbox file name stands for: seqs first..last of one submission.
+struct OutboxName {
+  std::string id;
+  std::int64_t first = 0, last = 0;
+  std::size_t count() const { return static_cast<std::size_t>(last - first + 1); }
+};
+
 class Outbox {
  public:
   Outbox(std::filesystem::path dir, bool sync);
 
-  // "<id>.<seq, 10 digits>.json": names sort by submission, then sequence.
+  // "<id>.<seq, 10 digits>.json" for one event, "<id>.<first>-<last>.json"
+  // for a group: names sort by submission, then sequence.
   static std::string file_name(const std::string& id, std::int64_t seq);
-  // The submission id and sequence number a file name stands for.
-  static std::optional<std::pair<std::string, std::int64_t>> parse_name(const std::string& name);
+  static std::string file_name(const std::string& id, std::int64_t first, std::int64_t last);
+  // What a file name stands for; nullopt if it is not an event file's name.
+  static std::optional<OutboxName> parse_name(const std::string& name);
+  // The lines of a file or message holding events ('\n' between them).
+  static std::vector<std::string_view> split_lines(std::string_view data);
 
-  // Durable (when sync) before it returns; throws std::system_error.
-  void write(const std::string& id, std::int64_t seq, std::string_view message) const;
+  // Writes the events first..last of `id` (`lines`: one per line, in seq
+  // order) as one file and returns its name. Durable (when sync) before it
+  // returns if `sync_dir`; else once sync_dir() has been called after it.
+  // Throws std::system_error.
+  std::string write(const std::string& id, std::int64_t first, std::int64_t last,
+                    std::string_view lines, bool sync_dir = true) const;
+  // Makes the names of the files written so far durable (when sync).
+  void sync_dir() const;
   // Names of the files waiting, sorted; temporaries and rejected/ left out.
   std::vector<std::string> list() const;
   std::vector<std::string> list_for(const std::string& id) const;
   std::filesystem::path path(const std::string& name) const { return dir_ / name; }
-  void remove(const std::string& id, std::int64_t seq) const;
+  // Deletes an event file (nothing else: `name` must be an event file's name).
+  void remove(const std::string& name) const;
   // Moves a file aside into rejected/ (so it is neither lost nor retried).
   void reject(const std::string& name) const;
   // Temporaries older than `age`, left by writers that died mid-write.

@@ -319,7 +319,9 @@ void ResultStore::store_one(const StoredEvent& se, std::size_t& added) {
   const json& b = e.body;
   w.insert_event
       .bind(e.id, e.seq, std::string(event_type_name(e.type)),
-            b.dump(-1, ' ', false, json::error_handler_t::replace), e.pid, unix_seconds())
+            se.received.empty() ? b.dump(-1, ' ', false, json::error_handler_t::replace)
+                                : se.received,
+            e.pid, unix_seconds())
       .run();
   if (db_.changes() == 0) return;  // delivered before: changes nothing
   ++added;

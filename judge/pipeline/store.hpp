@@ -22,6 +22,7 @@ namespace pj::judge {
 struct StoredEvent {
   Event event;
   std::map<std::string, std::string> blobs;  // hash -> bytes
+  std::string received;  // the message as received (stored as the body); empty: event.body's text
 };
 
 // A submission as a listing shows it.

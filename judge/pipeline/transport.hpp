@@ -96,17 +96,28 @@ class JobQueue {
   virtual QueueFacts facts() = 0;
 };
 
-// The judges' side of the event stream.
+// The judges' side of the event stream. Events are made durable in groups
+// (group commit): publish() hands an event over and returns at once; the
+// sink writes whatever has been handed over meanwhile together, makes it
+// durable with one fsync, and only then sends it. Events become durable in
+// the order they were published, so a sender that dies leaves a prefix of
+// its events, never a gap.
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  // Durable before it returns (no event is sent that is not on disk), then
-  // delivered as soon as the collector can take it. Throws std::system_error
-  // if it cannot be recorded (disk full).
+  // Hands the event over. It is durable, then delivered as soon as the
+  // collector can take it; never sent before it is on disk. Waits while
+  // many events are still being written (back-pressure). Throws
+  // std::system_error if an earlier event could not be recorded (disk
+  // full): that event and the ones after it are not published.
   virtual void publish(const std::string& id, std::int64_t seq, const std::string& message) = 0;
+  // Returns once every event published so far is durable and sent (or left
+  // in the outbox for a collector that is not running). Throws as publish.
+  virtual void flush() = 0;
   // Stores large bytes that events refer to by hash; returns the hash.
   virtual std::string put_blob(std::string_view data) = 0;
-  // Events of submission `id` published but not yet stored by a collector.
+  // Events of submission `id` published but not yet stored by a collector
+  // (this sink's own are flushed first).
   virtual std::vector<std::string> unstored(const std::string& id) = 0;
 };
 
@@ -120,20 +131,28 @@ struct Delivery {
   bool recovered = false;  // a durable copy, not a live message
   // The event it must be, when the transport knows (id, seq).
   std::optional<std::pair<std::string, std::int64_t>> expected;
+  // What acknowledges it (the transport's handle of its durable copy, which
+  // may hold other events: deliveries with the same receipt come in the same
+  // batch); empty if there is none to acknowledge.
+  std::string receipt;
 };
 
 // The collector's side of the event stream.
 class EventSource {
  public:
   virtual ~EventSource() = default;
-  // Live events, up to `max`, waiting up to `timeout` seconds for the first.
+  // Live events: every one waiting, up to about `max` (a durable group is
+  // never split between batches), waiting up to `timeout` seconds for the
+  // first.
   virtual std::vector<Delivery> receive(std::size_t max, double timeout) = 0;
   // Durable copies of events that may not have been stored (published while
-  // no collector ran, or whose delivery died with a collector), up to `max`
-  // per call; an empty batch ends one pass, and the next call starts another.
+  // no collector ran, or whose delivery died with a collector), up to about
+  // `max` per call (whole groups); an empty batch ends one pass, and the
+  // next call starts another.
   virtual std::vector<Delivery> recover(std::size_t max) = 0;
-  // Stored: these events and the blobs they refer to leave the stream.
-  virtual void acknowledge(const std::vector<std::pair<std::string, std::int64_t>>& events,
+  // Stored: the events of these receipts and the blobs they refer to leave
+  // the stream.
+  virtual void acknowledge(const std::vector<std::string>& receipts,
                            const std::vector<std::string>& blobs) = 0;
   // Not an event: set aside (never retried, never lost).
   virtual void reject(const Delivery& d) = 0;

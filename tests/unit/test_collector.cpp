@@ -110,6 +110,14 @@ std::size_t outbox_files(const Instance& inst) {
   return Outbox(inst.outbox_dir(), false).list().size();
 }
 
+// Events waiting in the outbox (a file may hold a group of them).
+std::size_t outbox_events(const Instance& inst) {
+  std::size_t n = 0;
+  for (const auto& name : Outbox(inst.outbox_dir(), false).list())
+    if (auto parsed = Outbox::parse_name(name)) n += parsed->count();
+  return n;
+}
+
 // Sends a whole small submission: queued, compiling, compiled, tests, final.
 void send_submission(EventSink& sink, const std::string& id, std::size_t tests) {
   SubmissionEmitter::for_new(sink, id).queued({"p", "P", "/p", "f.c", "c", "C", tests, true, {}});
@@ -138,7 +146,7 @@ TEST_CASE("events sent with no collector wait in the outbox and are stored at it
   TestInstance t;
   auto sink = open_transport(t.inst)->event_sink();
   send_submission(*sink, "late1", 3);
-  CHECK(outbox_files(t.inst) == 7);
+  CHECK(outbox_events(t.inst) == 7);
   Warnings w;
   Collector c(t.inst, RunningCollector::fast_options(), w.log());
   CHECK(c.recover() == 7);
@@ -258,12 +266,72 @@ TEST_CASE("a full queue makes the sender wait while a collector runs, never drop
   auto q = MessageQueue::open_or_create(t.inst.queue);
   auto sink = open_transport(t.inst)->event_sink();
   auto ev = SubmissionEmitter::for_new(*sink, "bp");
-  for (long i = 0; i < MessageQueue::kMaxMessages; ++i) ev.compiling(1);
-  auto blocked = std::async(std::launch::async, [&] { ev.compiling(1); });
-  CHECK(blocked.wait_for(500ms) == std::future_status::timeout);  // waiting, not dropped
-  CHECK(q.receive(0).status == MessageQueue::Status::Ok);         // make room
+  for (long i = 0; i < MessageQueue::kMaxMessages; ++i) {
+    ev.compiling(1);
+    sink->flush();  // one message each
+  }
+  ev.compiling(1);  // handed over: written, then its sending waits
+  auto blocked = std::async(std::launch::async, [&] { sink->flush(); });
+  CHECK(blocked.wait_for(500ms) == std::future_status::timeout);   // waiting, not dropped
+  CHECK(outbox_events(t.inst) == MessageQueue::kMaxMessages + 1);  // and durable meanwhile
+  CHECK(q.receive(0).status == MessageQueue::Status::Ok);          // make room
   CHECK(blocked.wait_for(5s) == std::future_status::ready);
   CHECK(q.pending() == MessageQueue::kMaxMessages);
+}
+
+TEST_CASE("events handed over together are written as groups, and stored whole", "[collector]") {
+  TestInstance t;
+  auto sink = open_transport(t.inst)->event_sink();  // no collector yet: all wait in the outbox
+  std::size_t events = 0;
+  for (int s = 0; s < 3; ++s) {
+    auto ev = SubmissionEmitter::for_judge(*sink, "g" + std::to_string(s));
+    for (int i = 0; i < 40; ++i, ++events) ev.compiling(1);
+  }
+  sink->flush();
+  std::size_t files = outbox_files(t.inst);
+  CHECK(outbox_events(t.inst) == events);
+  CHECK(files < events);  // one fsync covered many of them
+  CHECK(files >= 3);      // at least one per submission
+  for (const auto& name : Outbox(t.inst.outbox_dir(), false).list())
+    CHECK(std::filesystem::file_size(t.inst.outbox_dir() / name) < MessageQueue::kMessageSize);
+  Warnings w;
+  Collector c(t.inst, RunningCollector::fast_options(), w.log());
+  CHECK(c.recover() == events);
+  CHECK(outbox_files(t.inst) == 0);
+  for (int s = 0; s < 3; ++s) CHECK(stored_events(t.inst, "g" + std::to_string(s)) == 40);
+  CHECK(w.all().empty());
+}
+
+TEST_CASE("a group with a malformed event is stored but for it, and its file set aside",
+          "[collector]") {
+  TestInstance t;
+  make_state_dirs(t.inst);
+  std::string lines = event_message("mixed", 1, "compiling", json::object()) + "\n" +
+                      event_message("mixed", 2, "teleported", json::object()) + "\n" +
+                      event_message("mixed", 3, "compiling", json::object());
+  std::ofstream(t.inst.outbox_dir() / Outbox::file_name("mixed", 1, 3)) << lines;
+  // A group whose name promises more events than it holds.
+  std::ofstream(t.inst.outbox_dir() / Outbox::file_name("short", 1, 3))
+      << event_message("short", 1, "compiling", json::object());
+  // A message naming a group of events that are not the ones it holds.
+  auto q = MessageQueue::open_or_create(t.inst.queue);
+  q.send(Outbox::file_name("live", 1, 2) + "\n" +
+             event_message("live", 1, "compiling", json::object()) + "\n" +
+             event_message("live", 5, "compiling", json::object()),
+         0);
+  Warnings w;
+  RunningCollector rc(t.inst, w);
+  REQUIRE(eventually([&] { return rc.collector().stats().stored == 3; }));
+  CHECK(eventually([&] { return rc.collector().stats().rejected == 3; }));
+  CHECK(stored_events(t.inst, "mixed") == 2);
+  CHECK(stored_events(t.inst, "live") == 1);
+  std::string log = w.all();
+  CHECK_THAT(log, Contains("unknown event type 'teleported'"));
+  CHECK_THAT(log, Contains("holds 1 events, its name says 3"));
+  CHECK_THAT(log, Contains("does not match"));
+  CHECK(outbox_files(t.inst) == 0);
+  auto rejected = Outbox(t.inst.outbox_dir() / "rejected", false).list();
+  CHECK(rejected.size() == 2);
 }
 
 TEST_CASE("a full queue with no collector leaves the event in the outbox", "[collector]") {
@@ -274,8 +342,9 @@ TEST_CASE("a full queue with no collector leaves the event in the outbox", "[col
   auto ev = SubmissionEmitter::for_new(*sink, "nc");
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 30; ++i) ev.compiling(1);
+  sink->flush();
   CHECK(std::chrono::steady_clock::now() - start < 5s);
-  CHECK(outbox_files(t.inst) == 30);
+  CHECK(outbox_events(t.inst) == 30);
   Warnings w;
   Collector c(t.inst, {}, w.log());
   CHECK(c.recover() == 30);
@@ -324,8 +393,9 @@ TEST_CASE("a database that refuses writes loses nothing: events wait in the outb
     CompileReport c;
     c.output = big;  // too big for the capped database
     SubmissionEmitter::after(*sink, "full1", 1).on_compiled(c);
+    sink->flush();
     REQUIRE(eventually([&] { return rc.collector().stats().store_failures >= 2; }));
-    CHECK(outbox_files(t.inst) == 1);
+    CHECK(outbox_events(t.inst) == 1);
   }
   CHECK_THAT(w.all(), Contains("cannot store"));
   Collector uncapped(t.inst, {}, w.log());

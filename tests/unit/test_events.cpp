@@ -127,13 +127,32 @@ TEST_CASE("submission ids are unique and safe as file names", "[events]") {
 
 TEST_CASE("outbox file names encode id and seq", "[events]") {
   CHECK(Outbox::file_name("abc", 7) == "abc.0000000007.json");
+  CHECK(Outbox::file_name("abc", 7, 7) == "abc.0000000007.json");
   auto parsed = Outbox::parse_name("abc.0000000007.json");
   REQUIRE(parsed);
-  CHECK(parsed->first == "abc");
-  CHECK(parsed->second == 7);
+  CHECK(parsed->id == "abc");
+  CHECK(parsed->first == 7);
+  CHECK(parsed->last == 7);
   CHECK_FALSE(Outbox::parse_name("abc.json"));
   CHECK_FALSE(Outbox::parse_name("a/b.0000000001.json"));
   CHECK_FALSE(Outbox::parse_name("abc.12x.json"));
+}
+
+TEST_CASE("a group's outbox file name encodes id and its first and last seq", "[events]") {
+  CHECK(Outbox::file_name("abc", 3, 11) == "abc.0000000003-0000000011.json");
+  auto parsed = Outbox::parse_name("abc.0000000003-0000000011.json");
+  REQUIRE(parsed);
+  CHECK(parsed->id == "abc");
+  CHECK(parsed->first == 3);
+  CHECK(parsed->last == 11);
+  CHECK(parsed->count() == 9);
+  CHECK_FALSE(Outbox::parse_name("abc.0000000011-0000000003.json"));  // backwards
+  CHECK_FALSE(Outbox::parse_name("abc.0000000003-0000000003.json"));  // one event: no range
+  CHECK_FALSE(Outbox::parse_name("abc.0000000003-.json"));
+  CHECK_FALSE(Outbox::parse_name("abc.-0000000003.json"));
+  CHECK_FALSE(Outbox::parse_name("../x.0000000001-0000000002.json"));
+  CHECK(Outbox::split_lines("a\nbc\n") == std::vector<std::string_view>{"a", "bc", ""});
+  CHECK(Outbox::split_lines("a") == std::vector<std::string_view>{"a"});
 }
 
 TEST_CASE("a report rebuilt from its events is the same report", "[events]") {

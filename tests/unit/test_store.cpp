@@ -30,7 +30,7 @@ StoredEvent make_event(const std::string& id, std::int64_t seq, const char* type
   j.update(fields);
   ParsedEvent p = parse_event(j.dump(), geteuid());
   if (!p.event) throw std::runtime_error("bad test event: " + p.error);
-  return {*p.event, {}};
+  return {*p.event, {}, j.dump()};
 }
 
 TestReport make_test(const std::string& name, Verdict v) {
