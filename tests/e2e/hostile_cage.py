@@ -330,10 +330,15 @@ def cgroup_paths(name):
                     limited.add("pids")
         else:
             mount = "/sys/fs/cgroup/" + ctrls
-            # The hierarchies a judge uses (cpuset would need cpus/mems set up).
-            if not os.path.isdir(mount) or not {"memory", "pids", "cpu", "cpuacct"} & set(ctrls.split(",")):
+            # The hierarchies a judge uses.
+            if not os.path.isdir(mount) or \
+                    not {"memory", "pids", "cpu", "cpuacct", "cpuset"} & set(ctrls.split(",")):
                 continue
             limits = {}
+            if "cpuset" in ctrls.split(","):  # a cpuset takes no task before its cpus and mems
+                parent = mount + path.rstrip("/")
+                for f in ("cpuset.cpus", "cpuset.mems"):
+                    limits[f] = open(os.path.join(parent, f)).read().strip()
             if "memory" in ctrls.split(","):
                 limits["memory.limit_in_bytes"] = str(CAGE_MEMORY)
                 limited.add("memory")

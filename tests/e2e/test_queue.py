@@ -54,17 +54,18 @@ def finals_per_submission(instance):
 
 def test_workers_and_collector_killed_at_random_lose_nothing(instance, repo_root):
     instance.start_collector()
-    workers = [instance.start_worker() for _ in range(3)]
     expected = {}
     for i in range(SUBMISSIONS):
         rel, verdict = CASES[i % len(CASES)]
         expected[instance.enqueue(aplusb(repo_root), aplusb(repo_root, rel))] = verdict
+    # The workers start once every job is queued: the kills fall while they judge.
+    workers = [instance.start_worker() for _ in range(3)]
     rng = random.Random(20261207)
     start = time.time()
     worker_kills = collector_kills = 0
     rows = {}
     while time.time() - start < 420:
-        time.sleep(rng.uniform(0.5, 1.5))
+        time.sleep(rng.uniform(0.1, 0.4))  # a job takes tens of ms: kill often
         victim = rng.choice([w for w in workers if w.poll() is None])
         victim.send_signal(signal.SIGKILL)
         victim.wait()
