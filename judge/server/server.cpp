@@ -163,7 +163,6 @@ class Api {
       reply(res, 200,
             {{"version", PIPEJUDGE_VERSION},
              {"name", "pipejudge"},
-             {"homepage", "https://github.com/pipejudge/pipejudge"},
              {"compatibility", "a subset of the Judge0 CE API (see the README)"}});
     });
     // pipejudge's own.
