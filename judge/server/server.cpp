@@ -19,6 +19,7 @@
 #include "judge/engine/languages.hpp"
 #include "judge/engine/problem.hpp"
 #include "judge/engine/submission.hpp"
+#include "judge/pipeline/cancel.hpp"
 #include "judge/pipeline/enqueue.hpp"
 #include "judge/pipeline/store.hpp"
 #include "judge/report/events.hpp"
@@ -34,6 +35,11 @@ using Req = httplib::Request;
 using Res = httplib::Response;
 
 constexpr auto kPoll = std::chrono::milliseconds(20);
+// Judge0's error for text that JSON cannot carry.
+constexpr const char* kNotUtf8 =
+    "some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true";
+// Submissions in one batch, at most (Judge0's default).
+constexpr std::size_t kMaxBatch = 20;
 // How long a POST waits for its queued event to be stored, so that a GET
 // of the id it answers finds the submission.
 constexpr double kStoredWait = 5;
@@ -149,6 +155,9 @@ class Api {
     });
     // Judge0-compatible.
     svr.Post("/submissions", [this](const Req& req, Res& res) { post_judge0(req, res); });
+    svr.Post("/submissions/batch",
+             [this](const Req& req, Res& res) { post_judge0_batch(req, res); });
+    svr.Get("/submissions/batch", [this](const Req& req, Res& res) { get_judge0_batch(req, res); });
     svr.Get(R"(/submissions/([A-Za-z0-9_-]+))",
             [this](const Req& req, Res& res) { get_judge0(req, res); });
     svr.Get("/languages", [this](const Req&, Res& res) { languages(res); });
@@ -178,6 +187,8 @@ class Api {
             [this](const Req& req, Res& res) { get_submission(req, res); });
     svr.Get(R"(/api/submissions/([A-Za-z0-9_-]+)/events)",
             [this](const Req& req, Res& res) { stream_events(req, res); });
+    svr.Post(R"(/api/submissions/([A-Za-z0-9_-]+)/cancel)",
+             [this](const Req& req, Res& res) { cancel(req, res); });
   }
 
  private:
@@ -240,21 +251,21 @@ class Api {
     return file;
   }
 
-  // Hands the submission to the workers; nullopt (with the reply made) if
-  // the queue refuses it.
+  // Hands the submission to the workers; nullopt with `refusal` (a 503's
+  // error) if the queue refuses it.
   std::optional<std::string> enqueue(const Problem& p, const Submission& s, bool all,
-                                     httplib::Response& res) {
+                                     std::string& refusal) {
     std::optional<std::string> id;
     {
       std::lock_guard<std::mutex> lock(queue_mutex_);
       if (queue_->facts().queued.size() >= options_.max_queued) {
-        reply(res, 503, {{"error", "queue is full"}});
+        refusal = "queue is full";
         return std::nullopt;
       }
       id = enqueue_submission(*transport_, p, s, all, Priority::Live, stop_);
     }
     if (!id) {
-      reply(res, 503, {{"error", "the server is shutting down"}});
+      refusal = "the server is shutting down";
       return std::nullopt;
     }
     // Until the collector has stored its queued event, a GET would not find it.
@@ -309,17 +320,37 @@ class Api {
                    const std::string& fields) {
     auto all = judge0_json(s, base64);
     if (!all) {
-      reply(res, status,
-            {{"token", s.token},
-             {"error",
-              "some attributes for this submission cannot be converted to UTF-8, use "
-              "base64_encoded=true"}});
+      reply(res, status, {{"token", s.token}, {"error", kNotUtf8}});
       return;
     }
     FieldErrors errors;
     json selected = judge0_select(*all, fields, errors);
     if (!errors.empty()) return reply_errors(res, errors);
     reply(res, status, selected);
+  }
+
+  // One Judge0 request, checked and handed to the workers: its token;
+  // nullopt with `errors` (a 422's) or `refusal` (a 503's) set.
+  std::optional<std::string> submit_judge0(const json& body, bool base64, FieldErrors& errors,
+                                           std::string& refusal) {
+    auto request = parse_judge0_request(body, base64, options_.judge0, errors);
+    if (!request) return std::nullopt;
+    const Language* lang = languages_.find(request->language->language);
+    if (!lang || !installed_.count(lang->id)) {
+      errors["language_id"].push_back("language with id " + std::to_string(request->language->id) +
+                                      " is not installed on this server");
+      return std::nullopt;
+    }
+    Problem problem = load_problem(judge0_package(packages_, *request));
+    fs::path file = write_source(request->language->source_file, request->source_code);
+    Submission submission;
+    try {
+      submission = load_submission(file, lang->id, languages_);
+    } catch (const ConfigError& e) {
+      errors["source_code"].push_back(e.what());
+      return std::nullopt;
+    }
+    return enqueue(problem, submission, false, refusal);
   }
 
   void post_judge0(const httplib::Request& req, httplib::Response& res) {
@@ -330,27 +361,78 @@ class Api {
     if (!errors.empty()) return reply_errors(res, errors);
     auto body = parse_body(req, res);
     if (!body) return;
-    auto request = parse_judge0_request(*body, base64, options_.judge0, errors);
-    if (!request) return reply_errors(res, errors);
-    const Language* lang = languages_.find(request->language->language);
-    if (!lang || !installed_.count(lang->id))
-      return reply_errors(res, {{"language_id",
-                                 {"language with id " + std::to_string(request->language->id) +
-                                  " is not installed on this server"}}});
-    Problem problem = load_problem(judge0_package(packages_, *request));
-    fs::path file = write_source(request->language->source_file, request->source_code);
-    Submission submission;
-    try {
-      submission = load_submission(file, lang->id, languages_);
-    } catch (const ConfigError& e) {
-      return reply_errors(res, {{"source_code", {e.what()}}});
-    }
-    auto id = enqueue(problem, submission, false, res);
-    if (!id) return;
+    std::string refusal;
+    auto id = submit_judge0(*body, base64, errors, refusal);
+    if (!errors.empty()) return reply_errors(res, errors);
+    if (!id) return reply(res, 503, {{"error", refusal}});
     if (!wait) return reply(res, 201, {{"token", *id}});
     auto detail = wait_final(*id);
     if (!detail) return reply(res, 201, {{"token", *id}});
     send_judge0(res, 201, judge0_view(*id, *detail), base64, fields);
+  }
+
+  // Judge0's batch: {"submissions": [request, ...]} (at most
+  // kMaxBatch); each gets its {"token"}, or its own errors.
+  void post_judge0_batch(const httplib::Request& req, httplib::Response& res) {
+    FieldErrors errors;
+    bool base64 = query_flag(req, "base64_encoded", errors);
+    if (!errors.empty()) return reply_errors(res, errors);
+    auto body = parse_body(req, res);
+    if (!body) return;
+    auto list = body->find("submissions");
+    if (list == body->end() || !list->is_array() || list->empty())
+      return reply_errors(res, {{"submissions", {"must be a non-empty array"}}});
+    if (list->size() > kMaxBatch)
+      return reply_errors(
+          res,
+          {{"submissions", {"at most " + std::to_string(kMaxBatch) + " submissions per batch"}}});
+    json out = json::array();
+    for (const auto& item : *list) {
+      FieldErrors item_errors;
+      std::string refusal;
+      auto id = submit_judge0(item, base64, item_errors, refusal);
+      if (!item_errors.empty())
+        out.push_back(errors_json(item_errors));
+      else if (!id)
+        out.push_back({{"error", refusal}});
+      else
+        out.push_back({{"token", *id}});
+    }
+    reply(res, 201, out);
+  }
+
+  // GET /submissions/batch?tokens=a,b: {"submissions": [...]}, null for an
+  // unknown token.
+  void get_judge0_batch(const httplib::Request& req, httplib::Response& res) {
+    FieldErrors errors;
+    bool base64 = query_flag(req, "base64_encoded", errors);
+    std::vector<std::string> tokens;
+    std::string text = req.get_param_value("tokens");
+    for (std::size_t start = 0; start < text.size();) {
+      std::size_t comma = std::min(text.find(',', start), text.size());
+      if (comma > start) tokens.push_back(text.substr(start, comma - start));
+      start = comma + 1;
+    }
+    if (tokens.empty()) errors["tokens"].push_back("can't be blank");
+    if (tokens.size() > kMaxBatch)
+      errors["tokens"].push_back("at most " + std::to_string(kMaxBatch) + " tokens");
+    if (!errors.empty()) return reply_errors(res, errors);
+    json out = json::array();
+    for (const auto& token : tokens) {
+      auto detail = find(token);
+      if (!detail) {
+        out.push_back(nullptr);
+        continue;
+      }
+      auto all = judge0_json(judge0_view(token, *detail), base64);
+      if (!all) {
+        out.push_back({{"token", token}, {"error", kNotUtf8}});
+        continue;
+      }
+      out.push_back(judge0_select(*all, req.get_param_value("fields"), errors));
+      if (!errors.empty()) return reply_errors(res, errors);
+    }
+    reply(res, 200, {{"submissions", out}});
   }
 
   void get_judge0(const httplib::Request& req, httplib::Response& res) {
@@ -475,8 +557,9 @@ class Api {
     } catch (const ConfigError& e) {
       return reply_errors(res, {{file ? "file" : "source", {e.what()}}});
     }
-    auto id = enqueue(p.problem, submission, all, res);
-    if (!id) return;
+    std::string refusal;
+    auto id = enqueue(p.problem, submission, all, refusal);
+    if (!id) return reply(res, 503, {{"error", refusal}});
     reply(res, 201, {{"id", *id}, {"url", "/api/submissions/" + *id}});
   }
 
@@ -485,6 +568,29 @@ class Api {
     auto detail = find(id);
     if (!detail) return reply(res, 404, {{"error", "no submission " + id}});
     reply(res, 200, encode_submission(detail->report));
+  }
+
+  // `pipejudge cancel` over HTTP: off the queue if it waits, stopped by its
+  // worker if it is judged (waiting up to 10 s for that); 409 if it has its
+  // verdict already.
+  void cancel(const Req& req, Res& res) {
+    std::string id = req.matches[1];
+    if (!valid_submission_id(id)) return reply(res, 404, {{"error", "no submission " + id}});
+    CancelResult r = cancel_submission(inst_, id, 10);
+    using O = CancelResult::Outcome;
+    switch (r.outcome) {
+      case O::Removed:
+        return reply(res, 200, {{"id", id}, {"cancelled", true}, {"was", "queued"}});
+      case O::Stopped:
+        return reply(res, 200, {{"id", id}, {"cancelled", true}, {"was", "judging"}});
+      case O::Asked:
+        return reply(res, 202, {{"id", id}, {"cancelled", false}, {"was", "judging"}});
+      case O::Judged:
+        return reply(res, 409, {{"error", "judged already"}, {"verdict", r.verdict}});
+      case O::Unknown:
+        break;
+    }
+    reply(res, 404, {{"error", "no submission " + id}});
   }
 
   // One stream of GET /api/submissions/{id}/events.

@@ -11,8 +11,11 @@ is Python's standard library only (http.client):
   * 422 naming each bad field, 400 for a body that is not JSON, 404 for an
     unknown token, 413 for a body over the limit, 401 without the token
     when one is configured;
+  * Judge0's batch endpoints;
   * the problem API on problems/aplusb: the listing, a submission judged,
-    its report the very one `pipejudge results ID --json` prints;
+    its report the very one `pipejudge results ID --json` prints; its
+    events as Server-Sent Events, resumed with Last-Event-ID after a client
+    hung up; cancelling a queued submission; 503 when the queue is full;
   * SIGTERM stops serve, its collector and its workers cleanly.
 """
 import base64
@@ -200,6 +203,30 @@ def test_base64_round_trip_of_output_that_is_not_utf8(server):
     assert status == 422 and body == {"source_code": ["is not valid base64"]}
 
 
+def test_batch(server):
+    status, body, _ = server.post("/submissions/batch", {"submissions": [
+        {"source_code": HELLO_C, "language_id": 50, "stdin": "2 3", "expected_output": "5"},
+        {"source_code": WRONG_C, "language_id": 50, "stdin": "2 3", "expected_output": "5"},
+        {"source_code": HELLO_C, "language_id": 4242},
+    ]})
+    assert status == 201, body
+    assert len(body) == 3
+    assert body[2] == {"language_id": ["language with id 4242 doesn't exist"]}
+    tokens = [body[0]["token"], body[1]["token"]]
+    for token in tokens:
+        server.judge0_final(token)
+    status, body, _ = server.get(f"/submissions/batch?tokens={tokens[0]},{tokens[1]},"
+                                 "0123456789abcdef&fields=token,status_id,stdout")
+    assert status == 200, body
+    assert body == {"submissions": [
+        {"token": tokens[0], "status_id": 3, "stdout": "5\n"},
+        {"token": tokens[1], "status_id": 4, "stdout": "42\n"},
+        None]}
+    assert server.post("/submissions/batch", {"submissions": []})[0] == 422
+    assert server.post("/submissions/batch", {"submissions": [{}] * 21})[0] == 422
+    assert server.get("/submissions/batch")[0] == 422
+
+
 def test_bad_requests(server):
     status, body, _ = server.post("/submissions", {"language_id": "C", "cpu_time_limit": 999,
                                                    "memory_limit": 1, "stdin": 7,
@@ -358,11 +385,24 @@ def test_auth_token(instance):
     assert status == 401
 
 
-def test_queue_full(instance):
+def test_queue_full_and_cancel(instance):
     server = Server(instance, "--no-workers", "--max-queued", "1")
-    assert submit(server, HELLO_C)
+    token = submit(server, HELLO_C)
     status, body, _ = server.post("/submissions", {"source_code": HELLO_C, "language_id": 50})
     assert status == 503 and body == {"error": "queue is full"}
+    assert server.get(f"/submissions/{token}")[1]["status"]["id"] == 1  # In Queue
+    # No worker runs: it waits until it is cancelled.
+    status, body, _ = server.post(f"/api/submissions/{token}/cancel")
+    assert status == 200 and body == {"id": token, "cancelled": True, "was": "queued"}, body
+    result = server.judge0_final(token, timeout=30)
+    assert result["status"]["id"] == 13 and result["message"] == "cancelled (not judged)"
+    status, body, _ = server.get(f"/api/submissions/{token}")
+    assert body["verdict"] == "CANCELLED", body
+    status, body, _ = server.post(f"/api/submissions/{token}/cancel")
+    assert status == 409 and body["verdict"] == "CANCELLED"
+    assert server.post("/api/submissions/0123456789abcdef/cancel")[0] == 404
+    # The queue has room again.
+    assert submit(server, HELLO_C)
 
 
 def test_sigterm_stops_everything(instance):
