@@ -139,6 +139,7 @@ class Api {
         languages_(LanguageTable::load_default()),
         transport_(open_transport(inst)),
         queue_(transport_->job_queue()),
+        health_queue_(transport_->job_queue()),
         sources_(fs::absolute(inst.state_dir / "serve" / "sources")),
         packages_(fs::absolute(inst.state_dir / "serve" / "judge0-packages")) {
     for (const auto& [id, lang] : languages_.all())
@@ -485,10 +486,12 @@ class Api {
   }
 
   void health(httplib::Response& res) {
+    // A queue of its own: an answer never waits behind a submission
+    // being accepted (which may wait for room in the event queue).
     QueueFacts facts;
     {
-      std::lock_guard<std::mutex> lock(queue_mutex_);
-      facts = queue_->facts();
+      std::lock_guard<std::mutex> lock(health_mutex_);
+      facts = health_queue_->facts();
     }
     bool collector = collector_running(inst_);
     reply(res, 200,
@@ -685,6 +688,8 @@ class Api {
   std::mutex queue_mutex_;
   std::unique_ptr<Transport> transport_;  // both used under queue_mutex_
   std::unique_ptr<JobQueue> queue_;
+  std::mutex health_mutex_;
+  std::unique_ptr<JobQueue> health_queue_;  // used under health_mutex_
   fs::path sources_, packages_;
 };
 

@@ -16,6 +16,9 @@ is Python's standard library only (http.client):
     its report the very one `pipejudge results ID --json` prints; its
     events as Server-Sent Events, resumed with Last-Event-ID after a client
     hung up; cancelling a queued submission; 503 when the queue is full;
+  * 200 submissions from 20 concurrent clients (PJ_E2E_SERVE_LOAD): every
+    one final with its own verdict, none lost, /api/health answering
+    within 100 ms (p99; the figures are printed, pytest -s shows them);
   * SIGTERM stops serve, its collector and its workers cleanly.
 """
 import base64
@@ -25,7 +28,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -41,6 +46,8 @@ SEGV_C = '#include <stdio.h>\nint main(void) { volatile int *p = 0; puts("before
 BYTES_C = '#include <stdio.h>\nint main(void) { fwrite("\\xff\\xfe\\x00ok\\n", 1, 6, stdout); ' \
           'return 0; }\n'
 NOT_UTF8 = b"\xff\xfe\x00ok\n"
+LOAD_SUBMISSIONS = int(os.environ.get("PJ_E2E_SERVE_LOAD", "200"))
+LOAD_CLIENTS = 20
 
 
 class Server:
@@ -373,6 +380,61 @@ def test_health(server):
     # The pool's two workers each say so once they run.
     assert e2e_support.wait_for(lambda: server.get("/api/health")[1]["workers"] == 2,
                                 timeout=30), server.get("/api/health")[1]
+
+
+def test_load_from_concurrent_clients(instance):
+    """LOAD_SUBMISSIONS Judge0 submissions from LOAD_CLIENTS concurrent
+    clients: every one gets its own final verdict, none is lost, and
+    /api/health answers throughout (its latencies are printed)."""
+    server = Server(instance, "--jobs", "2")
+    per_client = LOAD_SUBMISSIONS // LOAD_CLIENTS
+    done = threading.Event()
+    latencies = []
+
+    def watch_health():
+        while not done.is_set():
+            start = time.monotonic()
+            status, body, _ = server.get("/api/health")
+            latencies.append(time.monotonic() - start)
+            assert status == 200 and body["collector"], body
+            time.sleep(0.05)
+
+    def client(n):
+        want = {}
+        for i in range(per_client):
+            # n + i is never 42: WRONG_C is always wrong.
+            source, status = (HELLO_C, 3) if i % 2 == 0 else (WRONG_C, 4)
+            token = submit(server, source, stdin=f"{n} {i}\n", expected_output=str(n + i))
+            want[token] = status
+        got = {token: server.judge0_final(token, timeout=600)["status"]["id"] for token in want}
+        return want, got
+
+    watcher = threading.Thread(target=watch_health)
+    watcher.start()
+    start = time.monotonic()
+    try:
+        with ThreadPoolExecutor(LOAD_CLIENTS) as pool:
+            results = list(pool.map(client, range(LOAD_CLIENTS)))
+    finally:
+        done.set()
+        watcher.join()
+    elapsed = time.monotonic() - start
+    want, got = {}, {}
+    for w, g in results:
+        want.update(w)
+        got.update(g)
+    assert len(want) == per_client * LOAD_CLIENTS  # every token its own
+    assert got == want
+    with instance.db() as db:
+        finals = db.execute("SELECT COUNT(*) FROM events WHERE type = 'final'").fetchone()[0]
+    assert finals == len(want)
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print(f"\nload: {len(want)} submissions from {LOAD_CLIENTS} clients judged in "
+          f"{elapsed:.1f} s; /api/health {len(latencies)} calls, median "
+          f"{latencies[len(latencies) // 2] * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
+          f"max {latencies[-1] * 1000:.1f} ms")
+    assert p99 < 0.1, latencies[-5:]
 
 
 def test_auth_token(instance):
