@@ -96,11 +96,8 @@ void add_serve_command(CLI::App& app, int& status) {
     if (!opt->no_workers) require_isolation_or_insecure();
     const std::atomic<bool>& stop = stop_on_signals();
     {
-      LocalJudges judges(inst,
-                         opt->no_workers ? 0
-                         : opt->jobs > 0 ? opt->jobs
-                                         : max_run_slots(),
-                         opt->cache_dir);
+      int workers = opt->no_workers ? 0 : opt->jobs > 0 ? opt->jobs : max_run_slots();
+      LocalJudges judges(inst, workers, opt->cache_dir, log);
       run_server(inst, serve, stop, log, [&](int port) {
         // The one line on stdout: scripts wait for it.
         std::printf("listening http://%s:%d/\n",

@@ -19,6 +19,7 @@ is Python's standard library only (http.client):
   * 200 submissions from 20 concurrent clients (PJ_E2E_SERVE_LOAD): every
     one final with its own verdict, none lost, /api/health answering
     within 100 ms (p99; the figures are printed, pytest -s shows them);
+  * a collector or worker pool of serve's that dies is started again;
   * SIGTERM stops serve, its collector and its workers cleanly.
 """
 import base64
@@ -465,6 +466,35 @@ def test_queue_full_and_cancel(instance):
     assert server.post("/api/submissions/0123456789abcdef/cancel")[0] == 404
     # The queue has room again.
     assert submit(server, HELLO_C)
+
+
+def children_of(pid):
+    """{pid: cmdline} of the direct children of `pid`."""
+    return {p: cmd for p, ppid, cmd in e2e_support.processes() if ppid == pid}
+
+
+def child_running(server, word):
+    """The pid of serve's child whose command is `pipejudge WORD ...`, or None."""
+    for pid, cmd in children_of(server.proc.pid).items():
+        argv = cmd.split(b"\0")
+        if len(argv) > 1 and argv[1] == word.encode():
+            return pid
+    return None
+
+
+def test_collector_and_workers_that_die_are_started_again(instance):
+    server = Server(instance, "--jobs", "1")
+    for word in ("collector", "worker"):
+        pid = child_running(server, word)
+        assert pid, (word, children_of(server.proc.pid))
+        os.kill(pid, signal.SIGKILL)
+        assert e2e_support.wait_for(lambda: child_running(server, word) not in (None, pid),
+                                    timeout=30), (word, server.log())
+    assert "starting another" in server.log()
+    status, body, _ = server.post("/submissions?wait=true",
+                                  {"source_code": HELLO_C, "language_id": 50, "stdin": "2 2"})
+    assert status == 201 and body["status"]["id"] == 3 and body["stdout"] == "4\n", body
+    assert server.get("/api/health")[1]["collector"] is True
 
 
 def test_sigterm_stops_everything(instance):
