@@ -175,6 +175,8 @@ class Api {
              {"name", "pipejudge"},
              {"compatibility", "a subset of the Judge0 CE API (see the README)"}});
     });
+    svr.Get("/workers", [this](const Req&, Res& res) { workers(res); });
+    svr.Get("/config_info", [this](const Req&, Res& res) { config_info(res); });
     // pipejudge's own.
     svr.Get("/api/health", [this](const Req&, Res& res) { health(res); });
     svr.Get("/api/problems", [this](const Req&, Res& res) {
@@ -485,14 +487,67 @@ class Api {
     reply(res, 200, language_json(*j0, *lang, true));
   }
 
-  void health(httplib::Response& res) {
+  QueueFacts queue_facts() {
     // A queue of its own: an answer never waits behind a submission
     // being accepted (which may wait for room in the event queue).
-    QueueFacts facts;
-    {
-      std::lock_guard<std::mutex> lock(health_mutex_);
-      facts = health_queue_->facts();
-    }
+    std::lock_guard<std::mutex> lock(health_mutex_);
+    return health_queue_->facts();
+  }
+
+  // Judge0's GET /workers: its one queue, as pipejudge's job queue and
+  // workers are now.
+  void workers(Res& res) {
+    QueueFacts facts = queue_facts();
+    std::size_t idle = 0;
+    for (const auto& w : facts.workers) idle += w.state == "idle";
+    reply(res, 200,
+          json::array({{{"queue", "live"},
+                        {"size", facts.queued.size()},
+                        {"available", facts.workers.size()},
+                        {"idle", idle},
+                        {"working", facts.workers.size() - idle},
+                        {"paused", 0},
+                        {"failed", facts.dead.size()}}}));
+  }
+
+  // Judge0's GET /config_info: the settings that hold here, under Judge0's
+  // names (what pipejudge cannot do yet is off).
+  void config_info(Res& res) {
+    const Judge0Limits& l = options_.judge0;
+    reply(res, 200,
+          {{"maintenance_mode", false},
+           {"enable_wait_result", true},
+           {"enable_compiler_options", false},
+           {"allowed_languages_for_compile_options", json::array()},
+           {"enable_command_line_arguments", false},
+           {"enable_submission_delete", false},
+           {"enable_callbacks", false},
+           {"callbacks_max_tries", 0},
+           {"callbacks_timeout", 0},
+           {"enable_additional_files", false},
+           {"max_queue_size", options_.max_queued},
+           {"cpu_time_limit", l.cpu_time_default},
+           {"max_cpu_time_limit", l.cpu_time_max},
+           {"memory_limit", l.memory_default_kb},
+           {"max_memory_limit", l.memory_max_kb},
+           {"max_file_size", 1024},
+           {"number_of_runs", 1},
+           {"max_number_of_runs", 1},
+           {"redirect_stderr_to_stdout", false},
+           {"enable_per_process_and_thread_time_limit", false},
+           {"enable_per_process_and_thread_memory_limit", false},
+           {"enable_network", false},
+           {"enable_batched_submissions", true},
+           {"max_submission_batch_size", kMaxBatch},
+           {"submission_cache_duration", 0},
+           {"use_docs_as_homepage", false},
+           {"allow_enable_network", false},
+           {"allow_enable_per_process_and_thread_time_limit", false},
+           {"allow_enable_per_process_and_thread_memory_limit", false}});
+  }
+
+  void health(httplib::Response& res) {
+    QueueFacts facts = queue_facts();
     bool collector = collector_running(inst_);
     reply(res, 200,
           {{"status", collector ? "ok" : "degraded: no collector is running"},

@@ -4,7 +4,7 @@ A real `pipejudge serve` on a free loopback port, with its own instance and
 state directory, its collector and two workers as its children; the client
 is Python's standard library only (http.client):
 
-  * GET /about, /statuses, /languages, /languages/ID;
+  * GET /about, /statuses, /languages, /languages/ID, /workers, /config_info;
   * POST /submissions with Judge0's status ids for an AC (with and without
     expected_output), a WA, a CE, a TLE and an RE by SIGSEGV; ?wait=true;
     ?fields=; base64 both ways, with output that is not UTF-8;
@@ -381,6 +381,14 @@ def test_health(server):
     # The pool's two workers each say so once they run.
     assert e2e_support.wait_for(lambda: server.get("/api/health")[1]["workers"] == 2,
                                 timeout=30), server.get("/api/health")[1]
+    status, workers, _ = server.get("/workers")
+    assert status == 200 and len(workers) == 1
+    assert workers[0]["available"] == 2 and workers[0]["idle"] + workers[0]["working"] == 2
+    status, config, _ = server.get("/config_info")
+    assert status == 200
+    assert config["max_submission_batch_size"] == 20 and config["enable_batched_submissions"]
+    assert config["cpu_time_limit"] == 5 and config["max_memory_limit"] == 512000
+    assert config["enable_callbacks"] is False
 
 
 def test_load_from_concurrent_clients(instance):
