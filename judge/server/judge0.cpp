@@ -15,6 +15,7 @@
 
 #include "judge/engine/sha256.hpp"
 #include "judge/report/events.hpp"
+#include "sandbox/fd.hpp"
 
 using nlohmann::json;
 namespace fs = std::filesystem;
@@ -202,25 +203,6 @@ int main(int argc, char** argv) {
 }
 )";
 
-void write_file(const fs::path& path, std::string_view data) {
-  // Readable by the sandbox's run uids (when root); the state directory
-  // (0700) keeps it from everyone else.
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::system_error(errno, std::system_category(), path.string());
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      throw std::system_error(e, std::system_category(), path.string());
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::close(fd) != 0) throw std::system_error(errno, std::system_category(), path.string());
-}
-
 std::string number_text(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", v);
@@ -228,6 +210,22 @@ std::string number_text(double v) {
 }
 
 }  // namespace
+
+void write_new_file(const fs::path& path, std::string_view data) {
+  // Readable by the sandbox's run uids (when root); the state directory
+  // (0700) keeps it from everyone else.
+  sandbox::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!fd) throw std::system_error(errno, std::system_category(), path.string());
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::system_error(errno, std::system_category(), path.string());
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd.release()) != 0)
+    throw std::system_error(errno, std::system_category(), path.string());
+}
 
 const std::vector<Judge0Language>& judge0_languages() {
   return kLanguages;
@@ -441,27 +439,35 @@ fs::path judge0_package(const fs::path& packages, const Judge0Request& request) 
 
   fs::create_directories(packages);
   fs::path tmp = packages / (".new-" + new_submission_id());
+  // Removed however this ends, unless it became the package.
+  struct Removed {
+    fs::path path;
+    ~Removed() {
+      std::error_code ignored;
+      if (!path.empty()) fs::remove_all(path, ignored);
+    }
+  } unfinished{tmp};
   fs::create_directories(tmp / "data" / "secret");
   fs::create_directories(tmp / "output_validators" / "judge0");
   // The output limit is Judge0's default max_file_size, 1024 KB.
-  write_file(tmp / "problem.yaml",
-             "name: Judge0 submission\n"
-             "limits:\n  time_limit: " +
-                 time + "\n  memory: " + std::to_string(memory_mib) +
-                 "\n  output: 1\n"
-                 "validation: custom\n"
-                 "validator_flags: " +
-                 (request.expected_output ? "compare" : "accept") + "\n");
-  write_file(tmp / "data" / "secret" / "1.in", request.stdin_data);
-  write_file(tmp / "data" / "secret" / "1.ans", request.expected_output.value_or(""));
-  write_file(tmp / "output_validators" / "judge0" / "validator.c", kValidatorSource);
+  write_new_file(tmp / "problem.yaml",
+                 "name: Judge0 submission\n"
+                 "limits:\n  time_limit: " +
+                     time + "\n  memory: " + std::to_string(memory_mib) +
+                     "\n  output: 1\n"
+                     "validation: custom\n"
+                     "validator_flags: " +
+                     (request.expected_output ? "compare" : "accept") + "\n");
+  write_new_file(tmp / "data" / "secret" / "1.in", request.stdin_data);
+  write_new_file(tmp / "data" / "secret" / "1.ans", request.expected_output.value_or(""));
+  write_new_file(tmp / "output_validators" / "judge0" / "validator.c", kValidatorSource);
   std::error_code ec;
   fs::rename(tmp, dir, ec);
-  if (ec) {
-    // Made meanwhile by another request: theirs is the same.
-    fs::remove_all(tmp);
-    if (!fs::exists(dir / "problem.yaml")) throw std::system_error(ec, dir.string());
-  }
+  if (!ec) {
+    unfinished.path.clear();
+  } else if (!fs::exists(dir / "problem.yaml")) {
+    throw std::system_error(ec, dir.string());
+  }  // else made meanwhile by another request: theirs is the same
   return dir;
 }
 

@@ -57,6 +57,10 @@ Judge0Outcome judge0_outcome(const SubmissionReport& r, bool started);
 std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);
 
+// Makes a file that must not exist yet with `data` (mode 0644, inside the
+// state directory). Throws std::system_error naming it.
+void write_new_file(const std::filesystem::path& path, std::string_view data);
+
 // Judge0's limits: defaults and maxima.
 struct Judge0Limits {
   double cpu_time_default = 5, cpu_time_max = 15;  // seconds

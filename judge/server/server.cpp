@@ -235,22 +235,7 @@ class Api {
     fs::path dir = sources_ / new_submission_id();
     fs::create_directories(dir);
     fs::path file = dir / file_name;
-    // Readable by the sandbox's run uids (when root); the state directory
-    // (0700) keeps it from everyone else.
-    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) throw std::system_error(errno, std::system_category(), file.string());
-    std::size_t done = 0;
-    while (done < source.size()) {
-      ssize_t n = ::write(fd, source.data() + done, source.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        int e = errno;
-        ::close(fd);
-        throw std::system_error(e, std::system_category(), file.string());
-      }
-      done += static_cast<std::size_t>(n);
-    }
-    if (::close(fd) != 0) throw std::system_error(errno, std::system_category(), file.string());
+    write_new_file(file, source);
     return file;
   }
 
