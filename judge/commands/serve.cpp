@@ -1,6 +1,7 @@
 // `pipejudge serve`: the HTTP API (Judge0-compatible, and the problem API)
 // on an instance, with its collector and a pool of workers as children.
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 #include "judge/commands/cli.hpp"
@@ -58,13 +59,17 @@ void add_serve_command(CLI::App& app, int& status) {
   cmd->add_option("--auth-token", opt->tokens,
                   "require this X-Auth-Token on every request (repeatable; also "
                   "$PIPEJUDGE_AUTH_TOKEN)");
-  cmd->add_option("--jobs", opt->jobs,
-                  "workers to start (default: the number of cores, the machine's run slots)")
-      ->check(CLI::Range(1, 1000));
+  auto* jobs =
+      cmd->add_option("--jobs", opt->jobs,
+                      "workers to start (default: the number of cores, the machine's run slots)")
+          ->check(CLI::Range(1, 1000));
+  auto* cache =
+      cmd->add_option("--cache-dir", opt->cache_dir, "the workers' compile cache directory");
   cmd->add_flag("--no-workers", opt->no_workers,
                 "start no workers: those already running on the instance judge (a collector "
-                "is started only if none runs)");
-  cmd->add_option("--cache-dir", opt->cache_dir, "the workers' compile cache directory");
+                "is started only if none runs)")
+      ->excludes(jobs)
+      ->excludes(cache);
   cmd->add_option("--max-body-kib", opt->max_body_kib, "larger request bodies are refused (413)")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
@@ -83,6 +88,8 @@ void add_serve_command(CLI::App& app, int& status) {
     ServeOptions& serve = opt->serve;
     parse_listen(opt->listen, serve);
     serve.problems_dir = opt->problems;
+    if (!opt->problems.empty() && !std::filesystem::is_directory(opt->problems))
+      throw ConfigError(opt->problems, "is not a directory");  // before anything starts
     serve.max_body_bytes = opt->max_body_kib << 10;
     serve.auth_tokens = opt->tokens;
     if (const char* env = std::getenv("PIPEJUDGE_AUTH_TOKEN"); env && *env)

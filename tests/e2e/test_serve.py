@@ -522,5 +522,14 @@ def test_warns_when_reachable_without_a_token(instance):
     assert rc == 2 and "warning" in err and "auth token" in err, err
 
 
+def test_usage_errors(instance):
+    for argv, said in ((["--listen", "2358"], "HOST:PORT"),
+                       (["--listen", "127.0.0.1:99999"], "port"),
+                       (["--no-workers", "--jobs", "2"], "excludes"),
+                       (["--problems", "/nonexistent-dir"], "not a directory")):
+        rc, out, err = instance.run("serve", *argv, *instance.args(), timeout=60)
+        assert rc == 2 and said in err, (argv, rc, err)
+
+
 if __name__ == "__main__":
     sys.exit(e2e_support.run_as_script(__file__))
