@@ -33,5 +33,6 @@ void add_languages_command(CLI::App& app, int& status);
 void add_cancel_command(CLI::App& app, int& status);
 void add_queue_command(CLI::App& app, int& status);
 void add_grade_command(CLI::App& app, int& status);
+void add_serve_command(CLI::App& app, int& status);
 
 }  // namespace pj::judge

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   pj::judge::add_cancel_command(app, status);
   pj::judge::add_queue_command(app, status);
   pj::judge::add_grade_command(app, status);
+  pj::judge::add_serve_command(app, status);
   try {
     pj::judge::allow_insecure_if_asked_by_environment();
     app.parse(argc, argv);
