@@ -26,9 +26,10 @@ struct TestReport {
   // exception, the traceback); its telling line is also in `message`.
   std::string error_output;
   std::optional<int> passes;  // multi-pass problems: how many passes ran
-  // Re-run once: the first run was TLE near the limit (its CPU time over the
-  // limit by at most 5 %), and took this many CPU seconds; everything else in
-  // this report is the second run's, which stands.
+  // Re-run once: the first run was a TLE the machine may have caused (its CPU
+  // time over the limit by at most 5 %, or the wall limit reached with less
+  // CPU time than the limit), and took this many CPU seconds; everything else
+  // in this report is the second run's, which stands.
   std::optional<double> rerun_first_time;
 };
 

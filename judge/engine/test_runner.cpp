@@ -117,16 +117,22 @@ bool near_limit_tle(const TestReport& t, const sandbox::Limits& limits) {
          t.time > limits.cpu_seconds && t.time < limits.cpu_seconds + limits.cpu_grace_seconds;
 }
 
-TestReport rerun_if_near_limit(TestReport first, const sandbox::Limits& limits,
-                               const std::function<TestReport()>& again) {
-  if (!near_limit_tle(first, limits)) return first;
+bool wall_limit_tle(const TestReport& t, const sandbox::Limits& limits) {
+  const double wall = limits.effective_wall_seconds();
+  return t.verdict == Verdict::TLE && wall > 0 && t.wall_time >= wall &&
+         (limits.cpu_seconds <= 0 || t.time < limits.cpu_seconds);
+}
+
+TestReport rerun_if_doubtful(TestReport first, const sandbox::Limits& limits,
+                             const std::function<TestReport()>& again) {
+  if (!near_limit_tle(first, limits) && !wall_limit_tle(first, limits)) return first;
   TestReport second = again();
   second.rerun_first_time = first.time;
   return second;
 }
 
 TestReport TestRunner::run(const TestCase& test) {
-  return rerun_if_near_limit(judge_once(test), limits_, [&] { return judge_once(test); });
+  return rerun_if_doubtful(judge_once(test), limits_, [&] { return judge_once(test); });
 }
 
 TestReport TestRunner::judge_once(const TestCase& test) {

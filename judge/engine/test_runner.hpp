@@ -31,10 +31,16 @@ sandbox::Limits submission_limits(const Problem& p, const Language& lang, double
 // watchdog past the grace, or at the wall limit).
 bool near_limit_tle(const TestReport& t, const sandbox::Limits& limits);
 
-// `first`, or if it is a TLE near the limit, what `again` (the same test
-// judged again) gives, marked with the first run's CPU time. At most once.
-TestReport rerun_if_near_limit(TestReport first, const sandbox::Limits& limits,
-                               const std::function<TestReport()>& again);
+// Whether `t` is a TLE by wall time with less CPU time than the limit: a
+// program that sleeps, or one the rest of the machine held off its core (the
+// two look alike from here).
+bool wall_limit_tle(const TestReport& t, const sandbox::Limits& limits);
+
+// `first`, or if the machine may have made it a TLE (near_limit_tle or
+// wall_limit_tle), what `again` (the same test judged again) gives, marked
+// with the first run's CPU time. At most once.
+TestReport rerun_if_doubtful(TestReport first, const sandbox::Limits& limits,
+                             const std::function<TestReport()>& again);
 
 class TestRunner {
  public:

@@ -8,7 +8,9 @@ A TLE near the limit (CPU time over it by less than 5 %) is judged again
 once, and the report says so: a program that burns 2 % more CPU than its
 limit and then answers is TLE, re-run, both runs' times in the window; a
 program that spins forever is killed at the limit plus 5 % and is not
-re-run; an accepted one is not re-run either.
+re-run; an accepted one is not re-run either. A program the wall limit
+ended having used little CPU time (a sleeper, or one the rest of the
+machine held off its core) is judged again once too.
 """
 import json
 import os
@@ -38,6 +40,7 @@ int main(void) {
 }
 """
 
+SLEEP_C = "#include <unistd.h>\nint main(void) { sleep(30); return 0; }\n"
 SPIN_C = "int main(void) { volatile unsigned long s = 0; for (;;) s++; }\n"
 SUM_C = ("#include <stdio.h>\nint main(void) { long long a, b; "
          "if (scanf(\"%lld %lld\", &a, &b) != 2) return 1; printf(\"%lld\\n\", a + b); }\n")
@@ -79,7 +82,7 @@ def setup(module_dir):
     write(os.path.join(pkg, "data", "secret", "1.ans"), "3\n")
     sources = {}
     for name, text in (("near.c", NEAR_C), ("spin.c", SPIN_C), ("sum.c", SUM_C),
-                       ("threads.c", THREADS_C)):
+                       ("threads.c", THREADS_C), ("sleep.c", SLEEP_C)):
         sources[name] = os.path.join(module_dir, "src", name)
         write(sources[name], text)
     cache = os.path.join(module_dir, "cache")
@@ -120,7 +123,7 @@ def test_a_tle_near_the_limit_is_run_again_and_says_so(pipejudge, setup, module_
     rows = [line for line in out.splitlines() if line.startswith("secret/1")]
     assert rc == 1 and len(rows) == 1, f"exit {rc}: {out!r} {err!r}"
     if "wall time" not in rows[0]:  # see judge_cpu_bound
-        assert "TLE" in rows[0] and "re-run (first run TLE at" in rows[0], rows[0]
+        assert "TLE" in rows[0] and "re-run (first run TLE, " in rows[0], rows[0]
 
 
 def test_a_tle_far_over_the_limit_is_not_run_again(pipejudge, setup, module_dir):
@@ -129,6 +132,17 @@ def test_a_tle_far_over_the_limit_is_not_run_again(pipejudge, setup, module_dir)
     assert test.get("rerun_first_time") is None, test
     # Killed at the limit plus its grace, not before.
     assert test["time"] >= LIMIT * 1.05, test
+
+
+def test_a_tle_by_wall_time_with_little_cpu_is_run_again(pipejudge, setup, module_dir):
+    judged = judge(pipejudge, setup, module_dir, "sleep.c")
+    assert not judged.problem, judged.problem
+    assert judged.report.get("verdict") == "TLE", judged.summary()
+    test = judged.test("secret/1")
+    assert test["message"].startswith("wall time"), test
+    first = test.get("rerun_first_time")
+    assert first is not None and first < LIMIT, f"not re-run: {test}"
+    assert test["wall_time"] >= 1.5 and test["time"] < LIMIT, test
 
 
 def test_an_accepted_run_is_not_run_again(pipejudge, setup, module_dir):

@@ -1,4 +1,5 @@
-// A TLE near the limit is judged again once, and the second result stands;
+// A TLE the machine may have caused (near the CPU limit, or at the wall limit
+// with little CPU time) is judged again once, and the second result stands;
 // run slots each get a core of their own.
 #include <catch2/catch.hpp>
 #include <set>
@@ -44,7 +45,7 @@ struct Again {
 
 TEST_CASE("a TLE near the limit is judged again once; the second result stands", "[rerun]") {
   Again again{report(Verdict::AC, 0.97)};
-  TestReport t = rerun_if_near_limit(report(Verdict::TLE, 1.03), one_second(), again.fn());
+  TestReport t = rerun_if_doubtful(report(Verdict::TLE, 1.03), one_second(), again.fn());
   CHECK(again.calls == 1);
   CHECK(t.verdict == Verdict::AC);
   CHECK(t.time == 0.97);
@@ -53,7 +54,7 @@ TEST_CASE("a TLE near the limit is judged again once; the second result stands",
 
   SECTION("a second TLE stands too, and there is no third run") {
     Again twice{report(Verdict::TLE, 1.04)};
-    TestReport u = rerun_if_near_limit(report(Verdict::TLE, 1.01), one_second(), twice.fn());
+    TestReport u = rerun_if_doubtful(report(Verdict::TLE, 1.01), one_second(), twice.fn());
     CHECK(twice.calls == 1);
     CHECK(u.verdict == Verdict::TLE);
     CHECK(u.time == 1.04);
@@ -68,7 +69,7 @@ TEST_CASE("no re-run: far over the limit, under it, or not a TLE", "[rerun]") {
        {report(Verdict::TLE, 1.05), report(Verdict::TLE, 1.2), report(Verdict::TLE, 0.2),
         report(Verdict::AC, 0.99), report(Verdict::WA, 1.02), report(Verdict::RE, 1.02)}) {
     Again again{report(Verdict::AC, 0.5)};
-    TestReport t = rerun_if_near_limit(first, limits, again.fn());
+    TestReport t = rerun_if_doubtful(first, limits, again.fn());
     INFO(verdict_code(first.verdict) << " at " << first.time);
     CHECK(again.calls == 0);
     CHECK(t.verdict == first.verdict);
@@ -81,6 +82,32 @@ TEST_CASE("no re-run: far over the limit, under it, or not a TLE", "[rerun]") {
   TestReport killed = report(Verdict::TLE, 1.02);
   killed.signal = "SIGKILL";
   CHECK_FALSE(near_limit_tle(killed, limits));
+}
+
+TEST_CASE("a TLE at the wall limit with little CPU time is judged again once", "[rerun]") {
+  const sandbox::Limits limits = one_second();  // wall limit: 2 s
+  TestReport held = report(Verdict::TLE, 0.03);
+  held.wall_time = 2.001;
+  held.signal = "SIGKILL";
+  CHECK(wall_limit_tle(held, limits));
+  Again again{report(Verdict::AC, 0.03)};
+  TestReport t = rerun_if_doubtful(held, limits, again.fn());
+  CHECK(again.calls == 1);
+  CHECK(t.verdict == Verdict::AC);
+  CHECK(t.rerun_first_time == 0.03);
+
+  // A CPU-bound program killed at the wall limit used its CPU time: not held off.
+  TestReport busy = report(Verdict::TLE, 1.04);
+  busy.wall_time = 2.0;
+  busy.signal = "SIGKILL";
+  CHECK_FALSE(wall_limit_tle(busy, limits));
+  // Under the wall limit: the CPU limit ended it.
+  TestReport cpu = report(Verdict::TLE, 0.5);
+  cpu.wall_time = 1.9;
+  CHECK_FALSE(wall_limit_tle(cpu, limits));
+  TestReport sleeper_ok = report(Verdict::WA, 0.01);
+  sleeper_ok.wall_time = 2.5;
+  CHECK_FALSE(wall_limit_tle(sleeper_ok, limits));
 }
 
 TEST_CASE("a submission's limits carry the grace of kNearLimit", "[rerun]") {
