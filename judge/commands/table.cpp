@@ -46,8 +46,7 @@ void print_test_row(std::FILE* out, const TestReport& t) {
     note = std::to_string(*t.passes) + (*t.passes == 1 ? " pass" : " passes");
   if (t.rerun_first_time) {
     char first[96];
-    std::snprintf(first, sizeof first, "re-run (first run TLE, %.3f s CPU)",
-                  *t.rerun_first_time);
+    std::snprintf(first, sizeof first, "re-run (first run TLE, %.3f s CPU)", *t.rerun_first_time);
     note = note.empty() ? first : note + "; " + first;
   }
   std::fprintf(out, "%-24s %-8s %7.3f s %11s  %s\n", t.name.c_str(), verdict_code(t.verdict),
