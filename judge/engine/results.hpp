@@ -26,6 +26,10 @@ struct TestReport {
   // exception, the traceback); its telling line is also in `message`.
   std::string error_output;
   std::optional<int> passes;  // multi-pass problems: how many passes ran
+  // The start of what the program wrote on stdout, whatever its verdict,
+  // when the submission asked for it (JudgeOptions::keep_output): bytes as
+  // written, UTF-8 or not. Empty otherwise.
+  std::string output;
   // Re-run once: the first run was a TLE the machine may have caused (its CPU
   // time over the limit by at most 5 %, or the wall limit reached with less
   // CPU time than the limit), and took this many CPU seconds; everything else

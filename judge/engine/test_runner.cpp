@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 
 #include "judge/engine/default_validator.hpp"
 
@@ -88,6 +89,16 @@ TestRunner::Pass validator_decides(const ValidatorVerdict& v, TestReport t) {
   return {std::move(t), v.next_pass};
 }
 
+// The first `limit` bytes of `file` ("" if it cannot be read: a run that
+// never started wrote nothing).
+std::string read_start(const fs::path& file, std::uint64_t limit) {
+  std::ifstream in(file, std::ios::binary);
+  std::string data(static_cast<std::size_t>(limit), '\0');
+  in.read(data.data(), static_cast<std::streamsize>(limit));
+  data.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+  return data;
+}
+
 }  // namespace
 
 sandbox::Limits submission_limits(const Problem& p, const Language& lang, double time_limit) {
@@ -103,12 +114,13 @@ sandbox::Limits submission_limits(const Problem& p, const Language& lang, double
 
 TestRunner::TestRunner(const Problem& p, const Language& lang, Workspace& ws,
                        const CompileResult& program, std::optional<ValidatorRunner> validator,
-                       double time_limit)
+                       double time_limit, std::uint64_t keep_output)
     : problem_(p),
       ws_(ws),
       program_(program),
       validator_(std::move(validator)),
-      limits_(submission_limits(p, lang, time_limit)) {}
+      limits_(submission_limits(p, lang, time_limit)),
+      keep_output_(keep_output) {}
 
 bool near_limit_tle(const TestReport& t, const sandbox::Limits& limits) {
   // Killed (at the wall limit, say), its CPU time says nothing of how much
@@ -199,6 +211,7 @@ TestRunner::Pass TestRunner::run_batch(const TestCase& test, const fs::path& inp
   sandbox::Result res = sandbox::run(spec);
   ws_.remove_box(box);
   TestReport t = facts(test, res);
+  if (keep_output_ > 0) t.output = read_start(output, keep_output_);
   if (run_failed(res, limits_, t)) return {t};
   if (validator_) return validator_decides(validator_->check(test, input, output), t);
   try {

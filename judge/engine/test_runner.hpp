@@ -46,7 +46,8 @@ class TestRunner {
  public:
   // `validator` is the package's custom output validator, if it has one.
   TestRunner(const Problem& p, const Language& lang, Workspace& ws, const CompileResult& program,
-             std::optional<ValidatorRunner> validator, double time_limit);
+             std::optional<ValidatorRunner> validator, double time_limit,
+             std::uint64_t keep_output = 0);
 
   // Never throws: the judge's own trouble is an IE report.
   TestReport run(const TestCase& test);
@@ -71,6 +72,7 @@ class TestRunner {
   const CompileResult& program_;
   std::optional<ValidatorRunner> validator_;
   sandbox::Limits limits_;
+  std::uint64_t keep_output_;  // JudgeOptions::keep_output
 };
 
 }  // namespace pj::judge

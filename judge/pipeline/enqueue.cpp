@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 namespace pj::judge {
 
 Job accept_submission(EventSink& sink, const Problem& problem, const Submission& submission,
-                      const std::string& file_as_given, bool run_all) {
+                      const std::string& file_as_given, bool run_all, std::uint64_t keep_output) {
   const Language& lang = *submission.language;
   // A directory's main source travels with the job, so that the judge takes
   // the one chosen here (by --entry, submissions.yaml or the language's rule).
@@ -25,6 +25,7 @@ Job accept_submission(EventSink& sink, const Problem& problem, const Submission&
   job.language = lang.id;
   job.entry = entry;
   job.all = run_all;
+  job.keep_output = keep_output;
   if (job.to_message().size() > kMaxJobBytes)
     throw ConfigError(job.file, "path too long for the submission queue");
   QueuedFacts q{problem.short_name,   problem.name, job.problem_dir,
@@ -36,11 +37,12 @@ Job accept_submission(EventSink& sink, const Problem& problem, const Submission&
 
 std::optional<std::string> enqueue_submission(Transport& transport, const Problem& problem,
                                               const Submission& submission, bool run_all,
-                                              Priority priority, const std::atomic<bool>& stop) {
+                                              Priority priority, const std::atomic<bool>& stop,
+                                              std::uint64_t keep_output) {
   std::unique_ptr<JobQueue> jobs = transport.job_queue();
   std::unique_ptr<EventSink> sink = transport.event_sink();
   Job job = accept_submission(*sink, problem, submission, fs::absolute(submission.path).string(),
-                              run_all);
+                              run_all, keep_output);
   job.priority = priority;
   if (!jobs->put(job, stop)) return std::nullopt;
   return job.id;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -14,16 +15,19 @@
 namespace pj::judge {
 
 // Publishes the queued event (seq 0) of a new submission and returns its
-// job; `file_as_given` is how the submitter named the file. Throws
-// ConfigError for a job that cannot travel (paths too long).
+// job; `file_as_given` is how the submitter named the file; `keep_output`:
+// JudgeOptions::keep_output. Throws ConfigError for a job that cannot travel
+// (paths too long).
 Job accept_submission(EventSink& sink, const Problem& problem, const Submission& submission,
-                      const std::string& file_as_given, bool run_all);
+                      const std::string& file_as_given, bool run_all,
+                      std::uint64_t keep_output = 0);
 
 // Accepts the submission and hands it to the workers through the job queue
 // at `priority`. The submission's id; nullopt if `stop` came
 // first (the queued event stays: the submission shows as queued).
 std::optional<std::string> enqueue_submission(Transport& transport, const Problem& problem,
                                               const Submission& submission, bool run_all,
-                                              Priority priority, const std::atomic<bool>& stop);
+                                              Priority priority, const std::atomic<bool>& stop,
+                                              std::uint64_t keep_output = 0);
 
 }  // namespace pj::judge

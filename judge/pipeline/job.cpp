@@ -18,6 +18,7 @@ std::string Job::to_message() const {
             {"lang", language},
             {"entry", entry},
             {"all", all},
+            {"keep_output", keep_output},
             {"priority", priority_name(priority)},
             {"attempt", attempt},
             {"pid", static_cast<std::int64_t>(getpid())},
@@ -57,6 +58,12 @@ std::optional<Job> Job::parse(std::string_view raw, std::int64_t expected_uid, s
   job.language = *lang;
   job.entry = str("entry").value_or("");
   job.all = j["all"].get<bool>();
+  auto keep = j.find("keep_output");  // absent in the jobs of earlier versions
+  if (keep != j.end() && !keep->is_number_unsigned()) {
+    error = "bad keep_output";
+    return std::nullopt;
+  }
+  if (keep != j.end()) job.keep_output = keep->get<std::uint64_t>();
   auto priority = parse_priority(str("priority").value_or("live"));
   auto it = j.find("attempt");
   int attempt = it == j.end() ? 0 : it->is_number_integer() ? it->get<int>() : -1;

@@ -1,5 +1,6 @@
 // One submission to judge, as it travels on the job queue:
-// {"v", "id", "problem", "file", "lang", "entry", "all", "priority", "attempt", "pid", "uid"}.
+// {"v", "id", "problem", "file", "lang", "entry", "all", "keep_output", "priority", "attempt",
+//  "pid", "uid"}.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,7 @@ struct Job {
   std::string language;     // language id
   std::string entry;        // a directory's main source, when named ("": the language's rule)
   bool all = false;
+  std::uint64_t keep_output = 0;  // JudgeOptions::keep_output
   Priority priority = Priority::Live;
   // Set by the queue: how many times the job has been taken, this time
   // included, and what became of the earlier times.

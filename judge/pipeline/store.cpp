@@ -15,7 +15,7 @@ using nlohmann::json;
 namespace pj::judge {
 namespace {
 
-constexpr const char* kSchemaVersion = "7";
+constexpr const char* kSchemaVersion = "8";
 
 // Every statement is idempotent: the collector runs it at each start.
 constexpr const char* kSchema = R"sql(
@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS tests(
   time REAL, wall_time REAL, memory INTEGER,
   exit_code INTEGER, signal TEXT, message TEXT,
   score REAL, team_message TEXT, stderr TEXT, passes INTEGER, rerun_first_time REAL,
+  output TEXT,
   PRIMARY KEY (submission_id, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS blobs(
   hash TEXT PRIMARY KEY,
@@ -69,8 +70,8 @@ CREATE TABLE IF NOT EXISTS blobs(
 // team message, version 2 the failing tests' stderr, version 3 the limits,
 // version 4 the passes of multi-pass tests, version 5 the judging attempts,
 // version 6 whether it was judged without isolation and the first run's
-// time of a test re-run near its limit.
-constexpr std::array<const char*, 6> kMigrations = {
+// time of a test re-run near its limit, version 7 a test's kept output.
+constexpr std::array<const char*, 7> kMigrations = {
     R"sql(
 ALTER TABLE submissions ADD COLUMN max_score REAL;
 ALTER TABLE submissions ADD COLUMN groups TEXT;
@@ -101,6 +102,10 @@ UPDATE meta SET value = '6' WHERE key = 'schema_version';
 ALTER TABLE submissions ADD COLUMN insecure INTEGER;
 ALTER TABLE tests ADD COLUMN rerun_first_time REAL;
 UPDATE meta SET value = '7' WHERE key = 'schema_version';
+)sql",
+    R"sql(
+ALTER TABLE tests ADD COLUMN output TEXT;
+UPDATE meta SET value = '8' WHERE key = 'schema_version';
 )sql"};
 
 constexpr const char* kSubmissionColumns =
@@ -198,8 +203,8 @@ struct ResultStore::Writer {
         test(
             db.prepare("INSERT INTO tests(submission_id, idx, seq, name, verdict, time, wall_time, "
                        "memory, exit_code, signal, message, score, team_message, stderr, passes, "
-                       "rerun_first_time) "
-                       "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                       "rerun_first_time, output) "
+                       "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
                        "WHERE ? > (SELECT COALESCE(attempt_seq, 0) FROM submissions WHERE id = ?) "
                        "ON CONFLICT(submission_id, idx) DO UPDATE SET seq = excluded.seq, "
                        "name = excluded.name, verdict = excluded.verdict, time = excluded.time, "
@@ -207,7 +212,8 @@ struct ResultStore::Writer {
                        "exit_code = excluded.exit_code, signal = excluded.signal, "
                        "message = excluded.message, score = excluded.score, "
                        "team_message = excluded.team_message, stderr = excluded.stderr, "
-                       "passes = excluded.passes, rerun_first_time = excluded.rerun_first_time "
+                       "passes = excluded.passes, rerun_first_time = excluded.rerun_first_time, "
+                       "output = excluded.output "
                        "WHERE excluded.seq > tests.seq")),
         judging(db.prepare("UPDATE submissions SET stage = MAX(stage, 2) WHERE id = ?")),
         // The earliest final wins, whatever order the events arrive in.
@@ -354,12 +360,13 @@ void ResultStore::store_one(const StoredEvent& se, std::size_t& added) {
     }
     case EventType::Test: {
       TestReport t = decode_test(b, lookup);
-      std::optional<std::string> signal;
+      std::optional<std::string> signal, output;
       if (!t.signal.empty()) signal = t.signal;
+      if (!t.output.empty()) output = store_output(t.output);
       w.test
           .bind(e.id, decode_test_index(b), e.seq, t.name, verdict_code(t.verdict), t.time,
                 t.wall_time, t.memory, t.exit_code, signal, t.message, t.score, t.team_message,
-                t.error_output, t.passes, t.rerun_first_time, e.seq, e.id)
+                t.error_output, t.passes, t.rerun_first_time, output, e.seq, e.id)
           .run();
       w.judging.bind(e.id).run();
       break;
@@ -377,7 +384,8 @@ void ResultStore::store_one(const StoredEvent& se, std::size_t& added) {
   }
 }
 
-// Compiler output is kept as a blob; the submission row refers to it by hash.
+// Compiler output and a test's kept output are blobs; their rows refer to
+// them by hash.
 std::string ResultStore::store_output(const std::string& text) {
   std::string hash = sha256_hex(text);
   writer_->insert_blob.bind(hash, text.size(), Statement::Bytes{text}).run();
@@ -456,7 +464,8 @@ std::optional<SubmissionDetail> ResultStore::find(const std::string& id) {
 std::vector<TestReport> ResultStore::tests_of(const std::string& id) {
   Statement s = db_.prepare(
       "SELECT name, verdict, time, wall_time, memory, exit_code, signal, message, score, "
-      "team_message, stderr, passes, rerun_first_time FROM tests WHERE submission_id = ? "
+      "team_message, stderr, passes, rerun_first_time, output FROM tests "
+      "WHERE submission_id = ? "
       "ORDER BY idx");
   s.bind(id);
   std::vector<TestReport> tests;
@@ -475,6 +484,7 @@ std::vector<TestReport> ResultStore::tests_of(const std::string& id) {
     t.error_output = s.opt_text(10).value_or("");
     if (auto passes = s.opt_int64(11)) t.passes = static_cast<int>(*passes);
     t.rerun_first_time = s.opt_real(12);
+    if (auto hash = s.opt_text(13)) t.output = blob(*hash).value_or(std::string());
   }
   return tests;
 }

@@ -152,7 +152,8 @@ json encode_test(const TestReport& t) {
           {"team_message", t.team_message},
           {"stderr", t.error_output},
           {"passes", or_null(t.passes)},
-          {"rerun_first_time", or_null(t.rerun_first_time)}};
+          {"rerun_first_time", or_null(t.rerun_first_time)},
+          {"output", t.output}};
 }
 
 TestReport decode_test(const json& j, const TextLookup& lookup) {
@@ -171,6 +172,7 @@ TestReport decode_test(const json& j, const TextLookup& lookup) {
   t.error_output = f.opt_text("stderr");
   t.passes = f.opt_int("passes");
   t.rerun_first_time = f.opt_number("rerun_first_time");
+  t.output = f.opt_text("output");
   return t;
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "judge/pipeline/job.hpp"
 #include "judge/pipeline/outbox.hpp"
 #include "judge/report/events.hpp"
 
@@ -193,6 +194,9 @@ TEST_CASE("every report shape decodes to what was encoded", "[events]") {
   CHECK(decoded.tests[0].team_message == "close");
   CHECK(decoded.groups[1].score == 12.5);
   CHECK(decode_test(encode_test(original.tests[1]), no_text).signal == "SIGSEGV");
+  TestReport with_output = original.tests[1];
+  with_output.output = "printed before it crashed\n";
+  CHECK(decode_test(encode_test(with_output), no_text).output == with_output.output);
   CHECK(decode_compile(encode_compile(original.compile), no_text).output ==
         original.compile.output);
 }
@@ -207,4 +211,29 @@ TEST_CASE("a malformed shape names its first bad field", "[events]") {
   json c = encode_compile(sample_report().compile);
   c["ok"] = "yes";
   CHECK_THROWS_WITH(decode_compile(c, no_text), Contains("field 'ok' must be true or false"));
+}
+
+TEST_CASE("a job travels whole, what to keep of its output too", "[events]") {
+  Job job;
+  job.id = "abc123";
+  job.problem_dir = "/p/aplusb";
+  job.file = "/s/sol.c";
+  job.language = "c";
+  job.keep_output = 1 << 20;
+  std::string error;
+  auto back = Job::parse(job.to_message(), geteuid(), error);
+  REQUIRE(back);
+  CHECK(back->keep_output == job.keep_output);
+  CHECK(back->file == job.file);
+
+  // A job of an earlier version has no keep_output: nothing is kept.
+  nlohmann::json old = nlohmann::json::parse(job.to_message());
+  old.erase("keep_output");
+  back = Job::parse(old.dump(), geteuid(), error);
+  REQUIRE(back);
+  CHECK(back->keep_output == 0);
+
+  old["keep_output"] = -1;
+  CHECK_FALSE(Job::parse(old.dump(), geteuid(), error));
+  CHECK(error == "bad keep_output");
 }

@@ -143,6 +143,29 @@ TEST_CASE("compiler output is stored as a blob and read back whole", "[store]") 
   CHECK(store.blob(hash) == output);
 }
 
+TEST_CASE("a test's kept output is stored as a blob and read back byte for byte", "[store]") {
+  TestInstance t;
+  make_state_dirs(t.inst);
+  ResultStore store = ResultStore::open_writer(t.inst.db_path, false);
+  std::string output = "3\n\xff\xfe not UTF-8\0 and a NUL";
+  output.push_back('\0');
+  std::string hash = sha256_hex(output);
+  TestReport test = make_test("sample/1", Verdict::RE);
+  json fields = encode_test_event(test, 0);
+  fields["output"] = blob_ref(hash, output.size());
+  StoredEvent e = make_event("s5", 3, "test", fields);
+  e.blobs[hash] = output;
+  store.ingest({e});
+  std::vector<TestReport> tests = store.find("s5")->report.tests;
+  REQUIRE(tests.size() == 1);
+  CHECK(tests[0].output == output);
+  CHECK(tests[0].verdict == Verdict::RE);
+  // Without output (every test but an API's): nothing kept, nothing read.
+  store.ingest(
+      {make_event("s6", 3, "test", encode_test_event(make_test("sample/1", Verdict::AC), 0))});
+  CHECK(store.find("s6")->report.tests.at(0).output.empty());
+}
+
 TEST_CASE("recent lists newest first and filters by problem", "[store]") {
   TestInstance t;
   make_state_dirs(t.inst);
