@@ -1,11 +1,15 @@
 #include "judge/engine/languages.hpp"
 
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <optional>
 #include <regex>
+#include <tuple>
 
 #include "judge/engine/error.hpp"
 #include "judge/engine/site_config.hpp"
@@ -84,11 +88,18 @@ LanguageTable LanguageTable::load(const std::filesystem::path& file) {
   return table;
 }
 
-LanguageTable LanguageTable::load_default(const std::string& problem) {
+namespace {
+
+std::filesystem::path default_languages_file() {
   const char* env = std::getenv("PIPEJUDGE_LANGUAGES");
-  LanguageTable table = load(env ? std::filesystem::path(env)
-                                 : std::filesystem::path(PIPEJUDGE_SOURCE_DIR) / "judge" /
-                                       "engine" / "languages.yaml");
+  return env ? std::filesystem::path(env)
+             : std::filesystem::path(PIPEJUDGE_SOURCE_DIR) / "judge" / "engine" / "languages.yaml";
+}
+
+}  // namespace
+
+LanguageTable LanguageTable::load_default(const std::string& problem) {
+  LanguageTable table = load(default_languages_file());
   const SiteConfig& site = site_config();
   const std::string& python = site.python_for(problem);
   // A table of the site's own may have no Python at all: then nothing to choose.
@@ -100,6 +111,26 @@ LanguageTable LanguageTable::load_default(const std::string& problem) {
     }
   }
   return table;
+}
+
+LanguageTable LanguageTable::current_default() {
+  const std::filesystem::path file = default_languages_file();
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return load_default();  // says what is wrong
+  static std::mutex mutex;
+  static std::optional<std::tuple<std::string, off_t, timespec>> seen;
+  static LanguageTable kept;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto same = [&](const auto& s) {
+    const auto& [path, size, mtime] = s;
+    return path == file.string() && size == st.st_size && mtime.tv_sec == st.st_mtim.tv_sec &&
+           mtime.tv_nsec == st.st_mtim.tv_nsec;
+  };
+  if (!seen || !same(*seen)) {
+    kept = load_default();
+    seen.emplace(file.string(), st.st_size, st.st_mtim);
+  }
+  return kept;
 }
 
 const Language* LanguageTable::find(const std::string& id) const {

@@ -160,7 +160,7 @@ void run_job(const Job& job, const Instance& inst, const WorkerOptions& options)
   events.compiling(std::max(job.attempt, 1));
   SubmissionReport report;
   try {
-    LanguageTable languages = LanguageTable::load_default();
+    LanguageTable languages = LanguageTable::current_default();
     Problem problem = load_problem(job.problem_dir);
     Submission submission = load_submission(job.file, job.language, languages, job.entry);
     JudgeOptions judge;

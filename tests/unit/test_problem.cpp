@@ -7,6 +7,7 @@
 #include <set>
 
 #include "judge/engine/error.hpp"
+#include "judge/engine/languages.hpp"
 #include "judge/engine/problem.hpp"
 #include "judge/engine/scoring.hpp"
 #include "judge/engine/site_config.hpp"
@@ -335,4 +336,29 @@ TEST_CASE("limits a package leaves unsaid are the format's defaults, or the site
   pkg.write("bad.yaml", "defaults:\n  memroy: 64\n");
   CHECK_THROWS_WITH(read_package_defaults(pkg.dir / "bad.yaml"),
                     Contains("unknown key 'defaults.memroy'"));
+}
+
+TEST_CASE("the languages table of a long-lived process follows its file's changes", "[languages]") {
+  Package dir;
+  const fs::path shipped = fs::path(PIPEJUDGE_SOURCE_DIR) / "judge" / "engine" / "languages.yaml";
+  const fs::path file = dir.dir / "languages.yaml";
+  fs::copy_file(shipped, file);
+  const char* before = std::getenv("PIPEJUDGE_LANGUAGES");
+  std::string saved = before ? before : "";
+  ::setenv("PIPEJUDGE_LANGUAGES", file.c_str(), 1);
+
+  const std::string name = LanguageTable::current_default().find("c")->name;
+  CHECK(LanguageTable::current_default().find("c")->name == name);  // kept
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string key = "name: " + name;
+  REQUIRE(text.find(key) != std::string::npos);
+  text.replace(text.find(key), key.size(), "name: C, edited");
+  std::ofstream(file, std::ios::trunc) << text;
+  CHECK(LanguageTable::current_default().find("c")->name == "C, edited");  // read again
+
+  if (before)
+    ::setenv("PIPEJUDGE_LANGUAGES", saved.c_str(), 1);
+  else
+    ::unsetenv("PIPEJUDGE_LANGUAGES");
 }
