@@ -26,6 +26,9 @@ namespace pj::judge {
 namespace {
 
 constexpr std::size_t kMaxRecordBytes = 64 << 10;
+// The jobs are files; the queue only rings ("job"). Small messages keep its
+// charge to the owner's queue memory (RLIMIT_MSGQUEUE) at about 1 KiB.
+constexpr long kDoorbellBytes = 64;
 constexpr double kRescanSeconds = 0.1;  // a ring can be lost or taken by another
 
 [[noreturn]] void fail(const std::string& what) {
@@ -97,7 +100,7 @@ class LeasedJobQueue : public JobQueue {
   explicit LeasedJobQueue(const Instance& inst)
       : inst_(inst),
         root_(inst.state_dir / "jobs"),
-        doorbell_(MessageQueue::open_or_create(inst.jobs_queue())) {
+        doorbell_(MessageQueue::open_or_create(inst.jobs_queue(), kDoorbellBytes)) {
     make_state_dirs(inst_);
     for (const char* d : {"", "queued", "leased", "dead", "rejected", "cancel", "workers"}) {
       std::error_code ec;

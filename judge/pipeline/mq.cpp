@@ -107,28 +107,29 @@ MessageQueue::~MessageQueue() {
   if (q_ != kNone) mq_close(q_);
 }
 
-MessageQueue MessageQueue::open_or_create(const std::string& name) {
+MessageQueue MessageQueue::open_or_create(const std::string& name, long message_size) {
   mq_attr attr{};
   attr.mq_maxmsg = kMaxMessages;
-  attr.mq_msgsize = kMessageSize;
+  attr.mq_msgsize = message_size;
   // Linux mq descriptors are always close-on-exec: a sandboxed program never inherits one.
   mqd_t q = mq_open(name.c_str(), O_RDWR | O_CREAT, 0600, &attr);
   if (q == kNone && errno == EMFILE && raise_queue_memory_limit())
     q = mq_open(name.c_str(), O_RDWR | O_CREAT, 0600, &attr);
   if (q == kNone) throw open_error(name, errno);
   MessageQueue mq(name, q);
-  mq.check_private();
+  mq.check_private(message_size);
   return mq;
 }
 
-std::optional<MessageQueue> MessageQueue::open_existing(const std::string& name) {
+std::optional<MessageQueue> MessageQueue::open_existing(const std::string& name,
+                                                        long message_size) {
   mqd_t q = mq_open(name.c_str(), O_WRONLY);
   if (q == kNone) {
     if (errno == ENOENT) return std::nullopt;
     throw open_error(name, errno);
   }
   MessageQueue mq(name, q);
-  mq.check_private();
+  mq.check_private(message_size);
   return mq;
 }
 
@@ -138,7 +139,7 @@ void MessageQueue::unlink(const std::string& name) {
 
 // Only the owner may read or write the instance's queues; a queue someone
 // else made (or left open to others) is not reused.
-void MessageQueue::check_private() const {
+void MessageQueue::check_private(long message_size) const {
   struct stat st {};
   if (fstat(q_, &st) != 0) throw std::system_error(errno, std::system_category(), name_);
   if (st.st_uid != geteuid())
@@ -150,7 +151,7 @@ void MessageQueue::check_private() const {
     throw ConfigError(name_, std::string("the message queue has mode ") + mode +
                                  ", others may write to it; refusing to use it (mq_unlink it)");
   }
-  if (message_size_ < 4096)
+  if (message_size_ < message_size)
     throw ConfigError(name_, "the message queue holds messages of at most " +
                                  std::to_string(message_size_) + " bytes, too small; mq_unlink it");
 }

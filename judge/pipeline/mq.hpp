@@ -18,14 +18,18 @@ class MessageQueue {
   static constexpr long kMaxMessages = 10;
   static constexpr long kMessageSize = 8192;
 
-  // Opens the queue, creating it (mode 0600) if there is none. A queue that
-  // exists (say, left by a crashed run) is reused with everything it holds,
-  // if it is ours and private. Throws ConfigError (the queue's name and
-  // why: not ours, too small, RLIMIT_MSGQUEUE used up).
-  static MessageQueue open_or_create(const std::string& name);
+  // Opens the queue, creating it (mode 0600, messages of `message_size`
+  // bytes) if there is none. A queue that exists (say, left by a crashed
+  // run) is reused with everything it holds, if it is ours, private and its
+  // messages are that large. Throws ConfigError (the queue's name and why:
+  // not ours, too small, RLIMIT_MSGQUEUE used up). The owner's queue memory
+  // is charged for kMaxMessages x `message_size`: a queue whose messages are
+  // small (a doorbell) should say so.
+  static MessageQueue open_or_create(const std::string& name, long message_size = kMessageSize);
   // Opens an existing queue for sending; nullopt if there is none.
   // Throws ConfigError as open_or_create does.
-  static std::optional<MessageQueue> open_existing(const std::string& name);
+  static std::optional<MessageQueue> open_existing(const std::string& name,
+                                                   long message_size = kMessageSize);
   // Removes the name; descriptors already open keep working.
   static void unlink(const std::string& name);
 
@@ -54,7 +58,7 @@ class MessageQueue {
 
  private:
   MessageQueue(std::string name, mqd_t q);
-  void check_private() const;
+  void check_private(long message_size) const;
 
   std::string name_;
   mqd_t q_ = static_cast<mqd_t>(-1);

@@ -240,6 +240,22 @@ TEST_CASE("a stale queue is reused and its unread events stored", "[collector]")
   CHECK(stored_events(t.inst, "stale") == 2);
 }
 
+TEST_CASE("the jobs queue only rings: its messages are small, and so is its memory charge",
+          "[collector]") {
+  TestInstance t;
+  std::unique_ptr<JobQueue> jobs = open_transport(t.inst)->job_queue();
+  mqd_t q = mq_open(t.inst.jobs_queue().c_str(), O_RDONLY);
+  REQUIRE(q != static_cast<mqd_t>(-1));
+  mq_attr attr{};
+  REQUIRE(mq_getattr(q, &attr) == 0);
+  mq_close(q);
+  CHECK(attr.mq_msgsize == 64);
+  // An events queue must hold a group of events: a small one is refused.
+  MessageQueue::unlink(t.inst.queue);
+  MessageQueue::open_or_create(t.inst.queue, 64);
+  CHECK_THROWS_WITH(MessageQueue::open_or_create(t.inst.queue), Catch::Contains("too small"));
+}
+
 TEST_CASE("a second collector for the same instance is refused", "[collector]") {
   TestInstance t;
   Warnings w;
