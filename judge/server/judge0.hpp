@@ -1,7 +1,7 @@
 // The Judge0-compatible API's model: Judge0's language ids and status ids,
 // a Judge0 request checked field by field, the one-test problem package a
 // request becomes, and a stored submission said the way Judge0 says it.
-// Pure functions and plain records: the HTTP handlers (server.cpp) only
+// Pure functions and plain records: the HTTP handlers (judge0_api.cpp) only
 // bind, convert, enqueue and convert back.
 #pragma once
 

@@ -1,0 +1,103 @@
+#include "judge/server/core.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include "judge/engine/error.hpp"
+#include "judge/pipeline/enqueue.hpp"
+#include "judge/report/events.hpp"
+#include "judge/server/common.hpp"
+#include "judge/server/judge0.hpp"
+
+namespace fs = std::filesystem;
+
+namespace pj::judge {
+
+ServeCore::ServeCore(const Instance& inst, const ServeOptions& options,
+                     const std::atomic<bool>& stop, const Log& log)
+    : inst_(inst),
+      options_(options),
+      stop_(stop),
+      log_(log),
+      languages_(LanguageTable::load_default()),
+      transport_(open_transport(inst)),
+      queue_(transport_->job_queue()),
+      health_queue_(transport_->job_queue()),
+      sources_(fs::absolute(inst.state_dir / "serve" / "sources")),
+      packages_(fs::absolute(inst.state_dir / "serve" / "judge0-packages")) {
+  for (const auto& [id, lang] : languages_.all())
+    if (!missing_toolchain(lang)) installed_.insert(id);
+  if (!options.problems_dir.empty()) load_problems(options.problems_dir);
+  fs::create_directories(sources_);
+  fs::create_directories(packages_);
+}
+
+void ServeCore::load_problems(const fs::path& dir) {
+  if (!fs::is_directory(dir)) throw ConfigError(dir.string(), "is not a directory");
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (!e.is_directory() || !fs::exists(e.path() / "problem.yaml")) continue;
+    try {
+      Problem p = load_problem(e.path());
+      std::string id = p.short_name;
+      problems_.emplace(id, LoadedProblem{std::move(p), LanguageTable::load_default(id)});
+    } catch (const ConfigError& err) {
+      log_("problem " + e.path().filename().string() + " left out: " + err.file() + ": " +
+           err.what());
+    }
+  }
+  log_(std::to_string(problems_.size()) + " problems from " + dir.string());
+}
+
+fs::path ServeCore::write_source(const std::string& file_name, const std::string& source) {
+  fs::path dir = sources_ / new_submission_id();
+  fs::create_directories(dir);
+  fs::path file = dir / file_name;
+  write_new_file(file, source);
+  return file;
+}
+
+std::optional<std::string> ServeCore::enqueue(const Problem& p, const Submission& s, bool all,
+                                              std::string& refusal) {
+  std::optional<std::string> id;
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    if (queue_->facts().queued.size() >= options_.max_queued) {
+      refusal = "queue is full";
+      return std::nullopt;
+    }
+    id = enqueue_submission(*transport_, p, s, all, Priority::Live, stop_);
+  }
+  if (!id) {
+    refusal = "the server is shutting down";
+    return std::nullopt;
+  }
+  // Until the collector has stored its queued event, a GET would not find it.
+  auto start = std::chrono::steady_clock::now();
+  while (!stop_ && seconds_since(start) < kStoredWait && !find(*id))
+    std::this_thread::sleep_for(kPoll);
+  return id;
+}
+
+std::optional<SubmissionDetail> ServeCore::find(const std::string& id) const {
+  if (!valid_submission_id(id)) return std::nullopt;
+  auto store = ResultStore::try_open_reader(inst_.db_path);
+  if (!store) return std::nullopt;
+  return store->find(id);
+}
+
+std::optional<SubmissionDetail> ServeCore::wait_final(const std::string& id) const {
+  auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    auto d = find(id);
+    if ((d && d->report.verdict) || stop_ || seconds_since(start) >= options_.max_wait_seconds)
+      return d;
+    std::this_thread::sleep_for(kPoll);
+  }
+}
+
+QueueFacts ServeCore::queue_facts() {
+  std::lock_guard<std::mutex> lock(health_mutex_);
+  return health_queue_->facts();
+}
+
+}  // namespace pj::judge

@@ -1,0 +1,22 @@
+// The routes of `serve`, by concern; each installs its handlers on the
+// server, on the shared ServeCore, and returns their state, which the
+// caller keeps as long as the server runs. Handlers bind the request, convert it,
+// hand it to the pipeline and convert the stored result back.
+#pragma once
+
+#include <httplib.h>
+
+#include <memory>
+
+#include "judge/server/core.hpp"
+
+namespace pj::judge {
+
+// Judge0's subset: /submissions (and batch), /languages, /statuses,
+// /about, /workers, /config_info.
+std::shared_ptr<void> install_judge0_api(httplib::Server& svr, ServeCore& core);
+// pipejudge's own: /api/problems, submissions, their reports, cancel, health.
+std::shared_ptr<void> install_problem_api(httplib::Server& svr, ServeCore& core);
+// GET /api/submissions/{id}/events: Server-Sent Events from the stored events.
+std::shared_ptr<void> install_event_stream(httplib::Server& svr, ServeCore& core);
+}  // namespace pj::judge
