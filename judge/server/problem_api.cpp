@@ -1,5 +1,6 @@
 // pipejudge's problem API: the problems of --problems, a submission to one
 // of them queued, its report as stored, cancelling, and the server's health.
+#include <regex>
 #include <string>
 
 #include "judge/engine/error.hpp"
@@ -35,6 +36,34 @@ json problem_json(const Problem& p) {
       {"samples", samples}};
 }
 
+template <typename T>
+json or_null(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+// A submission in GET /api/submissions: a summary, not the report.
+json row_json(const SubmissionRow& r) {
+  return {{"id", r.id},
+          {"problem", r.problem},
+          {"problem_name", r.problem_name},
+          {"language", r.language},
+          {"language_name", r.language_name},
+          {"status", r.status},
+          {"verdict", or_null(r.verdict)},
+          {"reason", r.reason},
+          {"score", or_null(r.score)},
+          {"time", or_null(r.time)},
+          {"memory", or_null(r.memory)},
+          {"tests_total", or_null(r.tests_total)},
+          {"tests_run", or_null(r.tests_run)},
+          {"tests_passed", or_null(r.tests_passed)},
+          {"submitted_at", r.submitted_at},
+          {"finished_at", or_null(r.finished_at)}};
+}
+
+// Submissions a listing shows at most.
+constexpr std::size_t kMaxListed = 100;
+
 class ProblemApi {
  public:
   explicit ProblemApi(ServeCore& core) : core_(core) {}
@@ -46,6 +75,8 @@ class ProblemApi {
       for (const auto& [id, p] : core_.problems()) list.push_back(problem_json(p.problem));
       reply(res, 200, list);
     });
+    svr.Get("/api/languages", [this](const Req&, Res& res) { languages(res); });
+    svr.Get("/api/submissions", [this](const Req& req, Res& res) { list_submissions(req, res); });
     svr.Post(R"(/api/problems/([A-Za-z0-9_.-]+)/submissions)",
              [this](const Req& req, Res& res) { post_problem(req, res); });
     svr.Get(R"(/api/submissions/([A-Za-z0-9_-]+))",
@@ -55,6 +86,41 @@ class ProblemApi {
   }
 
  private:
+  // The languages a submission may name here (toolchain installed).
+  void languages(Res& res) {
+    json list = json::array();
+    for (const auto& [id, lang] : core_.languages().all())
+      if (core_.installed(id))
+        list.push_back({{"id", id}, {"name", lang.name}, {"extensions", lang.extensions}});
+    reply(res, 200, list);
+  }
+
+  // GET /api/submissions?limit=N&problem=ID: the most recent submissions to
+  // the problems served here, newest first (Judge0's and the command
+  // line's are left out).
+  void list_submissions(const Req& req, Res& res) {
+    std::size_t limit = 20;
+    if (req.has_param("limit")) {
+      static const std::regex number("[0-9]{1,4}");
+      std::string v = req.get_param_value("limit");
+      if (!std::regex_match(v, number) || std::stoul(v) < 1 || std::stoul(v) > kMaxListed)
+        return reply_errors(res, {{"limit", {"must be from 1 to " + std::to_string(kMaxListed)}}});
+      limit = std::stoul(v);
+    }
+    std::string problem = req.get_param_value("problem");
+    if (!problem.empty() && !core_.problems().count(problem))
+      return reply(res, 404, {{"error", "no such problem"}});
+    json list = json::array();
+    if (auto store = ResultStore::try_open_reader(core_.instance().db_path)) {
+      // Of others' submissions in between, only so many are passed over.
+      for (const auto& row : store->recent(limit * 20, problem)) {
+        if (list.size() == limit) break;
+        if (core_.problems().count(row.problem)) list.push_back(row_json(row));
+      }
+    }
+    reply(res, 200, list);
+  }
+
   void health(httplib::Response& res) {
     QueueFacts facts = core_.queue_facts();
     bool collector = collector_running(core_.instance());

@@ -15,8 +15,12 @@ namespace pj::judge {
 // Judge0's subset: /submissions (and batch), /languages, /statuses,
 // /about, /workers, /config_info.
 std::shared_ptr<void> install_judge0_api(httplib::Server& svr, ServeCore& core);
-// pipejudge's own: /api/problems, submissions, their reports, cancel, health.
+// pipejudge's own: /api/problems, /api/languages, submissions (listed, posted,
+// reported, cancelled), health.
 std::shared_ptr<void> install_problem_api(httplib::Server& svr, ServeCore& core);
 // GET /api/submissions/{id}/events: Server-Sent Events from the stored events.
 std::shared_ptr<void> install_event_stream(httplib::Server& svr, ServeCore& core);
+// GET / and the page's files (web_page.hpp).
+std::shared_ptr<void> install_web_page(httplib::Server& svr, ServeCore& core);
+
 }  // namespace pj::judge

@@ -14,6 +14,7 @@
 #include "judge/server/common.hpp"
 #include "judge/server/core.hpp"
 #include "judge/server/routes.hpp"
+#include "judge/server/web_page.hpp"
 
 namespace pj::judge {
 namespace {
@@ -74,12 +75,14 @@ void run_server(const Instance& inst, const ServeOptions& options, const std::at
     reply(res, res.status, {{"error", what}});
   });
   svr.set_pre_routing_handler([&options](const Req& req, Res& res) {
-    return authorised(options, req, res) ? httplib::Server::HandlerResponse::Unhandled
-                                         : httplib::Server::HandlerResponse::Handled;
+    // The page itself holds nothing: it asks for the token and sends it.
+    bool page = req.method == "GET" && web_file(req.path);
+    return page || authorised(options, req, res) ? httplib::Server::HandlerResponse::Unhandled
+                                                 : httplib::Server::HandlerResponse::Handled;
   });
-  std::vector<std::shared_ptr<void>> routes = {install_judge0_api(svr, core),
-                                               install_problem_api(svr, core),
-                                               install_event_stream(svr, core)};
+  std::vector<std::shared_ptr<void>> routes = {
+      install_judge0_api(svr, core), install_problem_api(svr, core),
+      install_event_stream(svr, core), install_web_page(svr, core)};
 
   int port = options.port;
   if (port == 0) {
