@@ -81,6 +81,17 @@ void add_serve_command(CLI::App& app, int& status) {
                   "?wait=true waits at most this many seconds")
       ->check(CLI::Range(1.0, 3600.0))
       ->capture_default_str();
+  cmd->add_option("--webhook-secret", opt->serve.webhooks.secret,
+                  "HMAC-SHA256 key of the callbacks' X-Pipejudge-Signature (also "
+                  "$PIPEJUDGE_WEBHOOK_SECRET); without one, callback_url is refused");
+  cmd->add_option("--webhook-retry-for", opt->serve.webhooks.retry_for,
+                  "seconds after the verdict to keep trying a callback that fails")
+      ->check(CLI::Range(0.0, 30.0 * 86400))
+      ->capture_default_str();
+  cmd->add_option("--webhook-timeout", opt->serve.webhooks.timeout,
+                  "seconds one try of a callback may take (connecting, sending, answering)")
+      ->check(CLI::Range(0.1, 600.0))
+      ->capture_default_str();
   add_instance_options(cmd, opt->instance, true);
   add_insecure_option(cmd);
   cmd->callback([opt, &status] {
@@ -94,6 +105,9 @@ void add_serve_command(CLI::App& app, int& status) {
     serve.auth_tokens = opt->tokens;
     if (const char* env = std::getenv("PIPEJUDGE_AUTH_TOKEN"); env && *env)
       serve.auth_tokens.push_back(env);
+    if (const char* env = std::getenv("PIPEJUDGE_WEBHOOK_SECRET");
+        env && *env && serve.webhooks.secret.empty())
+      serve.webhooks.secret = env;
     if (!loopback_host(serve.host) && serve.auth_tokens.empty())
       log("warning: listening on " + serve.host +
           ", reachable from other machines, without an auth token (--auth-token): anyone "

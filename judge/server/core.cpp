@@ -8,6 +8,7 @@
 #include "judge/report/events.hpp"
 #include "judge/server/common.hpp"
 #include "judge/server/judge0.hpp"
+#include "judge/server/webhook.hpp"
 
 namespace fs = std::filesystem;
 
@@ -24,7 +25,9 @@ ServeCore::ServeCore(const Instance& inst, const ServeOptions& options,
       queue_(transport_->job_queue()),
       health_queue_(transport_->job_queue()),
       sources_(fs::absolute(inst.state_dir / "serve" / "sources")),
-      packages_(fs::absolute(inst.state_dir / "serve" / "judge0-packages")) {
+      packages_(fs::absolute(inst.state_dir / "serve" / "judge0-packages")),
+      webhooks_((fs::create_directories(inst.state_dir / "serve"),
+                 inst.state_dir / "serve" / "webhooks.db")) {
   for (const auto& [id, lang] : languages_.all())
     if (!missing_toolchain(lang)) installed_.insert(id);
   if (!options.problems_dir.empty()) load_problems(options.problems_dir);
@@ -93,6 +96,23 @@ std::optional<SubmissionDetail> ServeCore::wait_final(const std::string& id) con
       return d;
     std::this_thread::sleep_for(kPoll);
   }
+}
+
+std::string ServeCore::callback_refusal() const {
+  if (!options_.webhooks.secret.empty()) return "";
+  return "needs a webhook secret on this server (serve --webhook-secret): callbacks are signed";
+}
+
+void ServeCore::add_webhook(const std::string& id, const std::string& url,
+                            const std::string& method, const std::string& kind) {
+  Webhook w;
+  w.id = id;
+  w.url = url;
+  w.method = method;
+  w.kind = kind;
+  w.base64 = kind == "judge0";
+  w.created_at = unix_now();
+  webhooks_.add(w);
 }
 
 QueueFacts ServeCore::queue_facts() {

@@ -20,6 +20,7 @@
 #include "judge/pipeline/store.hpp"
 #include "judge/pipeline/transport.hpp"
 #include "judge/server/server.hpp"
+#include "judge/server/webhook_outbox.hpp"
 
 namespace pj::judge {
 
@@ -62,6 +63,16 @@ class ServeCore {
   // Waits for the final verdict (at most max_wait_seconds, or until we stop).
   std::optional<SubmissionDetail> wait_final(const std::string& id) const;
 
+  // The webhooks' durable outbox (serve/webhooks.db in the state directory).
+  WebhookOutbox& webhooks() { return webhooks_; }
+  // Why a callback_url cannot be taken here (no webhook secret is set);
+  // empty if it can.
+  std::string callback_refusal() const;
+  // Records the callback of a submission just queued: `method` "PUT" with
+  // Judge0's body (`kind` "judge0") or "POST" with the report ("problem").
+  void add_webhook(const std::string& id, const std::string& url, const std::string& method,
+                   const std::string& kind);
+
   // The job queue's facts, from a queue of its own: an answer never waits
   // behind a submission being accepted (which may wait for room in the
   // event queue).
@@ -83,6 +94,7 @@ class ServeCore {
   std::mutex health_mutex_;
   std::unique_ptr<JobQueue> health_queue_;  // used under health_mutex_
   std::filesystem::path sources_, packages_;
+  WebhookOutbox webhooks_;
 };
 
 }  // namespace pj::judge

@@ -7,6 +7,7 @@
 #include "judge/server/common.hpp"
 #include "judge/server/judge0.hpp"
 #include "judge/server/routes.hpp"
+#include "judge/server/webhook.hpp"
 
 using nlohmann::json;
 namespace fs = std::filesystem;
@@ -22,6 +23,40 @@ constexpr const char* kNotUtf8 =
     "some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true";
 // Submissions in one batch, at most (Judge0's default).
 constexpr std::size_t kMaxBatch = 20;
+
+Judge0Submission judge0_view(const ServeCore& core, const std::string& token,
+                             const SubmissionDetail& d) {
+  Judge0Submission s;
+  s.token = token;
+  s.report = d.report;
+  s.started = d.row.status != "queued";
+  s.created_at = d.row.submitted_at;
+  s.finished_at = d.row.finished_at;
+  // Read back only from where the server itself wrote them.
+  fs::path file = fs::path(d.report.submission).lexically_normal();
+  auto rel = file.lexically_relative(core.sources());
+  if (!rel.empty() && *rel.begin() != ".." && fs::is_regular_file(file))
+    s.source_code = read_small_file(file, core.options().judge0.source_max_bytes);
+  if (is_judge0_package_name(d.report.problem)) {
+    fs::path pkg = core.packages() / d.report.problem;
+    s.stdin_data = read_small_file(pkg / "data" / "secret" / "1.in", core.options().max_body_bytes);
+    if (read_small_file(pkg / "problem.yaml", 4096).find("validator_flags: compare") !=
+        std::string::npos)
+      s.expected_output =
+          read_small_file(pkg / "data" / "secret" / "1.ans", core.options().max_body_bytes);
+  }
+  return s;
+}
+
+// The tries a callback gets before it is given up (the first, then one
+// after each back-off that ends within the retry time).
+int tries_within(const WebhookOptions& o) {
+  int tries = 1;
+  for (double t = backoff_delay(1, o.max_delay); t <= o.retry_for && tries < 100000;
+       t += backoff_delay(tries, o.max_delay))
+    ++tries;
+  return tries;
+}
 
 class Judge0Api {
  public:
@@ -53,30 +88,6 @@ class Judge0Api {
   }
 
  private:
-  Judge0Submission judge0_view(const std::string& token, const SubmissionDetail& d) {
-    Judge0Submission s;
-    s.token = token;
-    s.report = d.report;
-    s.started = d.row.status != "queued";
-    s.created_at = d.row.submitted_at;
-    s.finished_at = d.row.finished_at;
-    // Read back only from where the server itself wrote them.
-    fs::path file = fs::path(d.report.submission).lexically_normal();
-    auto rel = file.lexically_relative(core_.sources());
-    if (!rel.empty() && *rel.begin() != ".." && fs::is_regular_file(file))
-      s.source_code = read_small_file(file, core_.options().judge0.source_max_bytes);
-    if (is_judge0_package_name(d.report.problem)) {
-      fs::path pkg = core_.packages() / d.report.problem;
-      s.stdin_data =
-          read_small_file(pkg / "data" / "secret" / "1.in", core_.options().max_body_bytes);
-      if (read_small_file(pkg / "problem.yaml", 4096).find("validator_flags: compare") !=
-          std::string::npos)
-        s.expected_output =
-            read_small_file(pkg / "data" / "secret" / "1.ans", core_.options().max_body_bytes);
-    }
-    return s;
-  }
-
   void send_judge0(httplib::Response& res, int status, const Judge0Submission& s, bool base64,
                    const std::string& fields) {
     auto all = judge0_json(s, base64);
@@ -95,7 +106,9 @@ class Judge0Api {
   std::optional<std::string> submit_judge0(const json& body, bool base64, FieldErrors& errors,
                                            std::string& refusal) {
     auto request = parse_judge0_request(body, base64, core_.options().judge0, errors);
-    if (!request) return std::nullopt;
+    if (request && request->callback_url && !core_.callback_refusal().empty())
+      errors["callback_url"].push_back(core_.callback_refusal());
+    if (!request || !errors.empty()) return std::nullopt;
     const Language* lang = core_.languages().find(request->language->language);
     if (!lang || !core_.installed(lang->id)) {
       errors["language_id"].push_back("language with id " + std::to_string(request->language->id) +
@@ -111,7 +124,10 @@ class Judge0Api {
       errors["source_code"].push_back(e.what());
       return std::nullopt;
     }
-    return core_.enqueue(problem, submission, false, refusal);
+    auto id = core_.enqueue(problem, submission, false, refusal);
+    if (id && request->callback_url)
+      core_.add_webhook(*id, *request->callback_url, "PUT", "judge0");
+    return id;
   }
 
   void post_judge0(const httplib::Request& req, httplib::Response& res) {
@@ -129,7 +145,7 @@ class Judge0Api {
     if (!wait) return reply(res, 201, {{"token", *id}});
     auto detail = core_.wait_final(*id);
     if (!detail) return reply(res, 201, {{"token", *id}});
-    send_judge0(res, 201, judge0_view(*id, *detail), base64, fields);
+    send_judge0(res, 201, judge0_view(core_, *id, *detail), base64, fields);
   }
 
   // Judge0's batch: {"submissions": [request, ...]} (at most
@@ -185,7 +201,7 @@ class Judge0Api {
         out.push_back(nullptr);
         continue;
       }
-      auto all = judge0_json(judge0_view(token, *detail), base64);
+      auto all = judge0_json(judge0_view(core_, token, *detail), base64);
       if (!all) {
         out.push_back({{"token", token}, {"error", kNotUtf8}});
         continue;
@@ -204,7 +220,8 @@ class Judge0Api {
     auto detail = core_.find(token);
     if (!detail)
       return reply(res, 404, {{"error", "submission with token " + token + " not found"}});
-    send_judge0(res, 200, judge0_view(token, *detail), base64, req.get_param_value("fields"));
+    send_judge0(res, 200, judge0_view(core_, token, *detail), base64,
+                req.get_param_value("fields"));
   }
 
   json language_json(const Judge0Language& j0, const Language& lang, bool full) {
@@ -272,9 +289,9 @@ class Judge0Api {
            {"allowed_languages_for_compile_options", json::array()},
            {"enable_command_line_arguments", false},
            {"enable_submission_delete", false},
-           {"enable_callbacks", false},
-           {"callbacks_max_tries", 0},
-           {"callbacks_timeout", 0},
+           {"enable_callbacks", core_.callback_refusal().empty()},
+           {"callbacks_max_tries", tries_within(core_.options().webhooks)},
+           {"callbacks_timeout", core_.options().webhooks.timeout},
            {"enable_additional_files", false},
            {"max_queue_size", core_.options().max_queued},
            {"cpu_time_limit", l.cpu_time_default},
@@ -301,6 +318,15 @@ class Judge0Api {
 };
 
 }  // namespace
+
+std::optional<std::string> judge0_callback_body(const ServeCore& core, const Webhook& w,
+                                                const SubmissionDetail& d) {
+  // Judge0's callback: its default fields, base64 (as Judge0 sends it).
+  auto all = judge0_json(judge0_view(core, w.id, d), true);
+  if (!all) return std::nullopt;
+  FieldErrors errors;
+  return dump(judge0_select(*all, "", errors));
+}
 
 std::shared_ptr<void> install_judge0_api(httplib::Server& svr, ServeCore& core) {
   auto api = std::make_shared<Judge0Api>(core);

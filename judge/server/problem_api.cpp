@@ -9,6 +9,7 @@
 #include "judge/server/common.hpp"
 #include "judge/server/judge0.hpp"
 #include "judge/server/routes.hpp"
+#include "judge/server/webhook.hpp"
 
 using nlohmann::json;
 namespace fs = std::filesystem;
@@ -155,6 +156,7 @@ class ProblemApi {
     auto source = string_field("source", true);
     auto language = string_field("language", true);
     auto file = string_field("file", false);
+    auto callback_url = string_field("callback_url", false);
     bool all = false;
     if (auto f = body->find("all"); f != body->end() && !f->is_null()) {
       if (f->is_boolean())
@@ -171,6 +173,13 @@ class ProblemApi {
     const Language* lang = language ? p.languages.find(*language) : nullptr;
     if (language && (!lang || !core_.installed(lang->id)))
       errors["language"].push_back("unknown or not installed: " + *language);
+    if (callback_url) {
+      std::string why;
+      if (!parse_http_url(*callback_url, why))
+        errors["callback_url"].push_back(why);
+      else if (!core_.callback_refusal().empty())
+        errors["callback_url"].push_back(core_.callback_refusal());
+    }
     if (file && !safe_file_name(*file))
       errors["file"].push_back("must be a plain file name ([A-Za-z0-9_.-], at most 64)");
     if (!errors.empty()) return reply_errors(res, errors);
@@ -192,6 +201,7 @@ class ProblemApi {
     }
     std::string refusal;
     auto id = core_.enqueue(p.problem, submission, all, refusal);
+    if (id && callback_url) core_.add_webhook(*id, *callback_url, "POST", "problem");
     if (!id) return reply(res, 503, {{"error", refusal}});
     reply(res, 201, {{"id", *id}, {"url", "/api/submissions/" + *id}});
   }
@@ -200,7 +210,9 @@ class ProblemApi {
     std::string id = req.matches[1];
     auto detail = core_.find(id);
     if (!detail) return reply(res, 404, {{"error", "no submission " + id}});
-    reply(res, 200, encode_submission(detail->report));
+    json report = encode_submission(detail->report);
+    if (auto w = core_.webhooks().find(id)) report["webhook"] = webhook_json(*w);
+    reply(res, 200, report);
   }
 
   // `pipejudge cancel` over HTTP: off the queue if it waits, stopped by its
@@ -230,6 +242,10 @@ class ProblemApi {
 };
 
 }  // namespace
+
+std::optional<std::string> problem_callback_body(const Webhook&, const SubmissionDetail& d) {
+  return dump(encode_submission(d.report));
+}
 
 std::shared_ptr<void> install_problem_api(httplib::Server& svr, ServeCore& core) {
   auto api = std::make_shared<ProblemApi>(core);

@@ -15,6 +15,7 @@
 #include "judge/server/core.hpp"
 #include "judge/server/routes.hpp"
 #include "judge/server/web_page.hpp"
+#include "judge/server/webhook_sender.hpp"
 
 namespace pj::judge {
 namespace {
@@ -80,6 +81,12 @@ void run_server(const Instance& inst, const ServeOptions& options, const std::at
     return page || authorised(options, req, res) ? httplib::Server::HandlerResponse::Unhandled
                                                  : httplib::Server::HandlerResponse::Handled;
   });
+  WebhookSender webhooks(
+      core.webhooks(), inst, options.webhooks,
+      [&core](const Webhook& w, const SubmissionDetail& d) {
+        return w.kind == "judge0" ? judge0_callback_body(core, w, d) : problem_callback_body(w, d);
+      },
+      log);
   std::vector<std::shared_ptr<void>> routes = {
       install_judge0_api(svr, core), install_problem_api(svr, core),
       install_event_stream(svr, core), install_web_page(svr, core)};

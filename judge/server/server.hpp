@@ -13,6 +13,7 @@
 #include "judge/pipeline/instance.hpp"
 #include "judge/pipeline/transport.hpp"
 #include "judge/server/judge0.hpp"
+#include "judge/server/webhook.hpp"
 
 namespace pj::judge {
 
@@ -28,6 +29,9 @@ struct ServeOptions {
   std::size_t max_queued = 1000;         // queued jobs beyond which a POST gets 503
   double max_wait_seconds = 60;          // ?wait=true waits at most this long
   Judge0Limits judge0;
+  // Callbacks (Judge0's callback_url, the problem API's): refused while
+  // no secret is set.
+  WebhookOptions webhooks;
 };
 
 // True for addresses only this machine reaches (127.0.0.0/8, ::1, localhost).

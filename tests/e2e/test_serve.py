@@ -183,7 +183,7 @@ def test_batch(server):
 def test_bad_requests(server):
     status, body, _ = server.post("/submissions", {"language_id": "C", "cpu_time_limit": 999,
                                                    "memory_limit": 1, "stdin": 7,
-                                                   "callback_url": "http://127.0.0.1:1/"})
+                                                   "callback_url": "https://127.0.0.1:1/"})
     assert status == 422
     assert set(body) == {"source_code", "language_id", "cpu_time_limit", "memory_limit", "stdin",
                          "callback_url"}, body
