@@ -66,6 +66,11 @@ bool safe_file_name(const std::string& name) {
   return std::regex_match(name, re) && name.find("..") == std::string::npos;
 }
 
+std::string client_key(const httplib::Request& req) {
+  std::string token = req.get_header_value("X-Auth-Token");
+  return token.empty() ? "address " + req.remote_addr : "token " + token;
+}
+
 bool same_token(const std::string& a, const std::string& b) {
   unsigned char diff = a.size() == b.size() ? 0 : 1;
   for (std::size_t i = 0; i < b.size(); ++i)

@@ -40,6 +40,9 @@ double seconds_since(std::chrono::steady_clock::time_point t);
 std::string read_small_file(const std::filesystem::path& path, std::size_t max);
 // A plain file name a client may give ([A-Za-z0-9_.-], at most 64, no "..").
 bool safe_file_name(const std::string& name);
+// Who sends a request, for per-client limits: its X-Auth-Token, or its
+// address when it has none.
+std::string client_key(const httplib::Request& req);
 // Equal, compared in time independent of where they differ.
 bool same_token(const std::string& a, const std::string& b);
 

@@ -60,18 +60,25 @@ fs::path ServeCore::write_source(const std::string& file_name, const std::string
 }
 
 std::optional<std::string> ServeCore::enqueue(const Problem& p, const Submission& s, bool all,
-                                              std::string& refusal) {
+                                              const std::string& client, Refusal& refusal) {
   std::optional<std::string> id;
   {
     std::lock_guard<std::mutex> lock(queue_mutex_);
     if (queue_->facts().queued.size() >= options_.max_queued) {
-      refusal = "queue is full";
+      refusal = {503, "queue is full"};
+      return std::nullopt;
+    }
+    std::size_t limit = options_.max_queued_per_client;
+    if (limit > 0 && waiting_judged_out(client) >= limit) {
+      refusal = {429, "too many submissions of this client wait for their verdict (at most " +
+                          std::to_string(limit) + ")"};
       return std::nullopt;
     }
     id = enqueue_submission(*transport_, p, s, all, Priority::Live, stop_);
+    if (id && limit > 0) waiting_[client].push_back(*id);
   }
   if (!id) {
-    refusal = "the server is shutting down";
+    refusal = {503, "the server is shutting down"};
     return std::nullopt;
   }
   // Until the collector has stored its queued event, a GET would not find it.
@@ -79,6 +86,20 @@ std::optional<std::string> ServeCore::enqueue(const Problem& p, const Submission
   while (!stop_ && seconds_since(start) < kStoredWait && !find(*id))
     std::this_thread::sleep_for(kPoll);
   return id;
+}
+
+std::size_t ServeCore::waiting_judged_out(const std::string& client) {
+  auto it = waiting_.find(client);
+  if (it == waiting_.end()) return 0;
+  if (auto store = ResultStore::try_open_reader(inst_.db_path)) {
+    std::erase_if(it->second, [&](const std::string& id) {
+      auto d = store->find(id);
+      return d && d->report.verdict;
+    });
+  }
+  std::size_t n = it->second.size();
+  if (n == 0) waiting_.erase(it);
+  return n;
 }
 
 std::optional<SubmissionDetail> ServeCore::find(const std::string& id) const {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "judge/engine/languages.hpp"
 #include "judge/engine/problem.hpp"
@@ -23,6 +24,13 @@
 #include "judge/server/webhook_outbox.hpp"
 
 namespace pj::judge {
+
+// Why a submission was not queued: the status (503: the queue is full or
+// the server stops; 429: the client has too many waiting) and the error.
+struct Refusal {
+  int status = 503;
+  std::string error;
+};
 
 class ServeCore {
  public:
@@ -52,11 +60,11 @@ class ServeCore {
   // safe_file_name): nothing a client sends names a path.
   std::filesystem::path write_source(const std::string& file_name, const std::string& source);
 
-  // Hands the submission to the workers and waits (a little) until its
-  // queued event is stored; nullopt with `refusal` (a 503's error) if the
-  // queue refuses it.
+  // Hands the submission of `client` (client_key) to the workers and
+  // waits (a little) until its queued event is stored; nullopt with
+  // `refusal` set if the queue or the client's limit refuses it.
   std::optional<std::string> enqueue(const Problem& p, const Submission& s, bool all,
-                                     std::string& refusal);
+                                     const std::string& client, Refusal& refusal);
 
   // The stored submission, if there is one of this id.
   std::optional<SubmissionDetail> find(const std::string& id) const;
@@ -80,6 +88,9 @@ class ServeCore {
 
  private:
   void load_problems(const std::filesystem::path& dir);
+  // How many of the client's submissions still wait for their verdict
+  // (those judged are forgotten). Under queue_mutex_.
+  std::size_t waiting_judged_out(const std::string& client);
 
   const Instance& inst_;
   const ServeOptions& options_;
@@ -91,6 +102,9 @@ class ServeCore {
   std::mutex queue_mutex_;
   std::unique_ptr<Transport> transport_;  // both used under queue_mutex_
   std::unique_ptr<JobQueue> queue_;
+  // Each client's submissions not known to be judged (under queue_mutex_),
+  // for max_queued_per_client.
+  std::map<std::string, std::vector<std::string>> waiting_;
   std::mutex health_mutex_;
   std::unique_ptr<JobQueue> health_queue_;  // used under health_mutex_
   std::filesystem::path sources_, packages_;

@@ -102,9 +102,9 @@ class Judge0Api {
   }
 
   // One Judge0 request, checked and handed to the workers: its token;
-  // nullopt with `errors` (a 422's) or `refusal` (a 503's) set.
-  std::optional<std::string> submit_judge0(const json& body, bool base64, FieldErrors& errors,
-                                           std::string& refusal) {
+  // nullopt with `errors` (a 422's) or `refusal` set.
+  std::optional<std::string> submit_judge0(const json& body, bool base64, const std::string& client,
+                                           FieldErrors& errors, Refusal& refusal) {
     auto request = parse_judge0_request(body, base64, core_.options().judge0, errors);
     if (request && request->callback_url && !core_.callback_refusal().empty())
       errors["callback_url"].push_back(core_.callback_refusal());
@@ -124,7 +124,7 @@ class Judge0Api {
       errors["source_code"].push_back(e.what());
       return std::nullopt;
     }
-    auto id = core_.enqueue(problem, submission, false, refusal);
+    auto id = core_.enqueue(problem, submission, false, client, refusal);
     if (id && request->callback_url)
       core_.add_webhook(*id, *request->callback_url, "PUT", "judge0");
     return id;
@@ -138,10 +138,10 @@ class Judge0Api {
     if (!errors.empty()) return reply_errors(res, errors);
     auto body = parse_body(req, res);
     if (!body) return;
-    std::string refusal;
-    auto id = submit_judge0(*body, base64, errors, refusal);
+    Refusal refusal;
+    auto id = submit_judge0(*body, base64, client_key(req), errors, refusal);
     if (!errors.empty()) return reply_errors(res, errors);
-    if (!id) return reply(res, 503, {{"error", refusal}});
+    if (!id) return reply(res, refusal.status, {{"error", refusal.error}});
     if (!wait) return reply(res, 201, {{"token", *id}});
     auto detail = core_.wait_final(*id);
     if (!detail) return reply(res, 201, {{"token", *id}});
@@ -166,12 +166,12 @@ class Judge0Api {
     json out = json::array();
     for (const auto& item : *list) {
       FieldErrors item_errors;
-      std::string refusal;
-      auto id = submit_judge0(item, base64, item_errors, refusal);
+      Refusal refusal;
+      auto id = submit_judge0(item, base64, client_key(req), item_errors, refusal);
       if (!item_errors.empty())
         out.push_back(errors_json(item_errors));
       else if (!id)
-        out.push_back({{"error", refusal}});
+        out.push_back({{"error", refusal.error}});
       else
         out.push_back({{"token", *id}});
     }

@@ -199,10 +199,10 @@ class ProblemApi {
     } catch (const ConfigError& e) {
       return reply_errors(res, {{file ? "file" : "source", {e.what()}}});
     }
-    std::string refusal;
-    auto id = core_.enqueue(p.problem, submission, all, refusal);
+    Refusal refusal;
+    auto id = core_.enqueue(p.problem, submission, all, client_key(req), refusal);
     if (id && callback_url) core_.add_webhook(*id, *callback_url, "POST", "problem");
-    if (!id) return reply(res, 503, {{"error", refusal}});
+    if (!id) return reply(res, refusal.status, {{"error", refusal.error}});
     reply(res, 201, {{"id", *id}, {"url", "/api/submissions/" + *id}});
   }
 

@@ -53,11 +53,11 @@ class Server:
     def post(self, path, body=None, **kw):
         return self.request("POST", path, body, **kw)
 
-    def judge0_final(self, token, query="", timeout=120):
+    def judge0_final(self, token, query="", timeout=120, headers=None):
         """GET /submissions/TOKEN until its status is past In Queue and Processing."""
         deadline = time.time() + timeout
         while True:
-            status, body, _ = self.get(f"/submissions/{token}?fields=*{query}")
+            status, body, _ = self.get(f"/submissions/{token}?fields=*{query}", headers=headers)
             assert status == 200, body
             if body["status"]["id"] > 2 or time.time() > deadline:
                 return body
