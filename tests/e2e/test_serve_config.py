@@ -22,7 +22,9 @@ HELLO_C = '#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n'
 
 
 def write_config(instance, text, name="serve.yaml"):
-    path = os.path.join(instance.root, name)
+    """Writes it into the instance's state directory (a temporary one)."""
+    os.makedirs(instance.state, exist_ok=True)
+    path = os.path.join(instance.state, name)
     e2e_support.write(path, text)
     return path
 
@@ -88,7 +90,7 @@ def test_bad_config_files(instance):
 def test_serve_from_a_config_file(instance, repo_root):
     config = write_config(instance, f"""
 auth_tokens: [alpha, beta]
-problems: {os.path.relpath(os.path.join(repo_root, "problems"), instance.root)}
+problems: {os.path.relpath(os.path.join(repo_root, "problems"), instance.state)}
 max_body_kib: 16
 max_queued_per_client: 2
 limits:
