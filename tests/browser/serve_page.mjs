@@ -4,11 +4,12 @@
 // into the editor with LANGUAGE and submits it; records how the rows of
 // the tests changed, reads the recent submissions, takes a screenshot.
 // Prints the facts as JSON.
-// Usage: node serve_page.mjs URL SCREENSHOT.PNG PROBLEM ACCEPTED WRONG LANGUAGE
+// Then a source that does not compile (BROKEN, in C++): its compiler output.
+// Usage: node serve_page.mjs URL SCREENSHOT.PNG PROBLEM ACCEPTED WRONG LANGUAGE BROKEN
 import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 
-const [url, shot, problem, accepted, wrong, wrong_language] = process.argv.slice(2);
+const [url, shot, problem, accepted, wrong, wrong_language, broken] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -62,13 +63,26 @@ try {
   await page.locator(`#live-id:not(:text-is("${first.id}"))`).waitFor();
   const second = await judged();
 
+  // The screenshot shows the two judged ones; then the one that does not compile.
   for (const id of [first.id, second.id])
+    await page.locator(`#recent tr[data-id="${id}"] .verdict[data-verdict]`).waitFor();
+  await page.screenshot({ path: shot, fullPage: true });
+
+  await page.fill("#source", readFileSync(broken, "utf8"));
+  await page.selectOption("#language", "cpp");
+  await page.click("#submit");
+  await page.locator(`#live-id:not(:text-is("${second.id}"))`).waitFor();
+  const third = await judged();
+  const compile_output_shown = await page.locator("#compile").isVisible();
+  const compile_output = await page.locator("#compile-output").innerText();
+
+  for (const id of [first.id, second.id, third.id])
     await page.locator(`#recent tr[data-id="${id}"] .verdict[data-verdict]`).waitFor();
   const recent = await page.locator("#recent tbody tr").evaluateAll((trs) => trs.map((tr) => ({
     id: tr.dataset.id, verdict: tr.querySelector(".verdict").dataset.verdict ?? null,
   })));
-  await page.screenshot({ path: shot, fullPage: true });
-  console.log(JSON.stringify({ problem_info, uploaded_language, first, second, recent, errors }));
+  console.log(JSON.stringify({ problem_info, uploaded_language, first, second, third,
+                               compile_output_shown, compile_output, recent, errors }));
 } finally {
   await browser.close();
 }

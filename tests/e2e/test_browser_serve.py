@@ -4,7 +4,8 @@ A real `pipejudge serve` on a free loopback port with the bundled problems
 and two workers; headless Chromium (playwright-core, tests/browser/) opens
 its page at /, uploads the bundled A+B solution (problems/aplusb, C++) and
 submits it, then pastes a wrong one (Python) and submits it; each time it
-waits for the live rows of the tests and the verdict, then reads the recent
+waits for the live rows of the tests and the verdict; then one that does
+not compile, whose compiler output it shows; then it reads the recent
 submissions. The screenshot is kept beside the binary under test
 (artifacts/serve-page.png).
 """
@@ -27,7 +28,8 @@ def test_page_submits_and_shows_live_verdicts(instance, pipejudge, repo_root):
     rc, out, err = e2e_support.run(
         ["node", script, f"http://127.0.0.1:{server.port}/", shot, "aplusb",
          os.path.join(subs, "accepted", "sol.cpp"), os.path.join(subs, "wrong_answer", "wa.py"),
-         "cpython"], os.path.dirname(script), 300)
+         "cpython", os.path.join(subs, "compile_error", "syntax.cpp")],
+        os.path.dirname(script), 300)
     assert rc == 0, f"the browser check: exit {rc}: {err[-1500:]} {server.log()[-1500:]}"
     facts = json.loads(out.strip().splitlines()[-1])
     assert facts["errors"] == [], facts["errors"]
@@ -49,7 +51,13 @@ def test_page_submits_and_shows_live_verdicts(instance, pipejudge, repo_root):
     assert second["changes"] == ["test 0 WA", "verdict WA"], second
     assert "expected '3'" in second["status"], second
 
-    assert facts["recent"][:2] == [{"id": second["id"], "verdict": "WA"},
+    third = facts["third"]
+    assert third["verdict"] == "CE" and third["changes"] == ["verdict CE"], third
+    assert facts["compile_output_shown"], facts
+    assert "error" in facts["compile_output"], facts["compile_output"]
+
+    assert facts["recent"][:3] == [{"id": third["id"], "verdict": "CE"},
+                                   {"id": second["id"], "verdict": "WA"},
                                    {"id": first["id"], "verdict": "AC"}], facts["recent"]
     # The page showed what the API stores.
     for sub in (first, second):
