@@ -11,6 +11,10 @@ namespace {
 
 constexpr std::size_t kSenders = 4;
 constexpr auto kTick = std::chrono::milliseconds(200);
+// A webhook whose submission the results database still does not know
+// after this many seconds is given up (the queue may hold a submission for
+// long, but its queued event is stored within seconds).
+constexpr double kLostAfter = 3600;
 
 }  // namespace
 
@@ -71,6 +75,11 @@ void WebhookSender::finalise_judged() {
   if (!store) return;
   for (const auto& w : waiting) {
     auto detail = store->find(w.id);
+    if (!detail && unix_now() - w.created_at > kLostAfter) {
+      // Its submission never reached the results database: none will come.
+      outbox_.failed_try(w.id, std::nullopt, "no such submission", std::nullopt);
+      continue;
+    }
     if (!detail || !detail->report.verdict) continue;
     std::optional<std::int64_t> final_seq;
     for (const auto& e : store->events(w.id))
