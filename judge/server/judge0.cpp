@@ -15,6 +15,7 @@
 
 #include "judge/engine/sha256.hpp"
 #include "judge/report/events.hpp"
+#include "judge/server/webhook.hpp"
 #include "sandbox/fd.hpp"
 
 using nlohmann::json;
@@ -401,7 +402,7 @@ std::optional<Judge0Request> parse_judge0_request(const json& body, bool base64,
 
   // Judge0 fields pipejudge does not honour yet: only their neutral value.
   for (const char* key : {"wall_time_limit", "stack_limit", "max_processes_and_or_threads",
-                          "max_file_size", "cpu_extra_time", "callback_url", "additional_files"}) {
+                          "max_file_size", "cpu_extra_time", "additional_files"}) {
     if (present(key)) errors[key].push_back("is not supported by pipejudge yet (send null)");
   }
   for (const char* key : {"compiler_options", "command_line_arguments"}) {
@@ -414,6 +415,15 @@ std::optional<Judge0Request> parse_judge0_request(const json& body, bool base64,
     const json* v = present(key);
     if (v && !(v->is_boolean() && !v->get<bool>()))
       errors[key].push_back("is not supported by pipejudge yet (send false or null)");
+  }
+  if (const json* v = present("callback_url")) {
+    std::string why;
+    if (!v->is_string())
+      errors["callback_url"].push_back("must be a string");
+    else if (!parse_http_url(v->get<std::string>(), why))
+      errors["callback_url"].push_back(why);
+    else
+      req.callback_url = v->get<std::string>();
   }
   if (const json* v = present("number_of_runs");
       v && !(v->is_number_integer() && v->get<long long>() == 1))

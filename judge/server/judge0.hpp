@@ -1,7 +1,7 @@
 // The Judge0-compatible API's model: Judge0's language ids and status ids,
 // a Judge0 request checked field by field, the one-test problem package a
 // request becomes, and a stored submission said the way Judge0 says it.
-// Pure functions and plain records: the HTTP handlers (server.cpp) only
+// Pure functions and plain records: the HTTP handlers (judge0_api.cpp) only
 // bind, convert, enqueue and convert back.
 #pragma once
 
@@ -76,15 +76,16 @@ struct Judge0Request {
   std::optional<std::string> expected_output;  // none: any output is accepted
   double cpu_time_limit = 0;                   // seconds
   std::uint64_t memory_limit_kb = 0;
+  std::optional<std::string> callback_url;  // an http:// URL (parse_http_url)
 };
 
 // What is wrong with a request, as Judge0 says it: field -> messages.
 using FieldErrors = std::map<std::string, std::vector<std::string>>;
 
 // Checks every field it knows (`base64`: the text fields are base64).
-// Fields pipejudge cannot honour yet (wall_time_limit, stack_limit,
-// compiler_options, callback_url, ...) are accepted at their neutral value
-// only (null, "", false), else refused by name. Unknown fields are ignored,
+// `callback_url` must be an http:// URL. Fields pipejudge cannot honour
+// yet (wall_time_limit, stack_limit, compiler_options, ...) are accepted
+// at their neutral value only (null, "", false), else refused by name. Unknown fields are ignored,
 // as Judge0 ignores them. Errors go to `errors`; nullopt if there are any.
 std::optional<Judge0Request> parse_judge0_request(const nlohmann::json& body, bool base64,
                                                   const Judge0Limits& limits, FieldErrors& errors);

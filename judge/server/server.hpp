@@ -13,6 +13,7 @@
 #include "judge/pipeline/instance.hpp"
 #include "judge/pipeline/transport.hpp"
 #include "judge/server/judge0.hpp"
+#include "judge/server/webhook.hpp"
 
 namespace pj::judge {
 
@@ -26,8 +27,15 @@ struct ServeOptions {
   std::filesystem::path problems_dir;
   std::size_t max_body_bytes = 1 << 20;  // larger requests get 413
   std::size_t max_queued = 1000;         // queued jobs beyond which a POST gets 503
-  double max_wait_seconds = 60;          // ?wait=true waits at most this long
+  // A client's (its X-Auth-Token, or its address without one) submissions
+  // waiting for their verdict beyond which its POST gets 429; 0: no limit.
+  std::size_t max_queued_per_client = 0;
+  int workers = 0;               // worker processes `serve` starts (0: one per run slot)
+  double max_wait_seconds = 60;  // ?wait=true waits at most this long
   Judge0Limits judge0;
+  // Callbacks (Judge0's callback_url, the problem API's): refused while
+  // no secret is set.
+  WebhookOptions webhooks;
 };
 
 // True for addresses only this machine reaches (127.0.0.0/8, ::1, localhost).

@@ -12,7 +12,9 @@ is Python's standard library only (http.client):
     unknown token, 413 for a body over the limit, 401 without the token
     when one is configured;
   * Judge0's batch endpoints;
-  * the problem API on problems/aplusb: the listing, a submission judged,
+  * the web page's files at / (and a 404 for any other name);
+  * the problem API on problems/aplusb: the listing, the languages, the
+    recent submissions (newest first, Judge0's left out), a submission judged,
     its report the very one `pipejudge results ID --json` prints; its
     events as Server-Sent Events, resumed with Last-Event-ID after a client
     hung up; cancelling a queued submission; 503 when the queue is full;
@@ -27,7 +29,6 @@ import http.client
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -36,6 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import e2e_support
+from serve_support import Server
 
 HELLO_C = '#include <stdio.h>\nint main(void) { int a, b; scanf("%d %d", &a, &b); ' \
           'printf("%d\\n", a + b); return 0; }\n'
@@ -49,63 +51,6 @@ BYTES_C = '#include <stdio.h>\nint main(void) { fwrite("\\xff\\xfe\\x00ok\\n", 1
 NOT_UTF8 = b"\xff\xfe\x00ok\n"
 LOAD_SUBMISSIONS = int(os.environ.get("PJ_E2E_SERVE_LOAD", "200"))
 LOAD_CLIENTS = 20
-
-
-class Server:
-    """A running `pipejudge serve` and a small JSON client for it."""
-
-    def __init__(self, instance, *extra):
-        self.instance = instance
-        os.makedirs(instance.state, exist_ok=True)
-        self.err_path = os.path.join(instance.state, "serve.log")
-        self.err = open(self.err_path, "ab")
-        self.proc = subprocess.Popen(
-            [instance.pipejudge, "serve", "--listen", "127.0.0.1:0", *instance.args(), "--no-sync",
-             *extra], cwd=instance.root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=self.err)
-        instance.procs.append(self.proc)
-        line = self.proc.stdout.readline().decode()
-        if not line.startswith("listening http://127.0.0.1:"):
-            raise RuntimeError(f"serve did not start: {line!r} {self.log()}")
-        self.port = int(line.rsplit(":", 1)[1].strip().rstrip("/"))
-
-    def log(self):
-        with open(self.err_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-    def request(self, method, path, body=None, headers=None, raw=None):
-        """(status, parsed JSON body or None, raw body)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        try:
-            data = raw if raw is not None else (None if body is None else json.dumps(body))
-            h = {"Content-Type": "application/json"} if data is not None else {}
-            h.update(headers or {})
-            conn.request(method, path, body=data, headers=h)
-            resp = conn.getresponse()
-            content = resp.read()
-        finally:
-            conn.close()
-        try:
-            parsed = json.loads(content) if content else None
-        except ValueError:
-            parsed = None
-        return resp.status, parsed, content
-
-    def get(self, path, **kw):
-        return self.request("GET", path, **kw)
-
-    def post(self, path, body=None, **kw):
-        return self.request("POST", path, body, **kw)
-
-    def judge0_final(self, token, query="", timeout=120):
-        """GET /submissions/TOKEN until its status is past In Queue and Processing."""
-        deadline = time.time() + timeout
-        while True:
-            status, body, _ = self.get(f"/submissions/{token}?fields=*{query}")
-            assert status == 200, body
-            if body["status"]["id"] > 2 or time.time() > deadline:
-                return body
-            time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +183,7 @@ def test_batch(server):
 def test_bad_requests(server):
     status, body, _ = server.post("/submissions", {"language_id": "C", "cpu_time_limit": 999,
                                                    "memory_limit": 1, "stdin": 7,
-                                                   "callback_url": "http://127.0.0.1:1/"})
+                                                   "callback_url": "https://127.0.0.1:1/"})
     assert status == 422
     assert set(body) == {"source_code", "language_id", "cpu_time_limit", "memory_limit", "stdin",
                          "callback_url"}, body
@@ -338,6 +283,64 @@ def read_events(server, sid, last_id=None, stop_after=None):
         return events
     finally:
         conn.close()
+
+
+def test_web_page_files(server):
+    """GET / and the page's files, from the binary, with headers that keep
+    the page to its own origin; a name that is not one of them is 404."""
+    want = {"/": "text/html", "/index.html": "text/html", "/app.js": "text/javascript",
+            "/style.css": "text/css", "/favicon.svg": "image/svg+xml"}
+    for path, content_type in want.items():
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        body = resp.read()
+        conn.close()
+        assert resp.status == 200, path
+        assert resp.getheader("Content-Type").startswith(content_type), path
+        assert "default-src 'self'" in resp.getheader("Content-Security-Policy"), path
+        assert resp.getheader("X-Content-Type-Options") == "nosniff"
+        assert len(body) > 100, path
+    assert b"/api/submissions/" in server.get("/app.js")[2]
+    for path in ("/nosuch.js", "/appXjs", "/../README.md", "/web/app.js", "/index.html/"):
+        assert server.get(path)[0] == 404, path
+    assert server.post("/")[0] == 404
+
+
+def test_languages_and_recent_submissions(server, repo_root):
+    status, langs, _ = server.get("/api/languages")
+    assert status == 200
+    by_id = {lang["id"]: lang for lang in langs}
+    assert "cpp" in by_id["cpp"]["extensions"] and "py" in by_id["cpython"]["extensions"]
+    judge0_token = submit(server, HELLO_C, stdin="1 2")
+    ids = []
+    for path in ("accepted/sol.c", "wrong_answer/off_by_one.cpp"):
+        with open(os.path.join(repo_root, "problems", "aplusb", "submissions", path)) as f:
+            lang = "c" if path.endswith(".c") else "cpp"
+            status, body, _ = server.post("/api/problems/aplusb/submissions",
+                                          {"source": f.read(), "language": lang})
+        assert status == 201, body
+        ids.append(body["id"])
+    server.judge0_final(judge0_token)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        status, listed, _ = server.get("/api/submissions?limit=2")
+        assert status == 200
+        if [s["verdict"] for s in listed] == ["WA", "AC"]:
+            break
+        time.sleep(0.1)
+    assert [s["id"] for s in listed] == ids[::-1], listed  # newest first
+    assert [s["verdict"] for s in listed] == ["WA", "AC"], listed
+    assert listed[0]["problem"] == "aplusb" and listed[0]["tests_total"] == 8
+    assert listed[1]["tests_passed"] == 8 and listed[1]["language"] == "c"
+    status, listed, _ = server.get("/api/submissions?limit=100")
+    assert judge0_token not in [s["id"] for s in listed], "Judge0's are not the problem API's"
+    status, listed, _ = server.get("/api/submissions?problem=aplusb&limit=1")
+    assert status == 200 and [s["id"] for s in listed] == ids[1:]
+    assert server.get("/api/submissions?problem=nosuch")[0] == 404
+    for bad in ("0", "101", "x", "-1"):
+        status, body, _ = server.get(f"/api/submissions?limit={bad}")
+        assert status == 422 and "limit" in body, bad
 
 
 def test_event_stream_resumes_with_last_event_id(server, repo_root):
@@ -454,6 +457,12 @@ def test_auth_token(instance):
     assert status == 200 and len(body) == 14
     status, body, _ = server.post("/submissions", {"source_code": "x", "language_id": 50})
     assert status == 401
+    # The page holds nothing and asks for the token; what it reads needs it.
+    status, _, page = server.get("/")
+    assert status == 200 and b"<title>pipejudge</title>" in page
+    assert server.get("/app.js")[0] == 200
+    assert server.get("/api/submissions")[0] == 401
+    assert server.get("/api/problems")[0] == 401
 
 
 def test_queue_full_and_cancel(instance):

@@ -125,7 +125,7 @@ TEST_CASE("judge0: a request is checked field by field") {
                                {"cpu_time_limit", 100},
                                {"memory_limit", 1},
                                {"stdin", 5},
-                               {"callback_url", "http://x"},
+                               {"callback_url", "https://x"},
                                {"compiler_options", ""},
                                {"redirect_stderr_to_stdout", true}},
                               false, limits, errors));

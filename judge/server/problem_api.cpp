@@ -1,0 +1,256 @@
+// pipejudge's problem API: the problems of --problems, a submission to one
+// of them queued, its report as stored, cancelling, and the server's health.
+#include <regex>
+#include <string>
+
+#include "judge/engine/error.hpp"
+#include "judge/pipeline/cancel.hpp"
+#include "judge/report/report_json.hpp"
+#include "judge/server/common.hpp"
+#include "judge/server/judge0.hpp"
+#include "judge/server/routes.hpp"
+#include "judge/server/webhook.hpp"
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace pj::judge {
+namespace {
+
+using Req = httplib::Request;
+using Res = httplib::Response;
+
+json problem_json(const Problem& p) {
+  json type = json::array();
+  type.push_back(p.scoring ? "scoring" : "pass-fail");
+  if (p.interactive) type.push_back("interactive");
+  if (p.multi_pass) type.push_back("multi-pass");
+  std::size_t samples = 0;
+  for (const auto& t : p.tests) samples += t.name.rfind("sample/", 0) == 0;
+  return {
+      {"id", p.short_name},
+      {"name", p.name},
+      {"type", type},
+      {"format", format_version_name(p.format)},
+      {"limits", {{"time", p.time_limit}, {"memory", p.memory_bytes}, {"output", p.output_bytes}}},
+      {"tests", p.tests.size()},
+      {"samples", samples}};
+}
+
+template <typename T>
+json or_null(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+// A submission in GET /api/submissions: a summary, not the report.
+json row_json(const SubmissionRow& r) {
+  return {{"id", r.id},
+          {"problem", r.problem},
+          {"problem_name", r.problem_name},
+          {"language", r.language},
+          {"language_name", r.language_name},
+          {"status", r.status},
+          {"verdict", or_null(r.verdict)},
+          {"reason", r.reason},
+          {"score", or_null(r.score)},
+          {"time", or_null(r.time)},
+          {"memory", or_null(r.memory)},
+          {"tests_total", or_null(r.tests_total)},
+          {"tests_run", or_null(r.tests_run)},
+          {"tests_passed", or_null(r.tests_passed)},
+          {"submitted_at", r.submitted_at},
+          {"finished_at", or_null(r.finished_at)}};
+}
+
+// Submissions a listing shows at most.
+constexpr std::size_t kMaxListed = 100;
+
+class ProblemApi {
+ public:
+  explicit ProblemApi(ServeCore& core) : core_(core) {}
+
+  void install(httplib::Server& svr) {
+    svr.Get("/api/health", [this](const Req&, Res& res) { health(res); });
+    svr.Get("/api/problems", [this](const Req&, Res& res) {
+      json list = json::array();
+      for (const auto& [id, p] : core_.problems()) list.push_back(problem_json(p.problem));
+      reply(res, 200, list);
+    });
+    svr.Get("/api/languages", [this](const Req&, Res& res) { languages(res); });
+    svr.Get("/api/submissions", [this](const Req& req, Res& res) { list_submissions(req, res); });
+    svr.Post(R"(/api/problems/([A-Za-z0-9_.-]+)/submissions)",
+             [this](const Req& req, Res& res) { post_problem(req, res); });
+    svr.Get(R"(/api/submissions/([A-Za-z0-9_-]+))",
+            [this](const Req& req, Res& res) { get_submission(req, res); });
+    svr.Post(R"(/api/submissions/([A-Za-z0-9_-]+)/cancel)",
+             [this](const Req& req, Res& res) { cancel(req, res); });
+  }
+
+ private:
+  // The languages a submission may name here (toolchain installed).
+  void languages(Res& res) {
+    json list = json::array();
+    for (const auto& [id, lang] : core_.languages().all())
+      if (core_.installed(id))
+        list.push_back({{"id", id}, {"name", lang.name}, {"extensions", lang.extensions}});
+    reply(res, 200, list);
+  }
+
+  // GET /api/submissions?limit=N&problem=ID: the most recent submissions to
+  // the problems served here, newest first (Judge0's and the command
+  // line's are left out).
+  void list_submissions(const Req& req, Res& res) {
+    std::size_t limit = 20;
+    if (req.has_param("limit")) {
+      static const std::regex number("[0-9]{1,4}");
+      std::string v = req.get_param_value("limit");
+      if (!std::regex_match(v, number) || std::stoul(v) < 1 || std::stoul(v) > kMaxListed)
+        return reply_errors(res, {{"limit", {"must be from 1 to " + std::to_string(kMaxListed)}}});
+      limit = std::stoul(v);
+    }
+    std::string problem = req.get_param_value("problem");
+    if (!problem.empty() && !core_.problems().count(problem))
+      return reply(res, 404, {{"error", "no such problem"}});
+    json list = json::array();
+    if (auto store = ResultStore::try_open_reader(core_.instance().db_path)) {
+      // Of others' submissions in between, only so many are passed over.
+      for (const auto& row : store->recent(limit * 20, problem)) {
+        if (list.size() == limit) break;
+        if (core_.problems().count(row.problem)) list.push_back(row_json(row));
+      }
+    }
+    reply(res, 200, list);
+  }
+
+  void health(httplib::Response& res) {
+    QueueFacts facts = core_.queue_facts();
+    bool collector = collector_running(core_.instance());
+    reply(res, 200,
+          {{"status", collector ? "ok" : "degraded: no collector is running"},
+           {"collector", collector},
+           {"workers", facts.workers.size()},
+           {"queued", facts.queued.size()},
+           {"judging", facts.leased.size()},
+           {"dead", facts.dead.size()}});
+  }
+
+  void post_problem(const httplib::Request& req, httplib::Response& res) {
+    auto it = core_.problems().find(req.matches[1]);
+    if (it == core_.problems().end()) return reply(res, 404, {{"error", "no such problem"}});
+    const ServeCore::LoadedProblem& p = it->second;
+    auto body = parse_body(req, res);
+    if (!body) return;
+    FieldErrors errors;
+    auto string_field = [&](const char* key, bool required) -> std::optional<std::string> {
+      auto f = body->find(key);
+      if (f == body->end() || f->is_null()) {
+        if (required) errors[key].push_back("can't be blank");
+        return std::nullopt;
+      }
+      if (!f->is_string()) {
+        errors[key].push_back("must be a string");
+        return std::nullopt;
+      }
+      return f->get<std::string>();
+    };
+    auto source = string_field("source", true);
+    auto language = string_field("language", true);
+    auto file = string_field("file", false);
+    auto callback_url = string_field("callback_url", false);
+    bool all = false;
+    if (auto f = body->find("all"); f != body->end() && !f->is_null()) {
+      if (f->is_boolean())
+        all = f->get<bool>();
+      else
+        errors["all"].push_back("must be true or false");
+    }
+    if (source && source->empty()) errors["source"].push_back("can't be blank");
+    if (source && source->size() > core_.options().judge0.source_max_bytes)
+      errors["source"].push_back(
+          "must be at most " + std::to_string(core_.options().judge0.source_max_bytes) + " bytes");
+    if (source && source->find('\0') != std::string::npos)
+      errors["source"].push_back("must not contain NUL bytes");
+    const Language* lang = language ? p.languages.find(*language) : nullptr;
+    if (language && (!lang || !core_.installed(lang->id)))
+      errors["language"].push_back("unknown or not installed: " + *language);
+    if (callback_url) {
+      std::string why;
+      if (!parse_http_url(*callback_url, why))
+        errors["callback_url"].push_back(why);
+      else if (!core_.callback_refusal().empty())
+        errors["callback_url"].push_back(core_.callback_refusal());
+    }
+    if (file && !safe_file_name(*file))
+      errors["file"].push_back("must be a plain file name ([A-Za-z0-9_.-], at most 64)");
+    if (!errors.empty()) return reply_errors(res, errors);
+
+    std::string name;
+    if (file) {
+      name = *file;
+    } else if (auto id = judge0_language_id(lang->id)) {
+      name = judge0_language(*id)->source_file;
+    } else {
+      name = "main." + lang->extensions.front();
+    }
+    fs::path path = core_.write_source(name, *source);
+    Submission submission;
+    try {
+      submission = load_submission(path, lang->id, p.languages);
+    } catch (const ConfigError& e) {
+      return reply_errors(res, {{file ? "file" : "source", {e.what()}}});
+    }
+    Refusal refusal;
+    auto id = core_.enqueue(p.problem, submission, all, client_key(req), refusal);
+    if (id && callback_url) core_.add_webhook(*id, *callback_url, "POST", "problem");
+    if (!id) return reply(res, refusal.status, {{"error", refusal.error}});
+    reply(res, 201, {{"id", *id}, {"url", "/api/submissions/" + *id}});
+  }
+
+  void get_submission(const httplib::Request& req, httplib::Response& res) {
+    std::string id = req.matches[1];
+    auto detail = core_.find(id);
+    if (!detail) return reply(res, 404, {{"error", "no submission " + id}});
+    json report = encode_submission(detail->report);
+    if (auto w = core_.webhooks().find(id)) report["webhook"] = webhook_json(*w);
+    reply(res, 200, report);
+  }
+
+  // `pipejudge cancel` over HTTP: off the queue if it waits, stopped by its
+  // worker if it is judged (waiting up to 10 s for that); 409 if it has its
+  // verdict already.
+  void cancel(const Req& req, Res& res) {
+    std::string id = req.matches[1];
+    if (!valid_submission_id(id)) return reply(res, 404, {{"error", "no submission " + id}});
+    CancelResult r = cancel_submission(core_.instance(), id, 10);
+    using O = CancelResult::Outcome;
+    switch (r.outcome) {
+      case O::Removed:
+        return reply(res, 200, {{"id", id}, {"cancelled", true}, {"was", "queued"}});
+      case O::Stopped:
+        return reply(res, 200, {{"id", id}, {"cancelled", true}, {"was", "judging"}});
+      case O::Asked:
+        return reply(res, 202, {{"id", id}, {"cancelled", false}, {"was", "judging"}});
+      case O::Judged:
+        return reply(res, 409, {{"error", "judged already"}, {"verdict", r.verdict}});
+      case O::Unknown:
+        break;
+    }
+    reply(res, 404, {{"error", "no submission " + id}});
+  }
+
+  ServeCore& core_;
+};
+
+}  // namespace
+
+std::optional<std::string> problem_callback_body(const Webhook&, const SubmissionDetail& d) {
+  return dump(encode_submission(d.report));
+}
+
+std::shared_ptr<void> install_problem_api(httplib::Server& svr, ServeCore& core) {
+  auto api = std::make_shared<ProblemApi>(core);
+  api->install(svr);
+  return api;
+}
+
+}  // namespace pj::judge
