@@ -60,7 +60,8 @@ fs::path ServeCore::write_source(const std::string& file_name, const std::string
 }
 
 std::optional<std::string> ServeCore::enqueue(const Problem& p, const Submission& s, bool all,
-                                              const std::string& client, Refusal& refusal) {
+                                              const std::string& client, Refusal& refusal,
+                                              std::uint64_t keep_output) {
   std::optional<std::string> id;
   {
     std::lock_guard<std::mutex> lock(queue_mutex_);
@@ -74,7 +75,7 @@ std::optional<std::string> ServeCore::enqueue(const Problem& p, const Submission
                           std::to_string(limit) + ")"};
       return std::nullopt;
     }
-    id = enqueue_submission(*transport_, p, s, all, Priority::Live, stop_);
+    id = enqueue_submission(*transport_, p, s, all, Priority::Live, stop_, keep_output);
     if (id && limit > 0) waiting_[client].push_back(*id);
   }
   if (!id) {

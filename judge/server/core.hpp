@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -63,8 +64,10 @@ class ServeCore {
   // Hands the submission of `client` (client_key) to the workers and
   // waits (a little) until its queued event is stored; nullopt with
   // `refusal` set if the queue or the client's limit refuses it.
+  // `keep_output`: JudgeOptions::keep_output.
   std::optional<std::string> enqueue(const Problem& p, const Submission& s, bool all,
-                                     const std::string& client, Refusal& refusal);
+                                     const std::string& client, Refusal& refusal,
+                                     std::uint64_t keep_output = 0);
 
   // The stored submission, if there is one of this id.
   std::optional<SubmissionDetail> find(const std::string& id) const;

@@ -117,17 +117,14 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-// The output validator of every one-test package (Kattis protocol). It
-// reads the program's output whole; with the argument `compare` it accepts
-// it if it equals the answer once trailing whitespace of each line and
-// trailing blank lines are set aside (Judge0's comparison), with `accept` it
-// accepts any output. Either way its team message is the first bytes of
-// the output in base64: "full <b64>", or "part <b64>" when cut.
+// The output validator of every one-test package (Kattis protocol). With
+// the argument `compare` it accepts the program's output if it equals the
+// answer once trailing whitespace of each line and trailing blank lines are
+// set aside (Judge0's comparison); with `accept` it accepts any output. The
+// output itself reaches the API as the test's kept output (keep_output).
 constexpr const char* kValidatorSource = R"(#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define KEEP 762
 
 static char* slurp(FILE* f, size_t* len) {
   size_t cap = 1 << 16, n = 0;
@@ -166,26 +163,10 @@ static size_t strip(char* s, size_t n) {
 
 int main(int argc, char** argv) {
   if (argc < 5) return 1;
+  if (strcmp(argv[4], "accept") == 0) return 42;
   size_t out_len = 0;
   char* out = slurp(stdin, &out_len);
   char path[4096];
-  snprintf(path, sizeof path, "%s/teammessage.txt", argv[3]);
-  FILE* team = fopen(path, "w");
-  if (!team) return 1;
-  static const char* b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  size_t keep = out_len < KEEP ? out_len : KEEP;
-  fputs(out_len <= KEEP ? "full " : "part ", team);
-  for (size_t i = 0; i < keep; i += 3) {
-    unsigned v = (unsigned char)out[i] << 16;
-    if (i + 1 < keep) v |= (unsigned char)out[i + 1] << 8;
-    if (i + 2 < keep) v |= (unsigned char)out[i + 2];
-    fputc(b64[v >> 18 & 63], team);
-    fputc(b64[v >> 12 & 63], team);
-    fputc(i + 1 < keep ? b64[v >> 6 & 63] : '=', team);
-    fputc(i + 2 < keep ? b64[v & 63] : '=', team);
-  }
-  if (fclose(team) != 0) return 1;
-  if (strcmp(argv[4], "accept") == 0) return 42;
   FILE* ans = fopen(argv[2], "rb");
   if (!ans) return 1;
   size_t ans_len = 0;
@@ -487,24 +468,13 @@ bool is_judge0_package_name(std::string_view problem) {
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-std::optional<CapturedOutput> captured_output(const TestReport& t) {
-  const std::string& m = t.team_message;
-  bool full = m.rfind("full", 0) == 0, part = m.rfind("part", 0) == 0;
-  if (!full && !part) return std::nullopt;
-  std::string_view b64 = std::string_view(m).substr(4);
-  if (!b64.empty() && b64.front() == ' ') b64.remove_prefix(1);
-  auto bytes = base64_decode(b64);
-  if (!bytes) return std::nullopt;
-  return CapturedOutput{std::move(*bytes), full};
-}
-
 std::optional<json> judge0_json(const Judge0Submission& s, bool base64) {
   const SubmissionReport& r = s.report;
   Judge0Outcome outcome = judge0_outcome(r, s.started);
   const TestReport* t = deciding_test(r);
   std::optional<std::string> stdout_bytes, stderr_bytes, compile_output, message;
   if (t) {
-    if (auto out = captured_output(*t)) stdout_bytes = out->bytes;
+    if (!t->output.empty()) stdout_bytes = t->output;
     if (!t->error_output.empty()) stderr_bytes = t->error_output;
   }
   if (s.started && !r.compile.output.empty()) compile_output = r.compile.output;

@@ -99,16 +99,6 @@ std::filesystem::path judge0_package(const std::filesystem::path& packages,
 // Whether `problem` names such a package (for reading its stdin back).
 bool is_judge0_package_name(std::string_view problem);
 
-// The program's output as the package's output validator reported it (the
-// test's team message): the bytes, and whether they were cut short.
-struct CapturedOutput {
-  std::string bytes;
-  bool complete = true;
-};
-std::optional<CapturedOutput> captured_output(const TestReport& t);
-// How many bytes of output the validator reports at most.
-inline constexpr std::size_t kCapturedOutputBytes = 762;
-
 // What a Judge0 response shows of one stored submission.
 struct Judge0Submission {
   std::string token;

@@ -124,7 +124,9 @@ class Judge0Api {
       errors["source_code"].push_back(e.what());
       return std::nullopt;
     }
-    auto id = core_.enqueue(problem, submission, false, client, refusal);
+    // Judge0 shows the program's output whatever the verdict: all of it
+    // that the output limit lets through.
+    auto id = core_.enqueue(problem, submission, false, client, refusal, problem.output_bytes);
     if (id && request->callback_url)
       core_.add_webhook(*id, *request->callback_url, "PUT", "judge0");
     return id;

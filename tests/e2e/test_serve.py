@@ -44,6 +44,11 @@ HELLO_C = '#include <stdio.h>\nint main(void) { int a, b; scanf("%d %d", &a, &b)
 WRONG_C = '#include <stdio.h>\nint main(void) { puts("42"); return 0; }\n'
 BROKEN_C = 'int main(void) { return missing_name; }\n'
 SPIN_C = 'int main(void) { volatile unsigned long i = 0; for (;;) ++i; }\n'
+CHATTY_SPIN_C = '#include <stdio.h>\nint main(void) { puts("working"); fflush(stdout); ' \
+                'volatile unsigned long i = 0; for (;;) ++i; }\n'
+LONG_C = '#include <stdio.h>\nint main(void) { for (int i = 0; i < 2000; i++) ' \
+         'printf("line %04d\\n", i); return 0; }\n'
+LONG_OUTPUT = "".join(f"line {i:04d}\n" for i in range(2000))
 SEGV_C = '#include <stdio.h>\nint main(void) { volatile int *p = 0; puts("before"); ' \
          'fflush(stdout); *p = 1; return 0; }\n'
 BYTES_C = '#include <stdio.h>\nint main(void) { fwrite("\\xff\\xfe\\x00ok\\n", 1, 6, stdout); ' \
@@ -117,6 +122,19 @@ def test_judge0_status_ids(server):
     assert results["segv"]["exit_signal"] == signal.SIGSEGV
     assert results["segv"]["status"]["description"] == "Runtime Error (SIGSEGV)"
     assert results["segv"]["message"]
+    # What the program printed comes back whatever its verdict, and whole.
+    assert results["segv"]["stdout"] == "before\n"
+    assert results["tle"]["stdout"] is None  # it printed nothing
+
+
+def test_stdout_of_every_verdict_whole(server):
+    tle = submit(server, CHATTY_SPIN_C, cpu_time_limit=0.3)
+    long = submit(server, LONG_C, expected_output=LONG_OUTPUT)
+    result = server.judge0_final(tle)
+    assert result["status"]["id"] == 5 and result["stdout"] == "working\n", result
+    result = server.judge0_final(long)
+    assert result["status"]["id"] == 3, result
+    assert result["stdout"] == LONG_OUTPUT  # 20,000 bytes
 
 
 def test_wait_and_fields(server):

@@ -181,28 +181,12 @@ TEST_CASE("judge0: a request becomes a one-test package, shared by identical one
   fs::remove_all(dir);
 }
 
-TEST_CASE("judge0: the output comes back from the validator's team message") {
-  TestReport t;
-  t.team_message = "full " + base64_encode(std::string("\xff\x00ok", 4));
-  auto out = captured_output(t);
-  REQUIRE(out);
-  CHECK(out->bytes == std::string("\xff\x00ok", 4));
-  CHECK(out->complete);
-  t.team_message = "full";  // no output at all (its trailing space trimmed)
-  REQUIRE(captured_output(t));
-  CHECK(captured_output(t)->bytes.empty());
-  t.team_message = "part " + base64_encode("abc");
-  CHECK(!captured_output(t)->complete);
-  t.team_message = "some validator's message";
-  CHECK(!captured_output(t));
-}
-
 TEST_CASE("judge0: a response in Judge0's shape; text that is not UTF-8 needs base64") {
   Judge0Submission s;
   s.token = "abc";
   s.started = true;
   s.report = judged(Verdict::AC);
-  s.report.tests[0].team_message = "full " + base64_encode("\xff\n");
+  s.report.tests[0].output = "\xff\n";  // the test's kept output
   s.report.time = 0.0123;
   s.report.memory = 2048 * 1024;
   s.created_at = 0.5;
@@ -223,4 +207,15 @@ TEST_CASE("judge0: a response in Judge0's shape; text that is not UTF-8 needs ba
   CHECK(judge0_select(*j, "*", errors).contains("exit_code"));
   judge0_select(*j, "status,nonsense", errors);
   CHECK(errors.count("fields"));
+
+  // Whatever the verdict: what a crashed run printed is its stdout too.
+  TestReport crashed;
+  crashed.signal = "SIGSEGV";
+  crashed.output = "before\n";
+  s.report = judged(Verdict::RE, crashed);
+  j = judge0_json(s, false);
+  REQUIRE(j);
+  CHECK((*j)["stdout"] == "before\n");
+  s.report.tests.back().output.clear();  // it printed nothing: null, as Judge0 says
+  CHECK((*judge0_json(s, false))["stdout"].is_null());
 }
