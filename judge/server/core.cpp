@@ -59,6 +59,13 @@ fs::path ServeCore::write_source(const std::string& file_name, const std::string
   return file;
 }
 
+fs::path ServeCore::write_sources(const std::vector<std::pair<std::string, std::string>>& files) {
+  fs::path dir = sources_ / new_submission_id();
+  fs::create_directories(dir);
+  for (const auto& [name, content] : files) write_new_file(dir / name, content);
+  return dir;
+}
+
 std::optional<std::string> ServeCore::enqueue(const Problem& p, const Submission& s, bool all,
                                               const std::string& client, Refusal& refusal,
                                               std::uint64_t keep_output) {

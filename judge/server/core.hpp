@@ -60,6 +60,10 @@ class ServeCore {
   // directory, under a name the server picks (or one checked by
   // safe_file_name): nothing a client sends names a path.
   std::filesystem::path write_source(const std::string& file_name, const std::string& source);
+  // A submission of several files (name, content; names checked by
+  // safe_file_name), in a directory of its own: the directory.
+  std::filesystem::path write_sources(
+      const std::vector<std::pair<std::string, std::string>>& files);
 
   // Hands the submission of `client` (client_key) to the workers and
   // waits (a little) until its queued event is stored; nullopt with

@@ -1,6 +1,8 @@
 // pipejudge's problem API: the problems of --problems, a submission to one
 // of them queued, its report as stored, cancelling, and the server's health.
+#include <algorithm>
 #include <regex>
+#include <set>
 #include <string>
 
 #include "judge/engine/error.hpp"
@@ -64,6 +66,7 @@ json row_json(const SubmissionRow& r) {
 
 // Submissions a listing shows at most.
 constexpr std::size_t kMaxListed = 100;
+constexpr std::size_t kMaxFiles = 64;  // files of one submission
 
 class ProblemApi {
  public:
@@ -134,6 +137,45 @@ class ProblemApi {
            {"dead", facts.dead.size()}});
   }
 
+  // `files`: [{"name", "content"}, ...], a submission of several files;
+  // nullopt if absent (errors say what is wrong with one that is there).
+  std::optional<std::vector<std::pair<std::string, std::string>>> file_list(const json& body,
+                                                                            FieldErrors& errors) {
+    auto f = body.find("files");
+    if (f == body.end() || f->is_null()) return std::nullopt;
+    std::vector<std::pair<std::string, std::string>> files;
+    std::set<std::string> names;
+    std::size_t bytes = 0;
+    const std::size_t max_bytes = core_.options().judge0.source_max_bytes;
+    if (!f->is_array() || f->empty() || f->size() > kMaxFiles) {
+      errors["files"].push_back("must be a list of 1 to " + std::to_string(kMaxFiles) +
+                                " {\"name\", \"content\"} objects");
+      return files;
+    }
+    for (const json& one : *f) {
+      auto name = one.is_object() ? one.find("name") : one.end();
+      auto content = one.is_object() ? one.find("content") : one.end();
+      if (!one.is_object() || name == one.end() || !name->is_string() || content == one.end() ||
+          !content->is_string()) {
+        errors["files"].push_back("each file is {\"name\": string, \"content\": string}");
+        return files;
+      }
+      const std::string& n = name->get_ref<const std::string&>();
+      const std::string& c = content->get_ref<const std::string&>();
+      if (!safe_file_name(n))
+        errors["files"].push_back(n + ": must be a plain file name ([A-Za-z0-9_.-], at most 64)");
+      else if (!names.insert(n).second)
+        errors["files"].push_back(n + ": named twice");
+      if (c.find('\0') != std::string::npos)
+        errors["files"].push_back(n + ": must not contain NUL bytes");
+      bytes += c.size();
+      files.emplace_back(n, c);
+    }
+    if (bytes > max_bytes)
+      errors["files"].push_back("must be at most " + std::to_string(max_bytes) + " bytes in all");
+    return files;
+  }
+
   void post_problem(const httplib::Request& req, httplib::Response& res) {
     auto it = core_.problems().find(req.matches[1]);
     if (it == core_.problems().end()) return reply(res, 404, {{"error", "no such problem"}});
@@ -153,9 +195,16 @@ class ProblemApi {
       }
       return f->get<std::string>();
     };
-    auto source = string_field("source", true);
+    auto files = file_list(*body, errors);
+    auto source = string_field("source", !files);
     auto language = string_field("language", true);
     auto file = string_field("file", false);
+    auto entry = string_field("entry", false);
+    if (files && (source || file))
+      errors["files"].push_back("goes without source and file (one submission, one way)");
+    if (entry && (!files || std::none_of(files->begin(), files->end(),
+                                         [&](const auto& f) { return f.first == *entry; })))
+      errors["entry"].push_back("must name one of the files");
     auto callback_url = string_field("callback_url", false);
     bool all = false;
     if (auto f = body->find("all"); f != body->end() && !f->is_null()) {
@@ -184,20 +233,21 @@ class ProblemApi {
       errors["file"].push_back("must be a plain file name ([A-Za-z0-9_.-], at most 64)");
     if (!errors.empty()) return reply_errors(res, errors);
 
-    std::string name;
-    if (file) {
-      name = *file;
+    fs::path path;
+    if (files) {
+      path = core_.write_sources(*files);
+    } else if (file) {
+      path = core_.write_source(*file, *source);
     } else if (auto id = judge0_language_id(lang->id)) {
-      name = judge0_language(*id)->source_file;
+      path = core_.write_source(judge0_language(*id)->source_file, *source);
     } else {
-      name = "main." + lang->extensions.front();
+      path = core_.write_source("main." + lang->extensions.front(), *source);
     }
-    fs::path path = core_.write_source(name, *source);
     Submission submission;
     try {
-      submission = load_submission(path, lang->id, p.languages);
+      submission = load_submission(path, lang->id, p.languages, entry.value_or(""));
     } catch (const ConfigError& e) {
-      return reply_errors(res, {{file ? "file" : "source", {e.what()}}});
+      return reply_errors(res, {{files ? "files" : file ? "file" : "source", {e.what()}}});
     }
     Refusal refusal;
     auto id = core_.enqueue(p.problem, submission, all, client_key(req), refusal);

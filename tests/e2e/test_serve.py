@@ -272,6 +272,37 @@ def test_problem_api(server, repo_root):
     assert server.get("/api/submissions/0123456789abcdef")[0] == 404
 
 
+def test_problem_api_submission_of_several_files(server, repo_root):
+    folder = os.path.join(repo_root, "problems", "aplusb", "submissions", "accepted", "python_dir")
+    files = []
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name)) as f:
+            files.append({"name": name, "content": f.read()})
+    status, body, _ = server.post("/api/problems/aplusb/submissions",
+                                  {"files": files, "language": "python", "entry": "__main__.py"})
+    assert status == 201, body
+    sid = body["id"]
+    deadline = time.time() + 120
+    report = {}
+    while not report.get("verdict") and time.time() < deadline:
+        report = server.get(f"/api/submissions/{sid}")[1]
+        time.sleep(0.1)
+    assert report["verdict"] == "AC", report
+
+    bad = [
+        ({"files": files, "source": "print(1)", "language": "python"}, {"files"}),
+        ({"files": [{"name": "../evil.py", "content": "x"}], "language": "python"}, {"files"}),
+        ({"files": [{"name": "a.py", "content": "1"}, {"name": "a.py", "content": "2"}],
+          "language": "python"}, {"files"}),
+        ({"files": [{"name": "a.py"}], "language": "python"}, {"files"}),
+        ({"files": [], "language": "python"}, {"files"}),
+        ({"files": files, "language": "python", "entry": "nosuch.py"}, {"entry"}),
+    ]
+    for request, fields in bad:
+        status, body, _ = server.post("/api/problems/aplusb/submissions", request)
+        assert status == 422 and set(body) == fields, (request, body)
+
+
 def read_events(server, sid, last_id=None, stop_after=None):
     """GET /api/submissions/SID/events: [(id, type, data)] until the stream
     ends, or until `stop_after` events (then it hangs up)."""
