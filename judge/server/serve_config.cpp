@@ -104,7 +104,8 @@ void load_serve_config(const fs::path& file, ServeOptions& o) {
   }
   if (top.has("problems")) {
     fs::path dir = top.get<std::string>("problems");
-    o.problems_dir = dir.is_absolute() ? dir : fs::absolute(file).parent_path() / dir;
+    o.problems_dir =
+        (dir.is_absolute() ? dir : fs::absolute(file).parent_path() / dir).lexically_normal();
   }
   if (top.has("workers")) o.workers = static_cast<int>(top.count("workers", 1, 1000));
   if (top.has("max_body_kib")) o.max_body_bytes = top.count("max_body_kib", 1, 1 << 20) << 10;

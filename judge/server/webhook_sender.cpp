@@ -1,5 +1,6 @@
 #include "judge/server/webhook_sender.hpp"
 
+#include <fcntl.h>
 #include <httplib.h>
 
 #include <chrono>
@@ -119,6 +120,8 @@ void WebhookSender::try_once(const Webhook& w) {
     client.set_connection_timeout(micro);
     client.set_read_timeout(micro);
     client.set_write_timeout(micro);
+    // Not inherited by the collector or workers serve starts meanwhile.
+    client.set_socket_options([](socket_t sock) { ::fcntl(sock, F_SETFD, FD_CLOEXEC); });
     httplib::Headers headers = {
         {"X-Pipejudge-Signature", webhook_signature(options_.secret, w.body)},
         {"Idempotency-Key", w.idempotency_key()},

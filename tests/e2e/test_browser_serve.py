@@ -7,7 +7,8 @@ submits it, then pastes a wrong one (Python) and submits it; each time it
 waits for the live rows of the tests and the verdict; then one that does
 not compile, whose compiler output it shows; then it reads the recent
 submissions. The screenshot is kept beside the binary under test
-(artifacts/serve-page.png).
+(artifacts/serve-page.png). With an auth token required, the page loads
+without it, asks for it, and with it lists the problems and judges.
 """
 import json
 import os
@@ -65,3 +66,19 @@ def test_page_submits_and_shows_live_verdicts(instance, pipejudge, repo_root):
         assert status == 200 and report["verdict"] == sub["verdict"]
         assert report["language"] == ("cpp" if sub is first else "cpython")
     assert os.path.getsize(shot) > 20000
+
+
+def test_page_asks_for_the_auth_token(instance, repo_root):
+    server = Server(instance, "--jobs", "1", "--problems", os.path.join(repo_root, "problems"),
+                    "--auth-token", "page-token")
+    script = os.path.join(repo_root, "tests", "browser", "serve_page_token.mjs")
+    rc, out, err = e2e_support.run(
+        ["node", script, f"http://127.0.0.1:{server.port}/", "page-token", "aplusb",
+         os.path.join(repo_root, "problems", "aplusb", "submissions", "accepted", "sol.py"),
+         "cpython"], os.path.dirname(script), 300)
+    assert rc == 0, f"the browser check: exit {rc}: {err[-1500:]} {server.log()[-1500:]}"
+    facts = json.loads(out.strip().splitlines()[-1])
+    # The page's own requests were refused (401) until the token was typed.
+    assert facts["problems_before"] == 0, facts
+    assert facts["verdict"] == "AC" and facts["rows"] == 8, facts
+    assert facts["token_kept"] and facts["errors"] == [], facts

@@ -98,6 +98,8 @@ limits:
   cpu_time: {{default: 2, max: 4}}
 """)
     # Relative to the file's directory; --no-workers: the jobs stay queued.
+    problems = os.path.normpath(os.path.abspath(os.path.join(repo_root, "problems")))
+    assert f"problems: {problems}" in print_config(instance, "--config", config).splitlines()
     server = Server(instance, "--config", config, "--no-workers")
     alpha, beta = {"X-Auth-Token": "alpha"}, {"X-Auth-Token": "beta"}
     assert server.get("/api/problems")[0] == 401

@@ -13,8 +13,8 @@ it (500s, then 200):
   * Judge0's callback_url: a PUT of Judge0's default fields, base64;
   * serve SIGKILLed after a failed try and started again on the same
     instance still delivers, once, with the same key;
-  * a callback to a receiver that never accepts is given up after
-    --webhook-retry-for seconds, and says so;
+  * a callback to a receiver that never accepts (or to no one) is given
+    up after --webhook-retry-for seconds, and says so;
   * callback_url refused (422) without a secret, or when not http://.
 """
 import base64
@@ -175,6 +175,15 @@ def test_judge0_callback_is_a_put_of_judge0_fields(instance, repo_root, receiver
     assert base64.b64decode(sent["stdout"]) == b"5\n"
     status, info, _ = server.get("/config_info")
     assert info["enable_callbacks"] is True and info["callbacks_max_tries"] > 3
+    # In a batch too, each with its own.
+    status, body, _ = server.post("/submissions/batch", {"submissions": [
+        {"source_code": aplusb(repo_root, "accepted/sol.c"), "language_id": 50,
+         "stdin": "1 1", "callback_url": rec.url + f"/batch/{n}"} for n in range(2)]})
+    assert status == 201, body
+    rec.wait(lambda: len(rec.accepted()) == 3)
+    by_path = {r["path"]: json.loads(r["body"]) for r in rec.requests[1:]}
+    assert {p: b["token"] for p, b in by_path.items()} == {
+        "/batch/0": body[0]["token"], "/batch/1": body[1]["token"]}, by_path
 
 
 def test_delivered_after_serve_is_killed_and_started_again(instance, repo_root, receiver):
@@ -216,6 +225,23 @@ def test_given_up_after_the_retry_time(instance, repo_root, receiver):
     # Tries at 0, 1 and 3 s after the verdict: the next (7 s) is past 2.5 s.
     assert webhook["attempts"] == 2 and len(rec.requests) == 2, (webhook, rec.requests)
     assert webhook["last_status"] == 503 and webhook["last_error"] == "HTTP 503"
+
+
+def test_unreachable_receiver(instance, repo_root):
+    """No one listens: the try fails with the client's error; with no retry
+    time left, the webhook is given up at once."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = start(instance, repo_root, "--webhook-retry-for", "0")
+    sid = post_problem(server, repo_root, f"http://127.0.0.1:{port}/nobody")
+
+    def webhook():
+        return server.get(f"/api/submissions/{sid}")[1]["webhook"]
+    assert e2e_support.wait_for(lambda: webhook()["state"] == "failed", timeout=90), webhook()
+    w = webhook()
+    assert w["attempts"] == 1 and w["last_status"] is None and w["last_error"], w
 
 
 def test_callback_url_refused(instance, repo_root, receiver):

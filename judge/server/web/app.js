@@ -219,10 +219,13 @@ async function loadLists() {
   if (problems.status !== 200 || languages.status !== 200) return;
   state.problems = problems.data;
   state.languages = languages.data;
+  // Loaded again (a token typed in): the choices made stay.
+  const problem = $("#problem").value;
+  const language = $("#language").value || localStorage.getItem("pipejudge-language");
   $("#problem").replaceChildren(...state.problems.map((p) => new Option(`${p.id} — ${p.name}`, p.id)));
   $("#language").replaceChildren(...state.languages.map((l) => new Option(l.name, l.id)));
-  const saved = localStorage.getItem("pipejudge-language");
-  if (saved && state.languages.some((l) => l.id === saved)) $("#language").value = saved;
+  if (state.problems.some((p) => p.id === problem)) $("#problem").value = problem;
+  if (state.languages.some((l) => l.id === language)) $("#language").value = language;
   showProblem();
 }
 
