@@ -82,7 +82,7 @@ std::vector<const TestReport*> run_tests(Judging& j) {
   const Problem& p = j.problem;
   SubmissionReport& r = j.report;
   TestRunner runner(p, *j.submission.language, *j.workspace, j.program, std::move(j.validator),
-                    j.options.time_limit.value_or(p.time_limit), j.options.keep_output);
+                    j.options.time_limit.value_or(p.time_limit), j.options.run);
   GroupTracker groups(p);
   std::vector<std::size_t> ran;
   r.verdict = Verdict::AC;

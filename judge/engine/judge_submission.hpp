@@ -7,6 +7,7 @@
 
 #include "judge/engine/problem.hpp"
 #include "judge/engine/results.hpp"
+#include "judge/engine/run_options.hpp"
 #include "judge/engine/submission.hpp"
 
 namespace pj::judge {
@@ -18,10 +19,7 @@ struct JudgeOptions {
   // CPU time limit to judge with, instead of the problem's (verify's search
   // for the slowest accepted time runs with a generous one).
   std::optional<double> time_limit;
-  // Keep the first this many bytes of each batch test's stdout in its
-  // report (TestReport::output), whatever the verdict: an API that shows a
-  // program's output (Judge0's `stdout`). 0: keep none.
-  std::uint64_t keep_output = 0;
+  RunOptions run;
 };
 
 // Told about progress as it happens (the live table, the event stream).

@@ -27,7 +27,7 @@ struct TestReport {
   std::string error_output;
   std::optional<int> passes;  // multi-pass problems: how many passes ran
   // The start of what the program wrote on stdout, whatever its verdict,
-  // when the submission asked for it (JudgeOptions::keep_output): bytes as
+  // when the submission asked for it (RunOptions::keep_output): bytes as
   // written, UTF-8 or not. Empty otherwise.
   std::string output;
   // Re-run once: the first run was a TLE the machine may have caused (its CPU

@@ -114,13 +114,18 @@ sandbox::Limits submission_limits(const Problem& p, const Language& lang, double
 
 TestRunner::TestRunner(const Problem& p, const Language& lang, Workspace& ws,
                        const CompileResult& program, std::optional<ValidatorRunner> validator,
-                       double time_limit, std::uint64_t keep_output)
+                       double time_limit, const RunOptions& run)
     : problem_(p),
       ws_(ws),
       program_(program),
       validator_(std::move(validator)),
       limits_(submission_limits(p, lang, time_limit)),
-      keep_output_(keep_output) {}
+      run_(run) {
+  if (run.wall_seconds) limits_.wall_seconds = *run.wall_seconds;
+  if (run.stack_bytes) limits_.stack_bytes = *run.stack_bytes;
+  if (run.output_bytes) limits_.output_bytes = *run.output_bytes;
+  if (run.processes) limits_.processes = *run.processes;
+}
 
 bool near_limit_tle(const TestReport& t, const sandbox::Limits& limits) {
   // Killed (at the wall limit, say), its CPU time says nothing of how much
@@ -190,6 +195,7 @@ TestReport TestRunner::run_passes(const TestCase& test) {
 sandbox::Spec TestRunner::submission_spec(const fs::path& box) const {
   sandbox::Spec spec;
   set_program(spec, program_, limits_.memory_bytes);
+  spec.argv.insert(spec.argv.end(), run_.arguments.begin(), run_.arguments.end());
   // A solution has no business starting other programs (a shell script's
   // language says otherwise).
   spec.allow_exec = program_.allow_exec;
@@ -211,7 +217,7 @@ TestRunner::Pass TestRunner::run_batch(const TestCase& test, const fs::path& inp
   sandbox::Result res = sandbox::run(spec);
   ws_.remove_box(box);
   TestReport t = facts(test, res);
-  if (keep_output_ > 0) t.output = read_start(output, keep_output_);
+  if (run_.keep_output > 0) t.output = read_start(output, run_.keep_output);
   if (run_failed(res, limits_, t)) return {t};
   if (validator_) return validator_decides(validator_->check(test, input, output), t);
   try {

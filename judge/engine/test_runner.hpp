@@ -10,6 +10,7 @@
 #include "judge/engine/custom_validator.hpp"
 #include "judge/engine/problem.hpp"
 #include "judge/engine/results.hpp"
+#include "judge/engine/run_options.hpp"
 #include "judge/engine/workspace.hpp"
 #include "sandbox/sandbox.hpp"
 
@@ -47,7 +48,7 @@ class TestRunner {
   // `validator` is the package's custom output validator, if it has one.
   TestRunner(const Problem& p, const Language& lang, Workspace& ws, const CompileResult& program,
              std::optional<ValidatorRunner> validator, double time_limit,
-             std::uint64_t keep_output = 0);
+             const RunOptions& run = {});
 
   // Never throws: the judge's own trouble is an IE report.
   TestReport run(const TestCase& test);
@@ -72,7 +73,7 @@ class TestRunner {
   const CompileResult& program_;
   std::optional<ValidatorRunner> validator_;
   sandbox::Limits limits_;
-  std::uint64_t keep_output_;  // JudgeOptions::keep_output
+  RunOptions run_;  // JudgeOptions::run
 };
 
 }  // namespace pj::judge

@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 namespace pj::judge {
 
 Job accept_submission(EventSink& sink, const Problem& problem, const Submission& submission,
-                      const std::string& file_as_given, bool run_all, std::uint64_t keep_output) {
+                      const std::string& file_as_given, bool run_all, const RunOptions& run) {
   const Language& lang = *submission.language;
   // A directory's main source travels with the job, so that the judge takes
   // the one chosen here (by --entry, submissions.yaml or the language's rule).
@@ -25,7 +25,7 @@ Job accept_submission(EventSink& sink, const Problem& problem, const Submission&
   job.language = lang.id;
   job.entry = entry;
   job.all = run_all;
-  job.keep_output = keep_output;
+  job.run = run;
   if (job.to_message().size() > kMaxJobBytes)
     throw ConfigError(job.file, "path too long for the submission queue");
   QueuedFacts q{problem.short_name,   problem.name, job.problem_dir,
@@ -38,11 +38,11 @@ Job accept_submission(EventSink& sink, const Problem& problem, const Submission&
 std::optional<std::string> enqueue_submission(Transport& transport, const Problem& problem,
                                               const Submission& submission, bool run_all,
                                               Priority priority, const std::atomic<bool>& stop,
-                                              std::uint64_t keep_output) {
+                                              const RunOptions& run) {
   std::unique_ptr<JobQueue> jobs = transport.job_queue();
   std::unique_ptr<EventSink> sink = transport.event_sink();
   Job job = accept_submission(*sink, problem, submission, fs::absolute(submission.path).string(),
-                              run_all, keep_output);
+                              run_all, run);
   job.priority = priority;
   if (!jobs->put(job, stop)) return std::nullopt;
   return job.id;

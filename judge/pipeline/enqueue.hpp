@@ -15,12 +15,11 @@
 namespace pj::judge {
 
 // Publishes the queued event (seq 0) of a new submission and returns its
-// job; `file_as_given` is how the submitter named the file; `keep_output`:
-// JudgeOptions::keep_output. Throws ConfigError for a job that cannot travel
-// (paths too long).
+// job; `file_as_given` is how the submitter named the file; `run`: what
+// the request sets for its runs (JudgeOptions::run). Throws ConfigError for a job that cannot
+// travel (paths too long).
 Job accept_submission(EventSink& sink, const Problem& problem, const Submission& submission,
-                      const std::string& file_as_given, bool run_all,
-                      std::uint64_t keep_output = 0);
+                      const std::string& file_as_given, bool run_all, const RunOptions& run = {});
 
 // Accepts the submission and hands it to the workers through the job queue
 // at `priority`. The submission's id; nullopt if `stop` came
@@ -28,6 +27,6 @@ Job accept_submission(EventSink& sink, const Problem& problem, const Submission&
 std::optional<std::string> enqueue_submission(Transport& transport, const Problem& problem,
                                               const Submission& submission, bool run_all,
                                               Priority priority, const std::atomic<bool>& stop,
-                                              std::uint64_t keep_output = 0);
+                                              const RunOptions& run = {});
 
 }  // namespace pj::judge

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "judge/report/events.hpp"
@@ -9,6 +11,44 @@
 using nlohmann::json;
 
 namespace pj::judge {
+namespace {
+
+json encode_run(const RunOptions& r) {
+  json j = json::object();
+  if (r.keep_output) j["keep_output"] = r.keep_output;
+  if (r.wall_seconds) j["wall"] = *r.wall_seconds;
+  if (r.stack_bytes) j["stack"] = *r.stack_bytes;
+  if (r.output_bytes) j["output"] = *r.output_bytes;
+  if (r.processes) j["processes"] = *r.processes;
+  if (!r.arguments.empty()) j["args"] = r.arguments;
+  return j;
+}
+
+bool decode_run(const json& j, RunOptions& r) {
+  if (!j.is_object()) return false;
+  for (const auto& [key, v] : j.items()) {
+    if (key == "keep_output" && v.is_number_unsigned()) {
+      r.keep_output = v.get<std::uint64_t>();
+    } else if (key == "wall" && v.is_number() && v.get<double>() > 0) {
+      r.wall_seconds = v.get<double>();
+    } else if (key == "stack" && v.is_number_unsigned()) {
+      r.stack_bytes = v.get<std::uint64_t>();
+    } else if (key == "output" && v.is_number_unsigned()) {
+      r.output_bytes = v.get<std::uint64_t>();
+    } else if (key == "processes" && v.is_number_integer() && v.get<long long>() > 0 &&
+               v.get<long long>() <= 4096) {
+      r.processes = v.get<int>();
+    } else if (key == "args" && v.is_array() &&
+               std::all_of(v.begin(), v.end(), [](const json& a) { return a.is_string(); })) {
+      r.arguments = v.get<std::vector<std::string>>();
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 std::string Job::to_message() const {
   json j = {{"v", kEventVersion},
@@ -18,7 +58,7 @@ std::string Job::to_message() const {
             {"lang", language},
             {"entry", entry},
             {"all", all},
-            {"keep_output", keep_output},
+            {"run", encode_run(run)},
             {"priority", priority_name(priority)},
             {"attempt", attempt},
             {"pid", static_cast<std::int64_t>(getpid())},
@@ -58,12 +98,12 @@ std::optional<Job> Job::parse(std::string_view raw, std::int64_t expected_uid, s
   job.language = *lang;
   job.entry = str("entry").value_or("");
   job.all = j["all"].get<bool>();
-  auto keep = j.find("keep_output");  // absent in the jobs of earlier versions
-  if (keep != j.end() && !keep->is_number_unsigned()) {
-    error = "bad keep_output";
-    return std::nullopt;
+  if (auto run = j.find("run"); run != j.end()) {  // absent in the jobs of earlier versions
+    if (!decode_run(*run, job.run)) {
+      error = "bad run options";
+      return std::nullopt;
+    }
   }
-  if (keep != j.end()) job.keep_output = keep->get<std::uint64_t>();
   auto priority = parse_priority(str("priority").value_or("live"));
   auto it = j.find("attempt");
   int attempt = it == j.end() ? 0 : it->is_number_integer() ? it->get<int>() : -1;

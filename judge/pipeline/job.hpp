@@ -1,6 +1,6 @@
 // One submission to judge, as it travels on the job queue:
-// {"v", "id", "problem", "file", "lang", "entry", "all", "keep_output", "priority", "attempt",
-//  "pid", "uid"}.
+// {"v", "id", "problem", "file", "lang", "entry", "all", "run", "priority", "attempt", "pid",
+//  "uid"}; "run" (RunOptions) holds only what is set.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "judge/engine/run_options.hpp"
 
 namespace pj::judge {
 
@@ -27,7 +29,7 @@ struct Job {
   std::string language;     // language id
   std::string entry;        // a directory's main source, when named ("": the language's rule)
   bool all = false;
-  std::uint64_t keep_output = 0;  // JudgeOptions::keep_output
+  RunOptions run;
   Priority priority = Priority::Live;
   // Set by the queue: how many times the job has been taken, this time
   // included, and what became of the earlier times.

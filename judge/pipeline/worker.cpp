@@ -165,7 +165,7 @@ void run_job(const Job& job, const Instance& inst, const WorkerOptions& options)
     Submission submission = load_submission(job.file, job.language, languages, job.entry);
     JudgeOptions judge;
     judge.run_all = job.all;
-    judge.keep_output = job.keep_output;
+    judge.run = job.run;
     judge.slot = std::max(options.slot, 0);
     judge.cache_dir = options.cache_dir;
     report = judge_submission(problem, submission, judge, &events);

@@ -68,7 +68,7 @@ fs::path ServeCore::write_sources(const std::vector<std::pair<std::string, std::
 
 std::optional<std::string> ServeCore::enqueue(const Problem& p, const Submission& s, bool all,
                                               const std::string& client, Refusal& refusal,
-                                              std::uint64_t keep_output) {
+                                              const RunOptions& run) {
   std::optional<std::string> id;
   {
     std::lock_guard<std::mutex> lock(queue_mutex_);
@@ -82,7 +82,7 @@ std::optional<std::string> ServeCore::enqueue(const Problem& p, const Submission
                           std::to_string(limit) + ")"};
       return std::nullopt;
     }
-    id = enqueue_submission(*transport_, p, s, all, Priority::Live, stop_, keep_output);
+    id = enqueue_submission(*transport_, p, s, all, Priority::Live, stop_, run);
     if (id && limit > 0) waiting_[client].push_back(*id);
   }
   if (!id) {

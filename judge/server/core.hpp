@@ -17,6 +17,7 @@
 
 #include "judge/engine/languages.hpp"
 #include "judge/engine/problem.hpp"
+#include "judge/engine/run_options.hpp"
 #include "judge/engine/submission.hpp"
 #include "judge/pipeline/instance.hpp"
 #include "judge/pipeline/store.hpp"
@@ -68,10 +69,10 @@ class ServeCore {
   // Hands the submission of `client` (client_key) to the workers and
   // waits (a little) until its queued event is stored; nullopt with
   // `refusal` set if the queue or the client's limit refuses it.
-  // `keep_output`: JudgeOptions::keep_output.
+  // `run`: what the request sets for its runs (JudgeOptions::run).
   std::optional<std::string> enqueue(const Problem& p, const Submission& s, bool all,
                                      const std::string& client, Refusal& refusal,
-                                     std::uint64_t keep_output = 0);
+                                     const RunOptions& run = {});
 
   // The stored submission, if there is one of this id.
   std::optional<SubmissionDetail> find(const std::string& id) const;

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <sstream>
 #include <system_error>
 
 #include "judge/engine/sha256.hpp"
@@ -188,6 +189,13 @@ int main(int argc, char** argv) {
 std::string number_text(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
+// A bound in an error message: "128000", "0.001".
+std::string bound_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
 }
 
@@ -381,12 +389,45 @@ std::optional<Judge0Request> parse_judge0_request(const json& body, bool base64,
     }
   }
 
+  // Limits of the run itself, which travel with the job (RunOptions).
+  auto number_in = [&](const char* key, double low, double high) -> std::optional<double> {
+    const json* v = present(key);
+    if (!v) return std::nullopt;
+    if (!v->is_number()) {
+      errors[key].push_back("must be a number");
+    } else if (double x = v->get<double>(); !(x >= low) || !std::isfinite(x)) {
+      errors[key].push_back("must be greater than or equal to " + bound_text(low));
+    } else if (x > high) {
+      errors[key].push_back("must be less than or equal to " + bound_text(high));
+    } else {
+      return x;
+    }
+    return std::nullopt;
+  };
+  if (auto w = number_in("wall_time_limit", 0.001, limits.wall_time_max)) req.run.wall_seconds = *w;
+  if (auto kb = number_in("stack_limit", 1, static_cast<double>(limits.stack_max_kb)))
+    req.run.stack_bytes = static_cast<std::uint64_t>(std::ceil(*kb)) * 1024;
+  if (auto n = number_in("max_processes_and_or_threads", 1, limits.processes_max))
+    req.run.processes = static_cast<int>(*n);
+  if (auto kb = number_in("max_file_size", 1, static_cast<double>(limits.file_size_max_kb)))
+    req.run.output_bytes = static_cast<std::uint64_t>(std::ceil(*kb)) * 1024;
+  if (const json* v = present("command_line_arguments")) {  // never base64 in Judge0
+    const std::string arguments = v->is_string() ? v->get<std::string>() : std::string();
+    if (!v->is_string() || arguments.size() > kMaxArgumentBytes ||
+        arguments.find('\0') != std::string::npos) {
+      errors["command_line_arguments"].push_back("must be a string of at most " +
+                                                 std::to_string(kMaxArgumentBytes) + " bytes");
+    } else {
+      std::istringstream words(arguments);  // split at whitespace; no shell quoting
+      for (std::string w; words >> w;) req.run.arguments.push_back(w);
+    }
+  }
+
   // Judge0 fields pipejudge does not honour yet: only their neutral value.
-  for (const char* key : {"wall_time_limit", "stack_limit", "max_processes_and_or_threads",
-                          "max_file_size", "cpu_extra_time", "additional_files"}) {
+  for (const char* key : {"cpu_extra_time", "additional_files"}) {
     if (present(key)) errors[key].push_back("is not supported by pipejudge yet (send null)");
   }
-  for (const char* key : {"compiler_options", "command_line_arguments"}) {
+  for (const char* key : {"compiler_options"}) {
     const json* v = present(key);
     if (v && !(v->is_string() && v->get<std::string>().empty()))
       errors[key].push_back("is not supported by pipejudge yet (send \"\" or null)");

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "judge/engine/results.hpp"
+#include "judge/engine/run_options.hpp"
 
 namespace pj::judge {
 
@@ -66,7 +67,13 @@ struct Judge0Limits {
   double cpu_time_default = 5, cpu_time_max = 15;  // seconds
   std::uint64_t memory_default_kb = 128000, memory_min_kb = 2048, memory_max_kb = 512000;
   std::size_t source_max_bytes = 256 * 1024;
+  // Judge0's maxima of the run limits a request may set.
+  double wall_time_max = 20, processes_max = 120;  // seconds; processes
+  std::uint64_t stack_max_kb = 128000, file_size_max_kb = 4096;
 };
+
+// Longest command_line_arguments a request may give.
+inline constexpr std::size_t kMaxArgumentBytes = 4096;
 
 // A request of POST /submissions, checked.
 struct Judge0Request {
@@ -77,6 +84,9 @@ struct Judge0Request {
   double cpu_time_limit = 0;                   // seconds
   std::uint64_t memory_limit_kb = 0;
   std::optional<std::string> callback_url;  // an http:// URL (parse_http_url)
+  // wall_time_limit, stack_limit, max_processes_and_or_threads,
+  // max_file_size (the output limit) and command_line_arguments.
+  RunOptions run;
 };
 
 // What is wrong with a request, as Judge0 says it: field -> messages.
@@ -84,9 +94,10 @@ using FieldErrors = std::map<std::string, std::vector<std::string>>;
 
 // Checks every field it knows (`base64`: the text fields are base64).
 // `callback_url` must be an http:// URL. Fields pipejudge cannot honour
-// yet (wall_time_limit, stack_limit, compiler_options, ...) are accepted
-// at their neutral value only (null, "", false), else refused by name. Unknown fields are ignored,
-// as Judge0 ignores them. Errors go to `errors`; nullopt if there are any.
+// yet (compiler_options, redirect_stderr_to_stdout, ...) are accepted at
+// their neutral value only (null, "", false), else refused by name.
+// Unknown fields are ignored, as Judge0 ignores them. Errors go to `errors`; nullopt if there are
+// any.
 std::optional<Judge0Request> parse_judge0_request(const nlohmann::json& body, bool base64,
                                                   const Judge0Limits& limits, FieldErrors& errors);
 

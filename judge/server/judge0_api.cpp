@@ -126,7 +126,9 @@ class Judge0Api {
     }
     // Judge0 shows the program's output whatever the verdict: all of it
     // that the output limit lets through.
-    auto id = core_.enqueue(problem, submission, false, client, refusal, problem.output_bytes);
+    RunOptions run = request->run;
+    run.keep_output = run.output_bytes.value_or(problem.output_bytes);
+    auto id = core_.enqueue(problem, submission, false, client, refusal, run);
     if (id && request->callback_url)
       core_.add_webhook(*id, *request->callback_url, "PUT", "judge0");
     return id;

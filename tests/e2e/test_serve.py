@@ -48,6 +48,9 @@ CHATTY_SPIN_C = '#include <stdio.h>\nint main(void) { puts("working"); fflush(st
                 'volatile unsigned long i = 0; for (;;) ++i; }\n'
 LONG_C = '#include <stdio.h>\nint main(void) { for (int i = 0; i < 2000; i++) ' \
          'printf("line %04d\\n", i); return 0; }\n'
+ARGS_C = '#include <stdio.h>\nint main(int argc, char **argv) { for (int i = 1; i < argc; i++) ' \
+         'printf("%s%s", argv[i], i + 1 < argc ? "|" : "\\n"); return 0; }\n'
+SLEEP_C = '#include <unistd.h>\nint main(void) { sleep(5); return 0; }\n'
 LONG_OUTPUT = "".join(f"line {i:04d}\n" for i in range(2000))
 SEGV_C = '#include <stdio.h>\nint main(void) { volatile int *p = 0; puts("before"); ' \
          'fflush(stdout); *p = 1; return 0; }\n'
@@ -135,6 +138,24 @@ def test_stdout_of_every_verdict_whole(server):
     result = server.judge0_final(long)
     assert result["status"]["id"] == 3, result
     assert result["stdout"] == LONG_OUTPUT  # 20,000 bytes
+
+
+def test_run_limits_and_arguments_of_a_request(server):
+    args = submit(server, ARGS_C, command_line_arguments=" a  bb\tccc ")
+    started = time.time()
+    sleeper = submit(server, SLEEP_C, wall_time_limit=0.5)
+    flood = submit(server, LONG_C, max_file_size=1)  # 20,000 bytes into 1 KB
+    result = server.judge0_final(args)
+    assert result["status"]["id"] == 3 and result["stdout"] == "a|bb|ccc\n", result
+    result = server.judge0_final(sleeper)
+    assert result["status"]["id"] == 5, result
+    assert time.time() - started < 4.5  # its 5 s sleep was cut at 0.5 s (twice: re-run)
+    result = server.judge0_final(flood)
+    assert result["status"]["id"] == 8 and result["message"] == "output limit exceeded", result
+    assert LONG_OUTPUT.startswith(result["stdout"]) and len(result["stdout"]) <= 1024, result
+    status, body, _ = server.post("/submissions", {"source_code": HELLO_C, "language_id": 50,
+                                                   "wall_time_limit": 0, "max_file_size": 99999})
+    assert status == 422 and set(body) == {"wall_time_limit", "max_file_size"}, body
 
 
 def test_wait_and_fields(server):

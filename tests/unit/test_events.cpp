@@ -213,27 +213,38 @@ TEST_CASE("a malformed shape names its first bad field", "[events]") {
   CHECK_THROWS_WITH(decode_compile(c, no_text), Contains("field 'ok' must be true or false"));
 }
 
-TEST_CASE("a job travels whole, what to keep of its output too", "[events]") {
+TEST_CASE("a job travels whole, its run options too", "[events]") {
   Job job;
   job.id = "abc123";
   job.problem_dir = "/p/aplusb";
   job.file = "/s/sol.c";
   job.language = "c";
-  job.keep_output = 1 << 20;
+  job.run.keep_output = 1 << 20;
+  job.run.wall_seconds = 2.5;
+  job.run.stack_bytes = 64ull << 20;
+  job.run.output_bytes = 4 << 20;
+  job.run.processes = 12;
+  job.run.arguments = {"--fast", "x y"};
   std::string error;
   auto back = Job::parse(job.to_message(), geteuid(), error);
   REQUIRE(back);
-  CHECK(back->keep_output == job.keep_output);
+  CHECK(back->run == job.run);
   CHECK(back->file == job.file);
 
-  // A job of an earlier version has no keep_output: nothing is kept.
+  // A job of an earlier version has no run options: the problem's limits.
   nlohmann::json old = nlohmann::json::parse(job.to_message());
-  old.erase("keep_output");
+  old.erase("run");
   back = Job::parse(old.dump(), geteuid(), error);
   REQUIRE(back);
-  CHECK(back->keep_output == 0);
+  CHECK(back->run == RunOptions{});
 
-  old["keep_output"] = -1;
-  CHECK_FALSE(Job::parse(old.dump(), geteuid(), error));
-  CHECK(error == "bad keep_output");
+  for (nlohmann::json bad :
+       {nlohmann::json{{"keep_output", -1}}, nlohmann::json{{"wall", 0}},
+        nlohmann::json{{"processes", 100000}}, nlohmann::json{{"args", {1, 2}}},
+        nlohmann::json{{"nonsense", 1}}, nlohmann::json("wall")}) {
+    old["run"] = bad;
+    INFO(bad.dump());
+    CHECK_FALSE(Job::parse(old.dump(), geteuid(), error));
+    CHECK(error == "bad run options");
+  }
 }

@@ -157,6 +157,45 @@ TEST_CASE("judge0: a request is checked field by field") {
   CHECK(errors.at("source_code").front() == "is not valid base64");
 }
 
+TEST_CASE("judge0: the run's own limits and arguments travel with the job") {
+  Judge0Limits limits;
+  FieldErrors errors;
+  auto ok = parse_judge0_request({{"source_code", "x"},
+                                  {"language_id", 50},
+                                  {"wall_time_limit", 2.5},
+                                  {"stack_limit", 64000},
+                                  {"max_processes_and_or_threads", 30},
+                                  {"max_file_size", 2048},
+                                  {"command_line_arguments", "  -n 3\tfast "}},
+                                 false, limits, errors);
+  REQUIRE(ok);
+  CHECK(errors.empty());
+  CHECK(ok->run.wall_seconds == 2.5);
+  CHECK(ok->run.stack_bytes == 64000ull * 1024);
+  CHECK(ok->run.processes == 30);
+  CHECK(ok->run.output_bytes == 2048ull * 1024);
+  CHECK(ok->run.arguments == std::vector<std::string>{"-n", "3", "fast"});
+  // Unset: the problem's.
+  auto plain =
+      parse_judge0_request({{"source_code", "x"}, {"language_id", 50}}, false, limits, errors);
+  REQUIRE(plain);
+  CHECK(plain->run == RunOptions{});
+
+  CHECK(!parse_judge0_request({{"source_code", "x"},
+                               {"language_id", 50},
+                               {"wall_time_limit", 0},
+                               {"stack_limit", 1e9},
+                               {"max_processes_and_or_threads", "many"},
+                               {"max_file_size", 5000},
+                               {"command_line_arguments", 7}},
+                              false, limits, errors));
+  CHECK(errors.at("wall_time_limit").front() == "must be greater than or equal to 0.001");
+  CHECK(errors.at("stack_limit").front() == "must be less than or equal to 128000");
+  CHECK(errors.at("max_processes_and_or_threads").front() == "must be a number");
+  CHECK(errors.count("max_file_size"));
+  CHECK(errors.count("command_line_arguments"));
+}
+
 TEST_CASE("judge0: a request becomes a one-test package, shared by identical ones") {
   fs::path dir = fs::temp_directory_path() / ("pj-judge0-" + std::to_string(getpid()));
   fs::remove_all(dir);
