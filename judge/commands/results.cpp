@@ -18,33 +18,6 @@ using nlohmann::json;
 namespace pj::judge {
 namespace {
 
-template <typename T>
-json or_null(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
-}
-
-// A listing row (a summary, not the report).
-json row_json(const SubmissionRow& r) {
-  return {{"id", r.id},
-          {"problem", r.problem},
-          {"problem_name", r.problem_name},
-          {"file", r.file},
-          {"language", r.language},
-          {"language_name", r.language_name},
-          {"status", r.status},
-          {"verdict", or_null(r.verdict)},
-          {"reason", r.reason},
-          {"score", or_null(r.score)},
-          {"time", or_null(r.time)},
-          {"memory", or_null(r.memory)},
-          {"tests_total", or_null(r.tests_total)},
-          {"tests_run", or_null(r.tests_run)},
-          {"tests_passed", or_null(r.tests_passed)},
-          {"submitted_at", r.submitted_at},
-          {"finished_at", or_null(r.finished_at)},
-          {"attempts", r.attempts}};
-}
-
 std::string verdict_or_status(const SubmissionRow& r) {
   return r.verdict ? *r.verdict : "(" + r.status + ")";
 }
@@ -114,7 +87,7 @@ void add_results_command(CLI::App& app, int& status) {
       auto rows = store.recent(opt->limit, opt->problem);
       if (opt->json) {
         json list = json::array();
-        for (const auto& r : rows) list.push_back(row_json(r));
+        for (const auto& r : rows) list.push_back(encode_row(r));
         std::cout << list.dump(2, ' ', false, json::error_handler_t::replace) << std::endl;
       } else {
         print_list(rows);

@@ -418,6 +418,36 @@ std::vector<SubmissionRow> ResultStore::recent(std::size_t limit, const std::str
   return rows;
 }
 
+namespace {
+
+template <typename T>
+json or_null(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+}  // namespace
+
+json encode_row(const SubmissionRow& r) {
+  return {{"id", r.id},
+          {"problem", r.problem},
+          {"problem_name", r.problem_name},
+          {"file", r.file},
+          {"language", r.language},
+          {"language_name", r.language_name},
+          {"status", r.status},
+          {"verdict", or_null(r.verdict)},
+          {"reason", r.reason},
+          {"score", or_null(r.score)},
+          {"time", or_null(r.time)},
+          {"memory", or_null(r.memory)},
+          {"tests_total", or_null(r.tests_total)},
+          {"tests_run", or_null(r.tests_run)},
+          {"tests_passed", or_null(r.tests_passed)},
+          {"submitted_at", r.submitted_at},
+          {"finished_at", or_null(r.finished_at)},
+          {"attempts", r.attempts}};
+}
+
 std::optional<SubmissionDetail> ResultStore::find(const std::string& id) {
   std::string sql = std::string("SELECT ") + kSubmissionColumns +
                     ", compile_ok, compile_cached, compile_time, compile_reason, compile_output, "

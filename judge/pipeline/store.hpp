@@ -39,6 +39,10 @@ struct SubmissionRow {
   std::int64_t attempts = 1;  // judging attempts (more than 1: a worker died judging it)
 };
 
+// The row as JSON (`results --json`'s listing; the HTTP API's, without
+// `file`, a path on the server).
+nlohmann::json encode_row(const SubmissionRow& r);
+
 // One submission whole: its listing row and its report as stored, which is
 // the report the judge made (report.verdict is unset until the final).
 struct SubmissionDetail {

@@ -39,29 +39,11 @@ json problem_json(const Problem& p) {
       {"samples", samples}};
 }
 
-template <typename T>
-json or_null(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
-}
-
 // A submission in GET /api/submissions: a summary, not the report.
 json row_json(const SubmissionRow& r) {
-  return {{"id", r.id},
-          {"problem", r.problem},
-          {"problem_name", r.problem_name},
-          {"language", r.language},
-          {"language_name", r.language_name},
-          {"status", r.status},
-          {"verdict", or_null(r.verdict)},
-          {"reason", r.reason},
-          {"score", or_null(r.score)},
-          {"time", or_null(r.time)},
-          {"memory", or_null(r.memory)},
-          {"tests_total", or_null(r.tests_total)},
-          {"tests_run", or_null(r.tests_run)},
-          {"tests_passed", or_null(r.tests_passed)},
-          {"submitted_at", r.submitted_at},
-          {"finished_at", or_null(r.finished_at)}};
+  json j = encode_row(r);
+  j.erase("file");  // a path on the server
+  return j;
 }
 
 // Submissions a listing shows at most.
