@@ -61,6 +61,7 @@ fs::path make_temp_state_dir() {
 SubmitSession::SubmitSession(bool shared, const InstanceOptions& options) : shared_(shared) {
   if (shared_) {
     inst_ = resolve_instance(options);
+    check_broker(inst_);
     transport_ = open_transport(inst_);
     if (!collector_running(inst_))
       throw ConfigError(inst_.state_dir.string(),
