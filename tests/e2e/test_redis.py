@@ -14,7 +14,8 @@ and the broker's own:
     appendfsync always): every submission still ends with one final;
   * a broker that cannot be reached, or refuses the password: a clear error;
   * a malformed job entry and a malformed event entry go to their
-    dead-letter streams with the reason, and the queue moves on.
+    dead-letter streams with the reason, and the queue moves on;
+  * `grade` and `submit --collector` judge through the broker.
 """
 import json
 import os
@@ -362,6 +363,29 @@ def test_malformed_entries_go_to_the_dead_letters_with_the_reason(broker_instanc
     assert "not json" in text, text
     assert int(redis.cli("XLEN", f"{p}:events").strip()) == 0
     assert e2e_support.wait_for(lambda: nothing_left(instance), timeout=10), queue_facts(instance)
+
+
+def test_grade_and_submit_go_through_the_broker(broker_instance, repo_root, tmp_path):
+    """`grade --broker` (its own workers) and `submit --collector --broker`:
+    judged through Redis, stored by the instance's collector; no local
+    submission queue is made."""
+    instance = broker_instance
+    instance.start_collector()
+    for student, rel, ext in (("alice", "accepted/sol.c", "c"),
+                              ("bob", "wrong_answer/off_by_one.cpp", "cpp")):
+        os.makedirs(tmp_path / "class" / student)
+        shutil.copy(aplusb(repo_root, rel), tmp_path / "class" / student / f"aplusb.{ext}")
+    rc, out, err = instance.run("grade", str(tmp_path / "class"), "--problem", aplusb(repo_root),
+                                "--out", str(tmp_path / "report"), "--jobs", "2",
+                                *instance.args())
+    assert rc == 0, f"grade: exit {rc}: {err}"
+    grades = (tmp_path / "report" / "grades.csv").read_text()
+    assert "alice,100" in grades and "bob,0" in grades, grades
+    rc, out, err = instance.run("submit", "--collector", "--problem", aplusb(repo_root),
+                                aplusb(repo_root, "accepted/sol.c"), *instance.args())
+    assert rc == 0 and "AC (Accepted)" in out, f"submit: exit {rc}: {out} {err}"
+    assert len(instance.results("--limit", "100")) == 3
+    assert not os.path.exists(os.path.join(instance.state, "jobs")), "a local queue was made"
 
 
 if __name__ == "__main__":
