@@ -13,7 +13,9 @@
 #include <deque>
 #include <exception>
 #include <filesystem>
+#include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -147,6 +149,17 @@ class RedisEventSink : public EventSink {
       from = "(" + r[r.size() - 1][0].str();
     }
     return found;
+  }
+
+  std::optional<Stored> stored(const std::string& id) override {
+    if (!reader_) reader_.emplace(*inst_.broker, log);
+    std::string value = reader_->call({"HGET", keys_.stored(), id}).str();
+    Stored s;
+    auto space = value.find(' ');
+    if (space == std::string::npos) return s;
+    s.last_seq = std::atoll(value.c_str());
+    s.final = value.substr(space + 1) == "1";
+    return s;
   }
 
  private:
@@ -289,6 +302,19 @@ class RedisEventSink : public EventSink {
   std::thread writer_;
 };
 
+// What the collector stored of a submission: "<last seq> <1 if its final>".
+// KEYS: the hash. ARGV: id, last seq of the entry, 1 if it holds the final.
+const char* kStoredScript = R"(
+local seq, fin = tonumber(ARGV[2]), ARGV[3]
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur then
+  local sp = string.find(cur, ' ', 1, true)
+  seq = math.max(seq, tonumber(string.sub(cur, 1, sp - 1)))
+  if string.sub(cur, sp + 1) == '1' then fin = '1' end
+end
+redis.call('HSET', KEYS[1], ARGV[1], seq .. ' ' .. fin)
+return 1)";
+
 bool digits(const std::string& s) {
   return !s.empty() && s.size() <= 15 && s.find_first_not_of("0123456789") == std::string::npos;
 }
@@ -355,12 +381,18 @@ class RedisEventSource : public EventSource {
     for (const auto& eid : receipts) {
       commands.push_back({"XACK", keys_.events(), kCollectorGroup, eid});
       commands.push_back({"XDEL", keys_.events(), eid});
+      auto it = holds_.find(eid);
+      if (it == holds_.end()) continue;
+      commands.push_back({"EVAL", kStoredScript, "1", keys_.stored(), it->second.id,
+                          std::to_string(it->second.last), it->second.final ? "1" : "0"});
+      holds_.erase(it);
     }
     for (const auto& hash : blobs) commands.push_back({"DEL", keys_.blob(hash)});
     if (!commands.empty()) broker_.transaction(commands);
   }
 
   void reject(const Delivery& d, const std::string& why) override {
+    holds_.erase(d.receipt);
     if (d.receipt.empty() || !rejected_.insert(d.receipt).second) return;
     if (rejected_.size() > 10000) rejected_.clear();
     RedisReply r = broker_.call({"XRANGE", keys_.events(), d.receipt, d.receipt});
@@ -389,7 +421,7 @@ class RedisEventSource : public EventSource {
   }
 
   // The entries of an XREADGROUP reply as deliveries, or a malformed one each.
-  void read(const RedisReply& entries, bool recovered, std::vector<Delivery>& batch) const {
+  void read(const RedisReply& entries, bool recovered, std::vector<Delivery>& batch) {
     for (std::size_t i = 0; i < entries.size(); ++i) {
       Delivery base;
       base.receipt = entries[i][0].str();
@@ -429,7 +461,13 @@ class RedisEventSource : public EventSource {
                   std::to_string(l - f + 1));
         continue;
       }
+      Holds& holds = holds_[base.receipt];
+      holds = {id, l, false};
       for (std::size_t k = 0; k < lines.size(); ++k) {
+        if (lines[k].find("\"final\"") != std::string_view::npos) {
+          auto j = nlohmann::json::parse(lines[k], nullptr, false);
+          holds.final = holds.final || (j.is_object() && j.value("type", "") == "final");
+        }
         Delivery d = base;
         d.data = std::string(lines[k]);
         d.expected = std::pair(id, f + static_cast<std::int64_t>(k));
@@ -444,6 +482,13 @@ class RedisEventSource : public EventSource {
   std::string cursor_ = "0";
   double last_beat_ = 0;
   std::set<std::string> rejected_;
+  // What each entry received and not yet acknowledged holds.
+  struct Holds {
+    std::string id;
+    std::int64_t last = 0;
+    bool final = false;
+  };
+  std::map<std::string, Holds> holds_;
 };
 
 }  // namespace

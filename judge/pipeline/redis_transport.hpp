@@ -13,6 +13,8 @@
 //   <P>:events          stream of event groups, consumer group "collector";
 //                       acknowledged (XACK, XDEL) once committed
 //   <P>:events:dead     stream: malformed event entries, with the reason
+//   <P>:events:stored   hash: submission id -> "<last seq stored> <1 if its
+//                       final is>", for judges with no results database
 //   <P>:blob:<sha256>   large payloads events refer to
 //   <P>:collector       the collector's heartbeat
 // <P> is the URL's prefix, else "pipejudge:<instance>". See README, "Many
@@ -43,6 +45,7 @@ struct RedisKeys {
   std::string dead_events() const { return prefix + ":events:dead"; }
   std::string blob(const std::string& hash) const { return prefix + ":blob:" + hash; }
   std::string collector() const { return prefix + ":collector"; }
+  std::string stored() const { return prefix + ":events:stored"; }
 };
 
 inline constexpr const char* kWorkersGroup = "workers";

@@ -122,6 +122,18 @@ class EventSink {
   // Events of submission `id` published but not yet stored by a collector
   // (this sink's own are flushed first).
   virtual std::vector<std::string> unstored(const std::string& id) = 0;
+  // What a collector has stored of submission `id`, where the transport
+  // keeps it (a broker: a judge on another machine has no results
+  // database); nullopt where it does not (the local transport). Asked after
+  // unstored(): an event leaves the stream when it is stored, not before.
+  struct Stored {
+    std::int64_t last_seq = -1;
+    bool final = false;  // its final is among them
+  };
+  virtual std::optional<Stored> stored(const std::string& id) {
+    (void)id;
+    return std::nullopt;
+  }
 };
 
 // One message as the collector receives it.

@@ -46,9 +46,13 @@ std::map<std::int64_t, json> reported_events(EventSink& sink, const Instance& in
   return found;
 }
 
+// With a broker, also what the collector stored (this machine may have no
+// results database).
 std::int64_t last_reported_seq(EventSink& sink, const Instance& inst, const std::string& id) {
   auto known = reported_events(sink, inst, id);
-  return known.empty() ? 0 : known.rbegin()->first;
+  std::int64_t last = known.empty() ? 0 : known.rbegin()->first;
+  if (auto stored = sink.stored(id)) last = std::max(last, stored->last_seq);
+  return last;
 }
 
 std::string joined(const std::vector<std::string>& parts) {
@@ -216,7 +220,8 @@ std::vector<std::string> judging_child_args(const Job& job, const Instance& inst
 bool final_was_reported(EventSink& sink, const Instance& inst, const std::string& id) {
   for (const auto& [seq, e] : reported_events(sink, inst, id))
     if (e.value("type", "") == event_type_name(EventType::Final)) return true;
-  return false;
+  auto stored = sink.stored(id);
+  return stored && stored->final;
 }
 
 void report_worker_crash(EventSink& sink, const Instance& inst, const std::string& id,
@@ -227,6 +232,8 @@ void report_worker_crash(EventSink& sink, const Instance& inst, const std::strin
 bool report_final_instead(EventSink& sink, const Instance& inst, const std::string& id,
                           Verdict verdict, const std::string& why, std::optional<int> attempts) {
   std::map<std::int64_t, json> known = reported_events(sink, inst, id);
+  std::optional<EventSink::Stored> stored = sink.stored(id);
+  if (stored && stored->final) return false;  // it made it out (stored elsewhere)
   SubmissionReport r;
   for (const auto& [seq, e] : known) {
     if (e.value("type", "") == event_type_name(EventType::Final)) return false;  // it made it out
@@ -243,6 +250,7 @@ bool report_final_instead(EventSink& sink, const Instance& inst, const std::stri
   r.verdict = verdict;
   r.reason = why;
   std::int64_t last_seq = known.empty() ? -1 : known.rbegin()->first;
+  if (stored) last_seq = std::max(last_seq, stored->last_seq);
   SubmissionEmitter::after(sink, id, last_seq).final(r, attempts);
   return true;
 }

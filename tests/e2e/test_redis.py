@@ -5,6 +5,9 @@ port, appendonly, in a temporary directory; killed at the end).
 The local queue's tests again, through the broker:
   * workers and the collector SIGKILLed at random: every submission gets the
     verdict of its submission, exactly one final event each, nothing left;
+  * the same with workers as on other machines (state directories of their
+    own, no results database), and a job one of them takes over after the
+    events of its first attempt were stored;
   * a job whose judging always kills its worker ends as a dead letter after
     3 attempts, IE naming them;
   * a live job goes before the queued batch jobs;
@@ -172,6 +175,109 @@ def test_workers_and_collector_killed_at_random_lose_nothing(broker_instance, re
     assert worker_kills >= 3, "the workers were not killed"
     assert e2e_support.wait_for(lambda: nothing_left(instance), timeout=30), queue_facts(instance)
     assert not queue_facts(instance)["dead"]
+
+
+def start_remote_worker(instance, number):
+    """A worker as on another machine: a state directory of its own, with no
+    results database in it (the collector's is elsewhere)."""
+    state = os.path.join(instance.state, f"machine-{number}")
+    p = subprocess.Popen([instance.pipejudge, "worker", "--jobs", "1", "--instance", instance.name,
+                          "--state-dir", state, "--broker", instance.broker], cwd=instance.root,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    instance.procs.append(p)
+    return p
+
+
+def test_workers_on_other_machines_killed_at_random_lose_nothing(broker_instance, repo_root):
+    """Workers with state directories of their own (no results database: as
+    on other machines) take over the jobs of the killed ones from what the
+    broker says was stored: every submission its verdict, one final each."""
+    instance = broker_instance
+    instance.start_collector()
+    cases = [CASES[i % len(CASES)] for i in range(SUBMISSIONS // 3)]
+    with ThreadPoolExecutor(4) as pool:
+        ids = list(pool.map(lambda c: instance.enqueue(aplusb(repo_root),
+                                                       aplusb(repo_root, c[0])), cases))
+    expected = {sid: verdict for sid, (_, verdict) in zip(ids, cases)}
+    machines = 0
+    workers = []
+    for _ in range(3):
+        machines += 1
+        workers.append(start_remote_worker(instance, machines))
+    rng = random.Random(7)
+    start = time.time()
+    kills = 0
+    while time.time() - start < 90:
+        time.sleep(rng.uniform(0.2, 0.6))
+        victim = rng.choice(workers)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        workers.remove(victim)
+        machines += 1
+        workers.append(start_remote_worker(instance, machines))
+        kills += 1
+        rows = {r["id"]: r for r in instance.results("--limit", "100000")}
+        if all(rows.get(i, {}).get("verdict") for i in expected):
+            break
+    rows = instance.wait_verdicts(list(expected), timeout=90)
+    wrong = {i: (rows.get(i, {}).get("verdict"), want, rows.get(i, {}).get("reason"))
+             for i, want in expected.items() if rows.get(i, {}).get("verdict") != want}
+    finals = finals_per_submission(instance)
+    not_once = {i: finals.get(i, 0) for i in expected if finals.get(i, 0) != 1}
+    assert not wrong, f"{len(wrong)} submissions without their verdict: {list(wrong.items())[:5]}"
+    assert not not_once, f"final events per submission, not 1: {list(not_once.items())[:5]}"
+    assert kills >= 3, "the workers were not killed"
+    # A job judged again after its worker died: the new attempt's events
+    # follow what was stored of the old one, none dropped as a duplicate seq.
+    with instance.db() as db:
+        compiled = {}
+        for sid, body in db.execute("SELECT submission_id, body FROM events "
+                                    "WHERE type = 'compiling'"):
+            compiled.setdefault(sid, set()).add(json.loads(body).get("attempt"))
+    again = [i for i in expected if rows[i]["attempts"] > 1]
+    print(f"\nother machines: {len(expected)} submissions, {kills} kills, "
+          f"{len(again)} judged again")
+    lost = {i: (rows[i]["attempts"], sorted(compiled.get(i, ()))) for i in again
+            if rows[i]["attempts"] not in compiled.get(i, ())}
+    assert not lost, f"the last attempt's compiling event was not stored: {lost}"
+    assert not any(os.path.exists(os.path.join(instance.state, f"machine-{m}", "results.db"))
+                   for m in range(1, machines + 1)), "a worker made a results database"
+    assert e2e_support.wait_for(lambda: nothing_left(instance), timeout=30), queue_facts(instance)
+
+
+def test_a_worker_on_another_machine_takes_over_after_what_was_stored(broker_instance, repo_root):
+    """A worker with no results database takes over a job whose events were
+    stored already: its attempt follows them (from what the broker says was
+    stored), so none of its events is dropped as a duplicate."""
+    instance = broker_instance
+    instance.start_collector()
+    slow = instance.enqueue(aplusb(repo_root), aplusb(repo_root, "time_limit_exceeded/spin.cpp"),
+                            "--all")
+    first = start_remote_worker(instance, 1)
+
+    def stored_tests():
+        with instance.db() as db:
+            return db.execute("SELECT COUNT(*) FROM events WHERE submission_id = ? AND "
+                              "type = 'test'", (slow,)).fetchone()[0]
+
+    assert e2e_support.wait_for(lambda: stored_tests() >= 1, timeout=60), "no test stored"
+    judges = [judge for _, judge in judging_workers(instance, slow)]
+    first.kill()
+    for pid in judges:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    start_remote_worker(instance, 2)
+    rows = instance.wait_verdicts([slow], timeout=90)
+    assert rows.get(slow, {}).get("verdict") == "TLE", rows.get(slow)
+    assert rows[slow]["attempts"] == 2, rows[slow]
+    with instance.db() as db:
+        attempts = [json.loads(b)["attempt"] for (b,) in db.execute(
+            "SELECT body FROM events WHERE submission_id = ? AND type = 'compiling' ORDER BY seq",
+            (slow,))]
+    assert attempts == [1, 2], f"compiling events stored, by attempt: {attempts}"
+    assert finals_per_submission(instance).get(slow) == 1
 
 
 def test_a_job_that_always_kills_its_worker_ends_as_a_dead_letter(broker_instance, repo_root,
