@@ -1,5 +1,6 @@
 // One submission to judge, as it travels on the job queue:
-// {"v", "id", "problem", "file", "lang", "entry", "all", "priority", "attempt", "pid", "uid"}.
+// {"v", "id", "problem", "file", "lang", "entry", "all", "priority", "attempt", "pid", "uid"},
+// and with a broker "problem_hash", "source_hash" (packages.hpp).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,9 @@ struct Job {
   std::string entry;        // a directory's main source, when named ("": the language's rule)
   bool all = false;
   Priority priority = Priority::Live;
+  // With a broker: the package and the submission as archives in it, for
+  // workers that lack them (or have another version); "": by path.
+  std::string problem_hash, source_hash;
   // Set by the queue: how many times the job has been taken, this time
   // included, and what became of the earlier times.
   int attempt = 0;

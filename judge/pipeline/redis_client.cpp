@@ -134,8 +134,9 @@ std::vector<RedisReply> RedisConnection::pipeline(const std::vector<Argv>& comma
   return replies;
 }
 
-Broker::Broker(BrokerUrl url, std::function<void(const std::string&)> log)
+Broker::Broker(BrokerUrl url, std::function<void(const std::string&)> log, bool connect_now)
     : url_(std::move(url)), log_(std::move(log)) {
+  if (!connect_now) return;
   try {
     conn_.emplace(url_, kConnectSeconds);
     conn_->set_timeout(kCommandSeconds);

@@ -79,8 +79,9 @@ class RedisConnection {
 
 class Broker {
  public:
-  // Connects now: throws ConfigError (a clear error at start) if it cannot.
-  Broker(BrokerUrl url, std::function<void(const std::string&)> log);
+  // Connects now: throws ConfigError (a clear error at start) if it cannot;
+  // or (`connect_now` false) at the first command, retried as any.
+  Broker(BrokerUrl url, std::function<void(const std::string&)> log, bool connect_now = true);
 
   // The command, retried across lost connections; throws RedisReplyError
   // for an error reply, RedisError only if the process is being stopped.

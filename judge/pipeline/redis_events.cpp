@@ -131,7 +131,7 @@ class RedisEventSink : public EventSink {
       } catch (const std::exception&) {
       }
     }
-    if (!reader_) reader_.emplace(*inst_.broker, log);
+    if (!reader_) reader_.emplace(*inst_.broker, log, false);
     std::string from = "-";
     for (;;) {
       RedisReply r = reader_->call({"XRANGE", keys_.events(), from, "+", "COUNT", "500"});
@@ -152,7 +152,7 @@ class RedisEventSink : public EventSink {
   }
 
   std::optional<Stored> stored(const std::string& id) override {
-    if (!reader_) reader_.emplace(*inst_.broker, log);
+    if (!reader_) reader_.emplace(*inst_.broker, log, false);
     std::string value = reader_->call({"HGET", keys_.stored(), id}).str();
     Stored s;
     auto space = value.find(' ');

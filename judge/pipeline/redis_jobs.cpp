@@ -20,6 +20,7 @@
 
 #include "judge/engine/error.hpp"
 #include "judge/pipeline/clock.hpp"
+#include "judge/pipeline/packages.hpp"
 #include "judge/pipeline/redis_transport.hpp"
 #include "judge/report/events.hpp"
 
@@ -116,7 +117,8 @@ long pid_of(const std::string& worker) {
 class RedisJobQueue : public JobQueue {
  public:
   explicit RedisJobQueue(const Instance& inst)
-      : keys_(inst),
+      : inst_(inst),
+        keys_(inst),
         lease_(inst.broker->lease_seconds),
         me_(consumer_name()),
         broker_(*inst.broker, [](const std::string& m) { log(m); }) {
@@ -145,7 +147,11 @@ class RedisJobQueue : public JobQueue {
     std::string message = job.to_message();
     if (message.size() > kMaxJobBytes)
       throw ConfigError(job.file, "path too long for the submission queue");
-    add(job, 0, "[]", nullptr);
+    // The package and the submission travel with it, as they are now.
+    Job sent = job;
+    if (sent.problem_hash.empty()) sent.problem_hash = upload(job.problem_dir);
+    if (sent.source_hash.empty()) sent.source_hash = upload(job.file);
+    add(sent, 0, "[]", nullptr);
     return true;
   }
 
@@ -307,6 +313,12 @@ class RedisJobQueue : public JobQueue {
     }
   }
 
+  std::string upload(const std::string& path) {
+    PackedTree tree = pack_tree(path);
+    upload_tree(broker_, inst_, tree);
+    return tree.hash;
+  }
+
   // Puts the job (back) in its priority's stream; `old`: the entry it leaves.
   void add(const Job& job, int attempts, const std::string& failures, const Held* old) {
     Job plain = job;
@@ -368,7 +380,7 @@ class RedisJobQueue : public JobQueue {
   }
 
   void heartbeat_loop() {
-    Broker broker(broker_.url(), nullptr);
+    Broker broker(broker_.url(), nullptr, false);
     std::unique_lock lock(mutex_);
     while (!closing_) {
       wake_.wait_for(lock, std::chrono::duration<double>(lease_ / 4));
@@ -402,6 +414,7 @@ class RedisJobQueue : public JobQueue {
     }
   }
 
+  Instance inst_;
   RedisKeys keys_;
   double lease_;
   std::string me_;

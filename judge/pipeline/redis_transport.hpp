@@ -17,6 +17,8 @@
 //                       final is>", for judges with no results database
 //   <P>:blob:<sha256>   large payloads events refer to
 //   <P>:collector       the collector's heartbeat
+//   <P>:package:<sha256> a problem package or a submission, for workers on
+//                       other machines (packages.hpp)
 // <P> is the URL's prefix, else "pipejudge:<instance>". See README, "Many
 // machines".
 #pragma once
@@ -46,6 +48,7 @@ struct RedisKeys {
   std::string blob(const std::string& hash) const { return prefix + ":blob:" + hash; }
   std::string collector() const { return prefix + ":collector"; }
   std::string stored() const { return prefix + ":events:stored"; }
+  std::string package(const std::string& hash) const { return prefix + ":package:" + hash; }
 };
 
 inline constexpr const char* kWorkersGroup = "workers";

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -17,6 +18,7 @@
 #include "judge/engine/submission.hpp"
 #include "judge/pipeline/child.hpp"
 #include "judge/pipeline/emitter.hpp"
+#include "judge/pipeline/packages.hpp"
 #include "judge/pipeline/store.hpp"
 
 namespace fs = std::filesystem;
@@ -164,9 +166,19 @@ void run_job(const Job& job, const Instance& inst, const WorkerOptions& options)
   events.compiling(std::max(job.attempt, 1));
   SubmissionReport report;
   try {
+    // With a broker: the package and the submission as they were when it
+    // was submitted, fetched by hash unless this machine has them.
+    auto log = [](const std::string& m) {
+      std::fprintf(stderr, "pipejudge worker: %s\n", m.c_str());
+    };
+    std::string problem_dir = job.problem_dir, file = job.file;
+    if (inst.broker && !job.problem_hash.empty())
+      problem_dir = fetch_tree(inst, job.problem_hash, log).string();
+    if (inst.broker && !job.source_hash.empty())
+      file = fetch_tree(inst, job.source_hash, log).string();
     LanguageTable languages = LanguageTable::load_default();
-    Problem problem = load_problem(job.problem_dir);
-    Submission submission = load_submission(job.file, job.language, languages, job.entry);
+    Problem problem = load_problem(problem_dir);
+    Submission submission = load_submission(file, job.language, languages, job.entry);
     JudgeOptions judge;
     judge.run_all = job.all;
     judge.slot = std::max(options.slot, 0);

@@ -18,7 +18,9 @@ and the broker's own:
   * a broker that cannot be reached, or refuses the password: a clear error;
   * a malformed job entry and a malformed event entry go to their
     dead-letter streams with the reason, and the queue moves on;
-  * `grade` and `submit --collector` judge through the broker.
+  * `grade` and `submit --collector` judge through the broker;
+  * packages and submissions travel by content hash to workers that cannot
+    see them, each version fetched once per worker.
 """
 import json
 import os
@@ -38,7 +40,7 @@ import e2e_support
 from test_queue import (CASES, aplusb, compiling_times, finals_per_submission, judging_parents,
                         judging_workers, queue_facts)
 
-SUBMISSIONS = int(os.environ.get("PJ_E2E_REDIS_KILL_SUBMISSIONS", "200"))
+SUBMISSIONS = int(os.environ.get("PJ_E2E_REDIS_KILL_SUBMISSIONS", "150"))
 LEASE = 1  # seconds: a killed worker's job is taken over after it
 
 
@@ -177,15 +179,60 @@ def test_workers_and_collector_killed_at_random_lose_nothing(broker_instance, re
     assert not queue_facts(instance)["dead"]
 
 
-def start_remote_worker(instance, number):
+def start_remote_worker(instance, number, stderr=None):
     """A worker as on another machine: a state directory of its own, with no
     results database in it (the collector's is elsewhere)."""
     state = os.path.join(instance.state, f"machine-{number}")
     p = subprocess.Popen([instance.pipejudge, "worker", "--jobs", "1", "--instance", instance.name,
                           "--state-dir", state, "--broker", instance.broker], cwd=instance.root,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
     instance.procs.append(p)
     return p
+
+
+def test_packages_travel_by_content_hash(broker_instance, repo_root, tmp_path):
+    """Three workers as on three machines (state directories of their own)
+    with no access to the problems folder or the submissions: each fetches
+    the package from the broker at most once; a changed package is a new
+    hash, fetched again, and its changed test is what is judged."""
+    instance = broker_instance
+    instance.start_collector()
+    here, away = tmp_path / "here", tmp_path / "away"
+    shutil.copytree(aplusb(repo_root), here / "aplusb", ignore=shutil.ignore_patterns("submissions"))
+    shutil.copy(aplusb(repo_root, "accepted/sol.c"), here / "sol.c")
+
+    def enqueue_then_hide(count):
+        ids = [instance.enqueue(str(here / "aplusb"), str(here / "sol.c")) for _ in range(count)]
+        here.rename(away)  # the workers cannot see them
+        return ids
+
+    first = enqueue_then_hide(6)
+    logs = [open(tmp_path / f"worker-{m}.log", "wb") for m in (1, 2, 3)]
+    for m, log in zip((1, 2, 3), logs):
+        start_remote_worker(instance, m, stderr=log)
+    rows = instance.wait_verdicts(first, timeout=90)
+    assert all(rows.get(i, {}).get("verdict") == "AC" for i in first), \
+        [(rows.get(i, {}).get("verdict"), rows.get(i, {}).get("reason")) for i in first]
+
+    away.rename(here)
+    with open(here / "aplusb" / "data" / "secret" / "01_zero.ans", "w") as f:
+        f.write("1\n")  # 0 + 0 is now 1: an accepted program fails it
+    second = enqueue_then_hide(6)
+    rows = instance.wait_verdicts(second, timeout=90)
+    assert all(rows.get(i, {}).get("verdict") == "WA" for i in second), \
+        [(rows.get(i, {}).get("verdict"), rows.get(i, {}).get("reason")) for i in second]
+    for log in logs:
+        log.close()
+    fetched = {}  # worker -> [package hash fetched]
+    for m in (1, 2, 3):
+        text = (tmp_path / f"worker-{m}.log").read_text(errors="replace")
+        fetched[m] = [line.split("fetched package ")[1].split()[0] for line in text.splitlines()
+                      if "fetched package" in line and "(aplusb," in line]
+    hashes = {h for hs in fetched.values() for h in hs}
+    assert len(hashes) == 2, f"package versions fetched: {fetched}"
+    assert all(len(hs) == len(set(hs)) for hs in fetched.values()), \
+        f"a worker fetched a package twice: {fetched}"
+    assert sum(1 for hs in fetched.values() if hs) >= 2, f"fetched by: {fetched}"
 
 
 def test_workers_on_other_machines_killed_at_random_lose_nothing(broker_instance, repo_root):
