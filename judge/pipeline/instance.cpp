@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "judge/engine/error.hpp"
+#include "judge/engine/site_config.hpp"
 #include "judge/pipeline/redis_transport.hpp"
 
 namespace fs = std::filesystem;
@@ -76,10 +77,12 @@ Instance resolve_instance(const InstanceOptions& o) {
     throw ConfigError(inst.queue,
                       "bad queue name (one leading '/', no other '/', at most 243 bytes)");
   inst.sync = !o.no_sync;
-  if (!o.broker.empty()) {
+  std::string broker = o.broker;
+  if (broker.empty() && o.broker_from_config) broker = site_config().broker;
+  if (!broker.empty()) {
     std::string error;
-    inst.broker = parse_broker_url(o.broker, error);
-    if (!inst.broker) throw ConfigError(o.broker, error);
+    inst.broker = parse_broker_url(broker, error);
+    if (!inst.broker) throw ConfigError(broker, error);
   }
   return inst;
 }

@@ -38,7 +38,9 @@ struct InstanceOptions {
   std::string db;         // --db
   std::string queue;      // --queue
   bool no_sync = false;   // --no-sync
-  std::string broker;     // --broker, else $PIPEJUDGE_BROKER (by the command line); "": none
+  std::string broker;     // --broker, else $PIPEJUDGE_BROKER (by the command line), else
+                          // the site configuration's `broker` (site_config.hpp); "": none
+  bool broker_from_config = true;  // false: a private instance, never on a broker
 };
 
 // Throws ConfigError for a bad instance or queue name, or a bad broker URL.

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "judge/engine/error.hpp"
+#include "judge/engine/site_config.hpp"
 #include "judge/pipeline/clock.hpp"
 #include "judge/pipeline/signals.hpp"
 
@@ -71,18 +72,23 @@ RedisConnection::RedisConnection(const BrokerUrl& url, double timeout_seconds)
   if (ctx_->err) throw RedisError(where_ + ": cannot connect: " + ctx_->errstr);
   ::fcntl(ctx_->fd, F_SETFD, FD_CLOEXEC);  // no judged program inherits it
   set_timeout(timeout_seconds);
-  const char* password = std::getenv("PIPEJUDGE_REDIS_PASSWORD");
-  if (password && *password) {
+  const char* env = std::getenv("PIPEJUDGE_REDIS_PASSWORD");
+  std::string password = env && *env ? env : site_config().redis_password;
+  if (!password.empty()) {
     RedisReply r = command({"AUTH", password});
     if (r.is_error())
-      throw RedisError(where_ +
-                       ": the broker refused the password ($PIPEJUDGE_REDIS_PASSWORD): " + r.str());
+      throw RedisError(where_ + ": the broker refused the password (" +
+                       (env && *env ? "$PIPEJUDGE_REDIS_PASSWORD"
+                                    : "redis_password in " + site_config().file.string()) +
+                       "): " + r.str());
   }
   RedisReply pong = command({"PING"});
   if (pong.is_error()) {
     std::string why = pong.str();
     if (why.starts_with("NOAUTH"))
-      throw RedisError(where_ + ": the broker wants a password: set $PIPEJUDGE_REDIS_PASSWORD");
+      throw RedisError(where_ +
+                       ": the broker wants a password: set $PIPEJUDGE_REDIS_PASSWORD (or "
+                       "redis_password in the site configuration)");
     throw RedisError(where_ + ": " + why);
   }
   if (url.db != 0) {

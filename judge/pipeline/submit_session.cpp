@@ -72,7 +72,8 @@ SubmitSession::SubmitSession(bool shared, const InstanceOptions& options) : shar
   InstanceOptions mine;
   mine.name = "submit-" + std::to_string(getpid());
   mine.state_dir = make_temp_state_dir().string();
-  mine.no_sync = true;  // the directory goes when we do: no crash could matter to it
+  mine.no_sync = true;              // the directory goes when we do: no crash could matter to it
+  mine.broker_from_config = false;  // judged here, by a collector of its own
   try {
     inst_ = resolve_instance(mine);
     transport_ = open_transport(inst_);

@@ -484,6 +484,19 @@ def test_an_unreachable_broker_or_a_wrong_password_is_a_clear_error(instance, re
     env = dict(os.environ, PIPEJUDGE_BROKER=server.url(), PIPEJUDGE_REDIS_PASSWORD="s3cret")
     rc, out, err = instance.run("queue", "--json", "--instance", instance.name, env=env)
     assert rc == 0 and len(json.loads(out)["queued"]) == 1, f"{rc} {out} {err}"
+    # Or from the site configuration: the broker and its password.
+    config = os.path.join(server.dir, "site.yaml")
+    with open(config, "w") as f:
+        f.write(f"broker: {server.url()}\nredis_password: s3cret\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIPEJUDGE_")}
+    rc, out, err = instance.run("queue", "--json", "--instance", instance.name,
+                                env=dict(env, PIPEJUDGE_CONFIG=config))
+    assert rc == 0 and len(json.loads(out)["queued"]) == 1, f"{rc} {out} {err}"
+    with open(config, "w") as f:
+        f.write(f"broker: {server.url()}\nredis_password: wrong\n")
+    rc, out, err = instance.run("queue", "--instance", instance.name,
+                                env=dict(env, PIPEJUDGE_CONFIG=config))
+    assert rc == 2 and f"refused the password (redis_password in {config})" in err, f"{rc} {err}"
 
 
 def test_malformed_entries_go_to_the_dead_letters_with_the_reason(broker_instance, repo_root,
