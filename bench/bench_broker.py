@@ -12,7 +12,9 @@ collector, SUBMISSIONS enqueued, then the workers (`worker --jobs 1` each)
 started and timed until every final is stored. Redis is a redis-server of
 the bench's own on 127.0.0.1 (appendonly yes; one with appendfsync everysec,
 one with always, the local queue's own durability: an fsync per write),
-killed at the end. Prints submissions/s and the ratios Redis / local.
+killed at the end. Prints submissions/s and the ratios Redis / local; then
+the latency one submission at a time (enqueue to final stored, one idle
+worker): the added latency per submission and per event.
 """
 import os
 import shutil
@@ -90,6 +92,45 @@ def run_once(pipejudge, root, problem, source, n, workers, broker, tag):
                 libc.mq_unlink(q.encode())
 
 
+def latency(pipejudge, root, problem, source, broker, tag, count=20):
+    """Median seconds from `enqueue` returning to the final stored, one
+    submission at a time, one idle worker waiting; and the events of one."""
+    name = f"bench-broker-{os.getpid()}-{tag}"
+    state = os.path.join(root, name)
+    inst = ["--instance", name, "--state-dir", state] + (["--broker", broker] if broker else [])
+    procs = []
+    try:
+        collector = subprocess.Popen([pipejudge, "collector", *inst], stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL)
+        procs.append(collector)
+        collector.stdout.readline()
+        procs.append(subprocess.Popen([pipejudge, "worker", "--jobs", "1", *inst, "--cache-dir",
+                                       os.path.join(root, "cache")],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        db = os.path.join(state, "results.db")
+        times = []
+        for i in range(count + 2):  # the first two warm up
+            subprocess.run([pipejudge, "enqueue", "--problem", problem, source, *inst],
+                           check=True, capture_output=True)
+            start = time.monotonic()
+            while finals(db) < i + 1:
+                time.sleep(0.002)
+            if i >= 2:
+                times.append(time.monotonic() - start)
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+            events = c.execute("SELECT COUNT(*) FROM events").fetchone()[0] / (count + 2)
+        return sorted(times)[len(times) // 2], events
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            p.wait()
+        if not broker:
+            import ctypes
+            libc = ctypes.CDLL(None)
+            for q in (f"/pipejudge-{name}", f"/pipejudge-{name}-submissions"):
+                libc.mq_unlink(q.encode())
+
+
 def main():
     args = sys.argv[1:]
     pipejudge = os.path.abspath(args[0] if args else "build/pipejudge")
@@ -128,6 +169,14 @@ def main():
                              f"{fsync}{workers}")
                 row += f"  {f'{r:.1f} ({r / local:.2f}x)':>{width}}"
             print(row, flush=True)
+        print("latency: median from enqueue to the final stored, one submission at a time")
+        local, events = latency(pipejudge, root, problem, source, None, "lat-l")
+        for fsync in ("everysec", "always"):
+            remote, _ = latency(pipejudge, root, problem, source, brokers[fsync], f"lat-{fsync}")
+            print(f"  local {local * 1000:.1f} ms, redis {fsync} {remote * 1000:.1f} ms: "
+                  f"{(remote - local) * 1000:+.1f} ms per submission, "
+                  f"{(remote - local) * 1000 / events:+.2f} ms per event ({events:.0f} events each)",
+                  flush=True)
     finally:
         for redis in servers:
             redis.kill()
