@@ -34,6 +34,7 @@ namespace {
 constexpr std::size_t kGroupBytes = 64 << 10;
 constexpr std::size_t kMaxPending = 1024;
 constexpr double kMaxRetrySeconds = 2;
+constexpr double kOutboxLookSeconds = 1;  // an idle sink looks for what others left
 constexpr long long kCollectorBeatMs = 5000;
 
 void log(const std::string& m) {
@@ -170,8 +171,15 @@ class RedisEventSink : public EventSink {
       if (backlog_ && pending_.empty()) {
         wake_.wait_for(lock, std::chrono::duration<double>(retry),
                        [&] { return closing_ || !pending_.empty(); });
-      } else {
-        wake_.wait(lock, [&] { return closing_ || !pending_.empty() || backlog_; });
+      } else if (!wake_.wait_for(lock, std::chrono::duration<double>(kOutboxLookSeconds),
+                                 [&] { return closing_ || !pending_.empty() || backlog_; })) {
+        // Idle: what other judges of this machine left in the outbox (they
+        // ended while the broker was away) is sent by whoever is still here.
+        lock.unlock();
+        bool waiting = outbox_waiting();
+        lock.lock();
+        backlog_ = backlog_ || waiting;
+        continue;
       }
       if (pending_.empty()) {
         bool closing = closing_;
@@ -226,6 +234,11 @@ class RedisEventSink : public EventSink {
     outbox_.sync_dir();
     std::lock_guard lock(mutex_);
     backlog_ = true;
+  }
+
+  bool outbox_waiting() const {
+    std::error_code ec;
+    return !outbox_.list().empty() || !fs::is_empty(inst_.blobs_dir(), ec);
   }
 
   // Sends the blobs and outbox files waiting; true if nothing waits now.

@@ -15,6 +15,8 @@ The local queue's tests again, through the broker:
 and the broker's own:
   * redis-server SIGKILLed and started again mid-run (appendonly yes,
     appendfsync always): every submission still ends with one final;
+  * a final published while redis-server is away waits in the outbox and
+    arrives once it is back, with no later job to carry it;
   * a broker that cannot be reached, or refuses the password: a clear error;
   * a malformed job entry and a malformed event entry go to their
     dead-letter streams with the reason, and the queue moves on;
@@ -466,6 +468,35 @@ def test_redis_server_killed_and_started_again_mid_run(instance, repo_root, own_
     assert e2e_support.wait_for(lambda: nothing_left(instance), timeout=30), queue_facts(instance)
     assert e2e_support.wait_for(lambda: not instance.outbox_pending(), timeout=10), \
         instance.outbox_pending()
+
+
+def test_a_final_published_while_the_broker_is_away_arrives_when_it_is_back(instance, repo_root,
+                                                                            own_redis, tmp_path):
+    """The last job before an outage: its final waits in the outbox of the
+    worker's machine, and is sent once Redis is back, with no other job to
+    carry it."""
+    server = own_redis()
+    instance.broker = server.url()
+    instance.start_collector()
+    problem = tmp_path / "aplusb"
+    shutil.copytree(aplusb(repo_root), problem, ignore=shutil.ignore_patterns("submissions"))
+    for name in os.listdir(problem / "data" / "secret"):
+        os.remove(problem / "data" / "secret" / name)
+    slow = instance.enqueue(str(problem), aplusb(repo_root, "time_limit_exceeded/spin.cpp"), "--all")
+    instance.start_worker()
+    assert e2e_support.wait_for(lambda: judging_parents(instance, slow), timeout=60), "not judged"
+    server.kill(signal.SIGKILL)
+
+    def final_in_outbox():
+        outbox = os.path.join(instance.state, "outbox")
+        return any('"final"' in open(os.path.join(outbox, n), errors="replace").read()
+                   for n in instance.outbox_pending())
+
+    assert e2e_support.wait_for(final_in_outbox, timeout=60), instance.outbox_pending()
+    server.start()
+    rows = instance.wait_verdicts([slow], timeout=30)
+    assert rows.get(slow, {}).get("verdict") == "TLE", rows.get(slow)
+    assert e2e_support.wait_for(lambda: not instance.outbox_pending(), timeout=10)
 
 
 def test_an_unreachable_broker_or_a_wrong_password_is_a_clear_error(instance, repo_root,
