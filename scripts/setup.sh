@@ -24,7 +24,9 @@ packages=(
   g++ cmake make pkg-config
   # libraries
   catch2 nlohmann-json3-dev libyaml-cpp-dev libseccomp-dev libcli11-dev
-  libsqlite3-dev libboost-dev libssl-dev libcpp-httplib-dev
+  libsqlite3-dev libboost-dev libssl-dev libcpp-httplib-dev libhiredis-dev
+  # the broker of a deployment on many machines (and its tests)
+  redis-server
   # judged languages and test tools
   gcc python3 python3-pytest sqlite3 procps util-linux iproute2
   openjdk-17-jdk-headless rustc fp-compiler nodejs golang-go

@@ -6,6 +6,7 @@
 #include "judge/commands/options.hpp"
 #include "judge/engine/error.hpp"
 #include "judge/pipeline/cancel.hpp"
+#include "judge/pipeline/transport.hpp"
 
 namespace pj::judge {
 
@@ -25,6 +26,7 @@ void add_cancel_command(CLI::App& app, int& status) {
   add_instance_options(cmd, opt->instance, true);
   cmd->callback([opt, &status] {
     Instance inst = resolve_instance(opt->instance);
+    check_broker(inst);
     CancelResult r = cancel_submission(inst, opt->id, opt->wait);
     using O = CancelResult::Outcome;
     switch (r.outcome) {

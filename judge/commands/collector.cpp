@@ -5,6 +5,7 @@
 #include "judge/commands/options.hpp"
 #include "judge/pipeline/collector.hpp"
 #include "judge/pipeline/signals.hpp"
+#include "judge/pipeline/transport.hpp"
 
 namespace pj::judge {
 namespace {
@@ -50,6 +51,7 @@ void add_collector_command(CLI::App& app, int& status) {
                   "cap the database file (a quota; when full, events wait in the outbox)");
   cmd->callback([opt, &status] {
     Instance inst = resolve_instance(opt->instance);
+    check_broker(inst);
     CollectorOptions options;
     options.max_db_bytes = static_cast<std::uint64_t>(opt->max_db_mib * (1 << 20));
     run_collector(inst, options, opt->quiet);

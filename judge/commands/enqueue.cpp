@@ -6,6 +6,7 @@
 #include "judge/commands/options.hpp"
 #include "judge/pipeline/enqueue.hpp"
 #include "judge/pipeline/signals.hpp"
+#include "judge/pipeline/transport.hpp"
 
 namespace pj::judge {
 
@@ -28,6 +29,7 @@ void add_enqueue_command(CLI::App& app, int& status) {
   cmd->callback([opt, &status] {
     HandedIn in = hand_in(opt->submission);
     Instance inst = resolve_instance(opt->instance);
+    check_broker(inst);
     const std::atomic<bool>& stop = stop_on_signals();
     auto id = enqueue_submission(*open_transport(inst), in.problem, in.submission,
                                  opt->submission.all, *parse_priority(opt->priority), stop);

@@ -16,6 +16,7 @@
 #include "judge/engine/languages.hpp"
 #include "judge/pipeline/clock.hpp"
 #include "judge/pipeline/signals.hpp"
+#include "judge/pipeline/transport.hpp"
 
 namespace fs = std::filesystem;
 
@@ -143,6 +144,7 @@ void add_grade_command(CLI::App& app, int& status) {
     ClassBatch batch = opt->manifest.empty() ? read_class_folder(opt->folder, names, languages)
                                              : read_manifest(opt->manifest, names, languages);
     Instance inst = resolve_instance(opt->instance);
+    check_broker(inst);
     require_isolation_or_insecure();
     GradeOptions options;
     options.fast = opt->fast;

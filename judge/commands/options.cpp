@@ -46,9 +46,18 @@ void add_instance_options(CLI::App* cmd, InstanceOptions& o, bool with_no_sync) 
                   "else per instance under /var/lib/pipejudge or ~/.local/state/pipejudge)");
   cmd->add_option("--db", o.db, "results database (default: STATE_DIR/results.db)");
   cmd->add_option("--queue", o.queue, "event queue name (default: /pipejudge-INSTANCE)");
+  add_broker_option(cmd, o);
   if (with_no_sync)
     cmd->add_flag("--no-sync", o.no_sync,
                   "skip fsync (throwaway state only: a machine crash may lose events)");
+}
+
+void add_broker_option(CLI::App* cmd, InstanceOptions& o) {
+  cmd->add_option("--broker", o.broker,
+                  "jobs and events through Redis Streams, for judges on many machines: "
+                  "redis://HOST[:PORT][/DB][?prefix=NAME&lease=SECONDS] (password: "
+                  "$PIPEJUDGE_REDIS_PASSWORD; default: the local queues)")
+      ->envname("PIPEJUDGE_BROKER");
 }
 
 void add_submission_options(CLI::App* cmd, SubmissionOptions& o) {

@@ -12,8 +12,10 @@
 
 namespace pj::judge {
 
-// Adds --instance, --state-dir, --db, --queue (and --no-sync when asked).
+// Adds --instance, --state-dir, --db, --queue, --broker (and --no-sync when asked).
 void add_instance_options(CLI::App* cmd, InstanceOptions& o, bool with_no_sync);
+// Adds --broker (else $PIPEJUDGE_BROKER): the Redis of a deployment on many machines.
+void add_broker_option(CLI::App* cmd, InstanceOptions& o);
 
 // A submission as the command line names it.
 struct SubmissionOptions {

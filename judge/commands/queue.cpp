@@ -25,6 +25,13 @@ json job_json(const JobFacts& j) {
   return out;
 }
 
+// Jobs a worker holds (pending entries, with a broker).
+std::size_t held_by(const QueueFacts& f, const WorkerFacts& w) {
+  std::size_t n = 0;
+  for (const auto& j : f.leased) n += j.holder_pid == w.pid;
+  return n;
+}
+
 json facts_json(const QueueFacts& f) {
   json out = {{"queued", json::array()},
               {"judging", json::array()},
@@ -33,8 +40,16 @@ json facts_json(const QueueFacts& f) {
   for (const auto& j : f.queued) out["queued"].push_back(job_json(j));
   for (const auto& j : f.leased) out["judging"].push_back(job_json(j));
   for (const auto& j : f.dead) out["dead"].push_back(job_json(j));
-  for (const auto& w : f.workers)
-    out["workers"].push_back({{"pid", w.pid}, {"state", w.state}, {"since", w.since}});
+  for (const auto& w : f.workers) {
+    json worker = {{"pid", w.pid}, {"state", w.state}, {"since", w.since}};
+    if (!w.name.empty()) {  // with a broker: its name and heartbeat
+      worker["name"] = w.name;
+      worker["lost"] = w.lost;
+      worker["beat"] = w.beat;
+      worker["pending"] = held_by(f, w);
+    }
+    out["workers"].push_back(std::move(worker));
+  }
   return out;
 }
 
@@ -59,8 +74,17 @@ void print_facts(const QueueFacts& f) {
     for (const auto& why : j.failures) std::printf("    %s\n", why.c_str());
   }
   std::printf("workers   %zu\n", f.workers.size());
-  for (const auto& w : f.workers)
-    std::printf("  pid %-8ld %s (%.1f s)\n", w.pid, w.state.c_str(), now - w.since);
+  for (const auto& w : f.workers) {
+    if (w.name.empty()) {
+      std::printf("  pid %-8ld %s (%.1f s)\n", w.pid, w.state.c_str(), now - w.since);
+    } else if (w.lost) {
+      std::printf("  %-24s LOST: no heartbeat for %.1f s, holds %zu (last: %s)\n", w.name.c_str(),
+                  now - w.beat, held_by(f, w), w.state.c_str());
+    } else {
+      std::printf("  %-24s holds %zu, %s (%.1f s)\n", w.name.c_str(), held_by(f, w),
+                  w.state.c_str(), now - w.since);
+    }
+  }
 }
 
 }  // namespace
@@ -77,6 +101,7 @@ void add_queue_command(CLI::App& app, int& status) {
   add_instance_options(cmd, opt->instance, true);
   cmd->callback([opt, &status] {
     Instance inst = resolve_instance(opt->instance);
+    check_broker(inst);
     QueueFacts f = open_transport(inst)->job_queue()->facts();
     if (opt->json) {
       std::cout << facts_json(f).dump(2) << std::endl;

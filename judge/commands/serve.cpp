@@ -12,6 +12,7 @@
 #include "judge/pipeline/local_judges.hpp"
 #include "judge/pipeline/signals.hpp"
 #include "judge/server/serve_config.hpp"
+#include "judge/pipeline/transport.hpp"
 #include "judge/server/server.hpp"
 
 namespace pj::judge {
@@ -128,6 +129,7 @@ void add_serve_command(CLI::App& app, int& status) {
           ", reachable from other machines, without an auth token (--auth-token): anyone "
           "who can connect can run programs here");
     Instance inst = resolve_instance(opt->instance);
+    check_broker(inst);
     make_state_dirs(inst);
     if (workers > 0) require_isolation_or_insecure();
     const std::atomic<bool>& stop = stop_on_signals();

@@ -7,6 +7,7 @@
 #include "judge/engine/error.hpp"
 #include "judge/engine/run_slots.hpp"
 #include "judge/pipeline/signals.hpp"
+#include "judge/pipeline/transport.hpp"
 #include "judge/pipeline/worker.hpp"
 #include "judge/pipeline/worker_pool.hpp"
 
@@ -71,6 +72,7 @@ void add_worker_command(CLI::App& app, int& status) {
                                       " run slots (0 to " + std::to_string(max_run_slots() - 1) +
                                       "), one per core it judges on");
     require_isolation_or_insecure();
+    check_broker(inst);
     if (opt->once) opt->worker.max_jobs = 1;
     bool single = opt->once || opt->worker.max_jobs > 0 || opt->worker.slot >= 0;
     if (single && opt->jobs > 1)

@@ -104,6 +104,12 @@ SiteConfig read_site_config(const fs::path& path) {
   if (!root.IsMap()) return c;
   c.defaults = parse_defaults(root["defaults"], file);
   if (root["python"]) c.python = language_id(root["python"], "python", file);
+  for (auto [key, into] :
+       {std::pair("broker", &c.broker), std::pair("redis_password", &c.redis_password)}) {
+    if (!root[key]) continue;
+    if (!root[key].IsScalar()) throw ConfigError(file, std::string(key) + " must be a string");
+    *into = root[key].as<std::string>();
+  }
   if (const YAML::Node problems = root["problems"]) {
     if (!problems.IsMap()) throw ConfigError(file, "'problems' must be a map of problem names");
     for (const auto& p : problems) {

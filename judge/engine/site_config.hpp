@@ -43,10 +43,15 @@ PackageDefaults read_package_defaults(const std::filesystem::path& file);
 //                            run Python 3) or cpython; any language id
 //   problems:                per problem, by its short name (directory name)
 //     aplusb: {python: cpython}
+//   broker: redis://h:6379/0 the broker of a deployment on many machines, for
+//                            commands given no --broker nor $PIPEJUDGE_BROKER
+//   redis_password: ...      its password, unless $PIPEJUDGE_REDIS_PASSWORD
+//                            (keep the file unreadable to others, then)
 struct SiteConfig {
   std::filesystem::path file;  // where it was read from (it need not exist)
   PackageDefaults defaults;
   std::string python = "pypy";
+  std::string broker, redis_password;
   std::map<std::string, std::string> problem_python;  // short name -> language id
 
   // The Python chosen for a problem: its own entry, else the site's.

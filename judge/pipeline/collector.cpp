@@ -56,7 +56,7 @@ void Collector::reject(const Delivery& d, const std::string& reason) {
   } else {
     warn_("rejected " + d.where + ": " + reason);
   }
-  events_->reject(d);
+  events_->reject(d, reason);
 }
 
 // Fetches the blobs an event refers to that the database lacks.

@@ -10,6 +10,8 @@
 #include <cstring>
 
 #include "judge/engine/error.hpp"
+#include "judge/engine/site_config.hpp"
+#include "judge/pipeline/redis_transport.hpp"
 
 namespace fs = std::filesystem;
 
@@ -75,6 +77,13 @@ Instance resolve_instance(const InstanceOptions& o) {
     throw ConfigError(inst.queue,
                       "bad queue name (one leading '/', no other '/', at most 243 bytes)");
   inst.sync = !o.no_sync;
+  std::string broker = o.broker;
+  if (broker.empty() && o.broker_from_config) broker = site_config().broker;
+  if (!broker.empty()) {
+    std::string error;
+    inst.broker = parse_broker_url(broker, error);
+    if (!inst.broker) throw ConfigError(broker, error);
+  }
   return inst;
 }
 
@@ -121,6 +130,7 @@ long CollectorLock::holder_pid(const Instance& inst) {
 }
 
 bool collector_running(const Instance& inst) {
+  if (inst.broker) return redis_collector_running(inst);
   sandbox::UniqueFd fd(::open(inst.lock_path().c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return false;
   struct flock fl = whole_file_lock(F_WRLCK);
@@ -132,6 +142,10 @@ std::vector<std::string> instance_args(const Instance& inst) {
   std::vector<std::string> args = {
       "--instance",          inst.name, "--state-dir", inst.state_dir.string(), "--db",
       inst.db_path.string(), "--queue", inst.queue};
+  if (inst.broker) {
+    args.push_back("--broker");
+    args.push_back(inst.broker->text);
+  }
   if (!inst.sync) args.push_back("--no-sync");
   return args;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "judge/pipeline/broker_url.hpp"
 #include "sandbox/fd.hpp"
 
 namespace pj::judge {
@@ -20,6 +21,9 @@ struct Instance {
   // throwaway state (submit's private instance), which no machine crash
   // could matter to.
   bool sync = true;
+  // The broker of a deployment on many machines (--broker): jobs and
+  // events travel through Redis Streams. None: the local transport.
+  std::optional<BrokerUrl> broker;
 
   std::filesystem::path outbox_dir() const { return state_dir / "outbox"; }
   std::filesystem::path blobs_dir() const { return state_dir / "blobs"; }
@@ -34,9 +38,12 @@ struct InstanceOptions {
   std::string db;         // --db
   std::string queue;      // --queue
   bool no_sync = false;   // --no-sync
+  std::string broker;     // --broker, else $PIPEJUDGE_BROKER (by the command line), else
+                          // the site configuration's `broker` (site_config.hpp); "": none
+  bool broker_from_config = true;  // false: a private instance, never on a broker
 };
 
-// Throws ConfigError for a bad instance or queue name.
+// Throws ConfigError for a bad instance or queue name, or a bad broker URL.
 Instance resolve_instance(const InstanceOptions& o);
 
 // /var/lib/pipejudge/<instance> for root, else $XDG_STATE_HOME/pipejudge/<instance>
@@ -44,7 +51,8 @@ Instance resolve_instance(const InstanceOptions& o);
 std::filesystem::path default_state_dir(const std::string& instance);
 
 // The command-line options that put a pipejudge child process on `inst`
-// (--instance, --state-dir, --db, --queue, and --no-sync if it is off).
+// (--instance, --state-dir, --db, --queue, --broker if any, and --no-sync
+// if it is off).
 std::vector<std::string> instance_args(const Instance& inst);
 
 // Creates the state directory, outbox/ and blobs/ (mode 0700) if missing.
@@ -70,7 +78,8 @@ class CollectorLock {
 };
 
 // Whether a collector holds the instance's lock. Only looks (F_OFD_GETLK):
-// a sender asking never gets in a starting collector's way.
+// a sender asking never gets in a starting collector's way. With a broker:
+// whether a collector of the deployment, on any machine, is alive.
 bool collector_running(const Instance& inst);
 
 }  // namespace pj::judge

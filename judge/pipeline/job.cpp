@@ -63,6 +63,8 @@ std::string Job::to_message() const {
             {"attempt", attempt},
             {"pid", static_cast<std::int64_t>(getpid())},
             {"uid", static_cast<std::int64_t>(geteuid())}};
+  if (!problem_hash.empty()) j["problem_hash"] = problem_hash;
+  if (!source_hash.empty()) j["source_hash"] = source_hash;
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -113,6 +115,16 @@ std::optional<Job> Job::parse(std::string_view raw, std::int64_t expected_uid, s
   }
   job.priority = *priority;
   job.attempt = attempt;
+  for (auto [key, into] :
+       {std::pair("problem_hash", &job.problem_hash), std::pair("source_hash", &job.source_hash)}) {
+    std::string hash = str(key).value_or("");
+    if (!hash.empty() &&
+        (hash.size() != 64 || hash.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+      error = std::string("bad ") + key;
+      return std::nullopt;
+    }
+    *into = hash;
+  }
   return job;
 }
 

@@ -1,6 +1,7 @@
 // One submission to judge, as it travels on the job queue:
 // {"v", "id", "problem", "file", "lang", "entry", "all", "run", "priority", "attempt", "pid",
-//  "uid"}; "run" (RunOptions) holds only what is set.
+//  "uid"}; "run" (RunOptions) holds only what is set; with a broker "problem_hash",
+//  "source_hash" (packages.hpp).
 #pragma once
 
 #include <cstdint>
@@ -31,6 +32,9 @@ struct Job {
   bool all = false;
   RunOptions run;
   Priority priority = Priority::Live;
+  // With a broker: the package and the submission as archives in it, for
+  // workers that lack them (or have another version); "": by path.
+  std::string problem_hash, source_hash;
   // Set by the queue: how many times the job has been taken, this time
   // included, and what became of the earlier times.
   int attempt = 0;

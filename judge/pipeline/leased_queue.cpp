@@ -261,8 +261,12 @@ class LeasedJobQueue : public JobQueue {
       }
       json w = json::parse(read_fd(fd.get()), nullptr, false);
       if (!w.is_object()) continue;
-      f.workers.push_back(
-          {w.value("pid", 0L), w.value("state", std::string()), w.value("since", 0.0)});
+      f.workers.push_back({w.value("pid", 0L),
+                           w.value("state", std::string()),
+                           w.value("since", 0.0),
+                           {},
+                           false,
+                           0});
     }
     std::sort(f.workers.begin(), f.workers.end(),
               [](const WorkerFacts& a, const WorkerFacts& b) { return a.pid < b.pid; });

@@ -275,7 +275,7 @@ class LocalEventSource : public EventSource {
     for (const auto& hash : blobs) blobs_.remove(hash);
   }
 
-  void reject(const Delivery& d) override {
+  void reject(const Delivery& d, const std::string&) override {
     if (d.recovered) outbox_.reject(std::filesystem::path(d.where).filename().string());
   }
 

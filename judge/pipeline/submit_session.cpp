@@ -61,6 +61,7 @@ fs::path make_temp_state_dir() {
 SubmitSession::SubmitSession(bool shared, const InstanceOptions& options) : shared_(shared) {
   if (shared_) {
     inst_ = resolve_instance(options);
+    check_broker(inst_);
     transport_ = open_transport(inst_);
     if (!collector_running(inst_))
       throw ConfigError(inst_.state_dir.string(),
@@ -71,7 +72,8 @@ SubmitSession::SubmitSession(bool shared, const InstanceOptions& options) : shar
   InstanceOptions mine;
   mine.name = "submit-" + std::to_string(getpid());
   mine.state_dir = make_temp_state_dir().string();
-  mine.no_sync = true;  // the directory goes when we do: no crash could matter to it
+  mine.no_sync = true;              // the directory goes when we do: no crash could matter to it
+  mine.broker_from_config = false;  // judged here, by a collector of its own
   try {
     inst_ = resolve_instance(mine);
     transport_ = open_transport(inst_);

@@ -7,8 +7,8 @@
 //   - an event stream: judges publish each event durably, the collector
 //     receives them, stores them, and acknowledges what it stored.
 // The local implementation (local_transport.cpp) is two POSIX message
-// queues with a durable outbox on disk; another back end is one more
-// implementation of Transport and one line in open_transport() (transport.cpp).
+// queues with a durable outbox on disk; the Redis one (redis_transport.hpp)
+// is streams with consumer groups, for judges on many machines.
 #pragma once
 
 #include <atomic>
@@ -43,6 +43,9 @@ struct WorkerFacts {
   long pid = 0;
   std::string state;  // "idle", "judging <id>", "waiting for a run slot"
   double since = 0;   // Unix seconds: in this state since
+  std::string name;   // with a broker: its consumer name, "<host>:<pid>"
+  bool lost = false;  // with a broker: no heartbeat for longer than the lease
+  double beat = 0;    // with a broker: Unix seconds of its last heartbeat
 };
 
 struct QueueFacts {
@@ -119,6 +122,18 @@ class EventSink {
   // Events of submission `id` published but not yet stored by a collector
   // (this sink's own are flushed first).
   virtual std::vector<std::string> unstored(const std::string& id) = 0;
+  // What a collector has stored of submission `id`, where the transport
+  // keeps it (a broker: a judge on another machine has no results
+  // database); nullopt where it does not (the local transport). Asked after
+  // unstored(): an event leaves the stream when it is stored, not before.
+  struct Stored {
+    std::int64_t last_seq = -1;
+    bool final = false;  // its final is among them
+  };
+  virtual std::optional<Stored> stored(const std::string& id) {
+    (void)id;
+    return std::nullopt;
+  }
 };
 
 // One message as the collector receives it.
@@ -154,8 +169,8 @@ class EventSource {
   // the stream.
   virtual void acknowledge(const std::vector<std::string>& receipts,
                            const std::vector<std::string>& blobs) = 0;
-  // Not an event: set aside (never retried, never lost).
-  virtual void reject(const Delivery& d) = 0;
+  // Not an event (`why`): set aside with the reason (never retried, never lost).
+  virtual void reject(const Delivery& d, const std::string& why) = 0;
   // The bytes of a blob (nullopt if it is not there); throws
   // std::runtime_error if it is not ours or does not match its hash.
   virtual std::optional<std::string> blob(const std::string& hash) = 0;
@@ -176,5 +191,9 @@ class Transport {
 
 // The instance's transport. Throws ConfigError if it cannot be opened.
 std::unique_ptr<Transport> open_transport(const Instance& inst);
+
+// With a broker: connects to it now, for a clear error at start (ConfigError:
+// unreachable, wrong password). Without: nothing.
+void check_broker(const Instance& inst);
 
 }  // namespace pj::judge

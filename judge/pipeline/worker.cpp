@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -17,6 +18,7 @@
 #include "judge/engine/submission.hpp"
 #include "judge/pipeline/child.hpp"
 #include "judge/pipeline/emitter.hpp"
+#include "judge/pipeline/packages.hpp"
 #include "judge/pipeline/store.hpp"
 
 namespace fs = std::filesystem;
@@ -46,9 +48,13 @@ std::map<std::int64_t, json> reported_events(EventSink& sink, const Instance& in
   return found;
 }
 
+// With a broker, also what the collector stored (this machine may have no
+// results database).
 std::int64_t last_reported_seq(EventSink& sink, const Instance& inst, const std::string& id) {
   auto known = reported_events(sink, inst, id);
-  return known.empty() ? 0 : known.rbegin()->first;
+  std::int64_t last = known.empty() ? 0 : known.rbegin()->first;
+  if (auto stored = sink.stored(id)) last = std::max(last, stored->last_seq);
+  return last;
 }
 
 std::string joined(const std::vector<std::string>& parts) {
@@ -160,9 +166,19 @@ void run_job(const Job& job, const Instance& inst, const WorkerOptions& options)
   events.compiling(std::max(job.attempt, 1));
   SubmissionReport report;
   try {
+    // With a broker: the package and the submission as they were when it
+    // was submitted, fetched by hash unless this machine has them.
+    auto log = [](const std::string& m) {
+      std::fprintf(stderr, "pipejudge worker: %s\n", m.c_str());
+    };
+    std::string problem_dir = job.problem_dir, file = job.file;
+    if (inst.broker && !job.problem_hash.empty())
+      problem_dir = fetch_tree(inst, job.problem_hash, log).string();
+    if (inst.broker && !job.source_hash.empty())
+      file = fetch_tree(inst, job.source_hash, log).string();
     LanguageTable languages = LanguageTable::current_default();
-    Problem problem = load_problem(job.problem_dir);
-    Submission submission = load_submission(job.file, job.language, languages, job.entry);
+    Problem problem = load_problem(problem_dir);
+    Submission submission = load_submission(file, job.language, languages, job.entry);
     JudgeOptions judge;
     judge.run_all = job.all;
     judge.run = job.run;
@@ -217,7 +233,8 @@ std::vector<std::string> judging_child_args(const Job& job, const Instance& inst
 bool final_was_reported(EventSink& sink, const Instance& inst, const std::string& id) {
   for (const auto& [seq, e] : reported_events(sink, inst, id))
     if (e.value("type", "") == event_type_name(EventType::Final)) return true;
-  return false;
+  auto stored = sink.stored(id);
+  return stored && stored->final;
 }
 
 void report_worker_crash(EventSink& sink, const Instance& inst, const std::string& id,
@@ -228,6 +245,8 @@ void report_worker_crash(EventSink& sink, const Instance& inst, const std::strin
 bool report_final_instead(EventSink& sink, const Instance& inst, const std::string& id,
                           Verdict verdict, const std::string& why, std::optional<int> attempts) {
   std::map<std::int64_t, json> known = reported_events(sink, inst, id);
+  std::optional<EventSink::Stored> stored = sink.stored(id);
+  if (stored && stored->final) return false;  // it made it out (stored elsewhere)
   SubmissionReport r;
   for (const auto& [seq, e] : known) {
     if (e.value("type", "") == event_type_name(EventType::Final)) return false;  // it made it out
@@ -244,6 +263,7 @@ bool report_final_instead(EventSink& sink, const Instance& inst, const std::stri
   r.verdict = verdict;
   r.reason = why;
   std::int64_t last_seq = known.empty() ? -1 : known.rbegin()->first;
+  if (stored) last_seq = std::max(last_seq, stored->last_seq);
   SubmissionEmitter::after(sink, id, last_seq).final(r, attempts);
   return true;
 }

@@ -287,10 +287,12 @@ class Instance:
         self.workers = []
         self.collector = None
         self.collector_err = None
+        self.broker = None  # redis://... : the instance's jobs and events go through Redis
 
     def args(self):
         """The options that put a pipejudge command on this instance."""
-        return ["--instance", self.name, "--state-dir", self.state]
+        broker = ["--broker", self.broker] if self.broker else []
+        return ["--instance", self.name, "--state-dir", self.state, *broker]
 
     @property
     def queue(self):

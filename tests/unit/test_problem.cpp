@@ -361,4 +361,14 @@ TEST_CASE("the languages table of a long-lived process follows its file's change
     ::setenv("PIPEJUDGE_LANGUAGES", saved.c_str(), 1);
   else
     ::unsetenv("PIPEJUDGE_LANGUAGES");
+
+TEST_CASE("the site configuration names the broker and its password", "[problem]") {
+  Package pkg;
+  pkg.write("site.yaml", "broker: redis://10.0.0.5:6379/0?prefix=c7\nredis_password: s3cret\n");
+  SiteConfig c = read_site_config(pkg.dir / "site.yaml");
+  CHECK(c.broker == "redis://10.0.0.5:6379/0?prefix=c7");
+  CHECK(c.redis_password == "s3cret");
+  CHECK(read_site_config(pkg.dir / "none.yaml").broker.empty());
+  pkg.write("bad.yaml", "broker: [a, b]\n");
+  CHECK_THROWS_WITH(read_site_config(pkg.dir / "bad.yaml"), Contains("broker must be a string"));
 }
