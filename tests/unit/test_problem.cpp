@@ -361,6 +361,7 @@ TEST_CASE("the languages table of a long-lived process follows its file's change
     ::setenv("PIPEJUDGE_LANGUAGES", saved.c_str(), 1);
   else
     ::unsetenv("PIPEJUDGE_LANGUAGES");
+}
 
 TEST_CASE("the site configuration names the broker and its password", "[problem]") {
   Package pkg;
