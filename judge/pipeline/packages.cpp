@@ -102,7 +102,9 @@ fs::path unpack_tree(const std::string& archive, const std::string& hash, const 
     o.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
     if (!o) throw std::runtime_error("cannot write " + out.string());
     o.close();
-    ::chmod(out.c_str(), f.value("exec", false) ? 0700 : 0600);
+    // Readable by the run identities that compile and run it (copied into
+    // their boxes with these bits); the state directory keeps others out.
+    ::chmod(out.c_str(), f.value("exec", false) ? 0755 : 0644);
   }
   return top;
 }

@@ -201,7 +201,10 @@ def test_packages_travel_by_content_hash(broker_instance, repo_root, tmp_path):
     instance.start_collector()
     here, away = tmp_path / "here", tmp_path / "away"
     shutil.copytree(aplusb(repo_root), here / "aplusb", ignore=shutil.ignore_patterns("submissions"))
-    shutil.copy(aplusb(repo_root, "accepted/sol.c"), here / "sol.c")
+    with open(aplusb(repo_root, "accepted/sol.c")) as f:
+        source = f.read()
+    # Unique: no compile cache has it, so the workers compile what they fetched.
+    (here / "sol.c").write_text(f"{source}/* {tmp_path} */\n")
 
     def enqueue_then_hide(count):
         ids = [instance.enqueue(str(here / "aplusb"), str(here / "sol.c")) for _ in range(count)]
