@@ -42,7 +42,7 @@ import e2e_support
 from test_queue import (CASES, aplusb, compiling_times, finals_per_submission, judging_parents,
                         judging_workers, queue_facts)
 
-SUBMISSIONS = int(os.environ.get("PJ_E2E_REDIS_KILL_SUBMISSIONS", "150"))
+SUBMISSIONS = int(os.environ.get("PJ_E2E_REDIS_KILL_SUBMISSIONS", "200"))
 LEASE = 1  # seconds: a killed worker's job is taken over after it
 
 
