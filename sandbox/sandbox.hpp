@@ -79,6 +79,9 @@ struct Spec {
   Input stdin_from;
   Output stdout_to = Output::capture();
   Output stderr_to = Output::capture();
+  // The program's stderr goes where its stdout goes: one stream, in the
+  // order written (stderr_to is then unused; not with a connected peer).
+  bool stderr_to_stdout = false;
   Limits limits;
   // Whether the program may exec other programs (compilers and shells must;
   // a judged solution never needs to). The command itself is always exec'd.

@@ -378,7 +378,8 @@ Result Slot::run(const Spec& spec, SlotLink link) {
     const bool in_linked = static_cast<bool>(link.in), out_linked = static_cast<bool>(link.out);
     Pipe in = in_linked ? Pipe{std::move(link.in), {}} : make_pipe();
     Pipe out = out_linked ? Pipe{{}, std::move(link.out)} : make_pipe();
-    Pipe err = make_pipe();
+    const bool err_joined = spec.stderr_to_stdout && !out_linked;
+    Pipe err = err_joined ? Pipe{} : make_pipe();
     static const Input kNoInput;  // the pump keeps a pointer to the input: no temporary
     InputPump in_pump(in_linked ? kNoInput : spec.stdin_from, std::move(in.write));
     OutputPump out_pump(out_linked ? Output::discard() : spec.stdout_to, std::move(out.read),
@@ -420,8 +421,9 @@ Result Slot::run(const Spec& spec, SlotLink link) {
       }
       cgroup_->reset();
     }
-    send_request(spec, path, in.read.get(), out.write.get(), err.write.get(), workdir.get(),
-                 files.get(), box_path);
+    send_request(spec, path, in.read.get(), out.write.get(),
+                 err_joined ? out.write.get() : err.write.get(), workdir.get(), files.get(),
+                 box_path);
     in.read.reset();
     out.write.reset();
     err.write.reset();

@@ -18,6 +18,7 @@ struct RunOptions {
   std::optional<std::uint64_t> stack_bytes, output_bytes;
   std::optional<int> processes;
   std::vector<std::string> arguments;  // after the program's command
+  bool stderr_to_stdout = false;       // one stream, kept and checked as stdout
 
   bool operator==(const RunOptions&) const = default;
 };

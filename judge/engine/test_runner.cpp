@@ -196,6 +196,7 @@ sandbox::Spec TestRunner::submission_spec(const fs::path& box) const {
   sandbox::Spec spec;
   set_program(spec, program_, limits_.memory_bytes);
   spec.argv.insert(spec.argv.end(), run_.arguments.begin(), run_.arguments.end());
+  spec.stderr_to_stdout = run_.stderr_to_stdout;
   // A solution has no business starting other programs (a shell script's
   // language says otherwise).
   spec.allow_exec = program_.allow_exec;

@@ -21,6 +21,7 @@ json encode_run(const RunOptions& r) {
   if (r.output_bytes) j["output"] = *r.output_bytes;
   if (r.processes) j["processes"] = *r.processes;
   if (!r.arguments.empty()) j["args"] = r.arguments;
+  if (r.stderr_to_stdout) j["stderr_to_stdout"] = true;
   return j;
 }
 
@@ -38,6 +39,8 @@ bool decode_run(const json& j, RunOptions& r) {
     } else if (key == "processes" && v.is_number_integer() && v.get<long long>() > 0 &&
                v.get<long long>() <= 4096) {
       r.processes = v.get<int>();
+    } else if (key == "stderr_to_stdout" && v.is_boolean()) {
+      r.stderr_to_stdout = v.get<bool>();
     } else if (key == "args" && v.is_array() &&
                std::all_of(v.begin(), v.end(), [](const json& a) { return a.is_string(); })) {
       r.arguments = v.get<std::vector<std::string>>();

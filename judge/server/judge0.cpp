@@ -364,7 +364,13 @@ std::optional<Judge0Request> parse_judge0_request(const json& body, bool base64,
     if (v && !(v->is_string() && v->get<std::string>().empty()))
       errors[key].push_back("is not supported by pipejudge yet (send \"\" or null)");
   }
-  for (const char* key : {"redirect_stderr_to_stdout", "enable_per_process_and_thread_time_limit",
+  if (const json* v = present("redirect_stderr_to_stdout")) {
+    if (v->is_boolean())
+      req.run.stderr_to_stdout = v->get<bool>();
+    else
+      errors["redirect_stderr_to_stdout"].push_back("must be true or false");
+  }
+  for (const char* key : {"enable_per_process_and_thread_time_limit",
                           "enable_per_process_and_thread_memory_limit", "enable_network"}) {
     const json* v = present(key);
     if (v && !(v->is_boolean() && !v->get<bool>()))

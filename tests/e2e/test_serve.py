@@ -50,6 +50,8 @@ LONG_C = '#include <stdio.h>\nint main(void) { for (int i = 0; i < 2000; i++) ' 
          'printf("line %04d\\n", i); return 0; }\n'
 ARGS_C = '#include <stdio.h>\nint main(int argc, char **argv) { for (int i = 1; i < argc; i++) ' \
          'printf("%s%s", argv[i], i + 1 < argc ? "|" : "\\n"); return 0; }\n'
+MIXED_C = '#include <stdio.h>\nint main(void) { puts("out"); fflush(stdout); ' \
+          'fputs("err\\n", stderr); puts("out2"); return 1; }\n'
 SLEEP_C = '#include <unistd.h>\nint main(void) { sleep(5); return 0; }\n'
 LONG_OUTPUT = "".join(f"line {i:04d}\n" for i in range(2000))
 SEGV_C = '#include <stdio.h>\nint main(void) { volatile int *p = 0; puts("before"); ' \
@@ -145,6 +147,7 @@ def test_run_limits_and_arguments_of_a_request(server):
     started = time.time()
     sleeper = submit(server, SLEEP_C, wall_time_limit=0.5)
     flood = submit(server, LONG_C, max_file_size=1)  # 20,000 bytes into 1 KB
+    mixed = submit(server, MIXED_C, redirect_stderr_to_stdout=True)
     result = server.judge0_final(args)
     assert result["status"]["id"] == 3 and result["stdout"] == "a|bb|ccc\n", result
     result = server.judge0_final(sleeper)
@@ -153,6 +156,9 @@ def test_run_limits_and_arguments_of_a_request(server):
     result = server.judge0_final(flood)
     assert result["status"]["id"] == 8 and result["message"] == "output limit exceeded", result
     assert LONG_OUTPUT.startswith(result["stdout"]) and len(result["stdout"]) <= 1024, result
+    result = server.judge0_final(mixed)
+    assert result["status"]["id"] == 11 and result["stdout"] == "out\nerr\nout2\n", result
+    assert result["stderr"] is None, result
     status, body, _ = server.post("/submissions", {"source_code": HELLO_C, "language_id": 50,
                                                    "wall_time_limit": 0, "max_file_size": 99999})
     assert status == 422 and set(body) == {"wall_time_limit", "max_file_size"}, body

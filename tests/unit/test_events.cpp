@@ -225,6 +225,7 @@ TEST_CASE("a job travels whole, its run options too", "[events]") {
   job.run.output_bytes = 4 << 20;
   job.run.processes = 12;
   job.run.arguments = {"--fast", "x y"};
+  job.run.stderr_to_stdout = true;
   std::string error;
   auto back = Job::parse(job.to_message(), geteuid(), error);
   REQUIRE(back);

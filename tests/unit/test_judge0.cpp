@@ -127,7 +127,7 @@ TEST_CASE("judge0: a request is checked field by field") {
                                {"stdin", 5},
                                {"callback_url", "https://x"},
                                {"compiler_options", ""},
-                               {"redirect_stderr_to_stdout", true}},
+                               {"redirect_stderr_to_stdout", "yes"}},
                               false, limits, errors));
   CHECK(errors.count("source_code"));
   CHECK(errors.at("language_id").front() == "must be an integer");
@@ -166,7 +166,8 @@ TEST_CASE("judge0: the run's own limits and arguments travel with the job") {
                                   {"stack_limit", 64000},
                                   {"max_processes_and_or_threads", 30},
                                   {"max_file_size", 2048},
-                                  {"command_line_arguments", "  -n 3\tfast "}},
+                                  {"command_line_arguments", "  -n 3\tfast "},
+                                  {"redirect_stderr_to_stdout", true}},
                                  false, limits, errors);
   REQUIRE(ok);
   CHECK(errors.empty());
@@ -175,6 +176,7 @@ TEST_CASE("judge0: the run's own limits and arguments travel with the job") {
   CHECK(ok->run.processes == 30);
   CHECK(ok->run.output_bytes == 2048ull * 1024);
   CHECK(ok->run.arguments == std::vector<std::string>{"-n", "3", "fast"});
+  CHECK(ok->run.stderr_to_stdout);
   // Unset: the problem's.
   auto plain =
       parse_judge0_request({{"source_code", "x"}, {"language_id", 50}}, false, limits, errors);

@@ -72,6 +72,16 @@ TEST_CASE("exit code, stdout and stderr are reported", "[sandbox]") {
   CHECK(r.limit == LimitHit::None);
 }
 
+TEST_CASE("stderr joined to stdout is one stream, in the order written", "[sandbox]") {
+  Spec s = shell("echo out; echo err >&2; echo out2; exit 3");
+  s.stderr_to_stdout = true;
+  auto r = run(s);
+  REQUIRE(r.error.empty());
+  CHECK(r.exit_code == 3);
+  CHECK(r.stdout_data == "out\nerr\nout2\n");
+  CHECK(r.stderr_data.empty());
+}
+
 TEST_CASE("stdin is fed from memory and from a file", "[sandbox]") {
   Spec s = shell("cat");
   s.stdin_from = Input::data("hello\n");
