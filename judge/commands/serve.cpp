@@ -11,8 +11,8 @@
 #include "judge/engine/run_slots.hpp"
 #include "judge/pipeline/local_judges.hpp"
 #include "judge/pipeline/signals.hpp"
-#include "judge/server/serve_config.hpp"
 #include "judge/pipeline/transport.hpp"
+#include "judge/server/serve_config.hpp"
 #include "judge/server/server.hpp"
 
 namespace pj::judge {
