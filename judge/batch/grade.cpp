@@ -33,7 +33,7 @@ namespace {
 
 // Changes whenever judging could give another result for the same input.
 constexpr const char* kJudgeVersion = "pipejudge 0.1.0 (judge 1)";
-constexpr auto kPoll = std::chrono::milliseconds(200);
+constexpr auto kPoll = std::chrono::milliseconds(100);
 
 std::string file_bytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -215,7 +215,7 @@ std::vector<GradedSubmission> run_grade(const Instance& inst, const ClassBatch& 
         store.emplace(std::move(*opened));
     if (store) {
       for (std::size_t i = 0; i < total; ++i) {
-        if (reported[i] || graded[i].id.empty()) continue;
+        if (reported[i] || graded[i].id.empty() || !store->has_final(graded[i].id)) continue;
         auto detail = store->find(graded[i].id);
         if (!detail || !detail->report.verdict) continue;
         graded[i].report = std::move(detail->report);

@@ -133,7 +133,10 @@ class LeasedJobQueue : public JobQueue {
       if (auto job = claim_next(log)) return job;
       double left = deadline - monotonic_seconds();
       if (left <= 0) return std::nullopt;
-      doorbell_.receive(std::min(left, kRescanSeconds));
+      // A signal ends the wait: the caller may have been told to stop.
+      if (doorbell_.receive(std::min(left, kRescanSeconds)).status ==
+          MessageQueue::Status::Interrupted)
+        return claim_next(log);
     }
   }
 
@@ -340,7 +343,9 @@ class LeasedJobQueue : public JobQueue {
     record->data["attempts"] = record->job.attempt + 1;
     record->data["leased_by"] = static_cast<long>(::getpid());
     record->data["leased_at"] = unix_seconds();
-    write_fd(fd.get(), record->data, inst_.sync);
+    // Not fsynced: after a machine crash a lost write leaves the lease as it
+    // was queued, which is what it is until judging() marks it, durably.
+    write_fd(fd.get(), record->data, false);
     Job job = std::move(record->job);
     job.attempt += 1;
     leases_.emplace(job.id, Lease{std::move(fd), std::move(record->data)});

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -39,6 +40,11 @@ constexpr double kSendWaitSeconds = 0.1;
 constexpr std::size_t kGroupBytes = static_cast<std::size_t>(MessageQueue::kMessageSize);
 // Events handed over but not yet written before publish() waits.
 constexpr std::size_t kMaxPending = 1024;
+// How long the writer waits for company before it writes a lone event
+// (unless someone flushes): a test's event then shares its file, fsyncs,
+// message and the collector's transaction with the tests after it. Live
+// views see an event at most this much later; a verdict, flushed, is not held.
+constexpr auto kLinger = std::chrono::milliseconds(20);
 
 struct Outgoing {
   std::string id;
@@ -101,12 +107,16 @@ class LocalEventSink : public EventSink {
     if (failure_) std::rethrow_exception(failure_);
     pending_.push_back({id, seq, message});
     ++published_;
-    wake_.notify_one();
+    // The writer wants the first event, and the one that ends its lingering.
+    if (pending_.size() == 1 || pending_.size() == kMaxPending / 2) wake_.notify_one();
   }
 
   void flush() override {
     std::unique_lock lock(mutex_);
+    ++flushing_;
+    wake_.notify_one();  // no lingering now
     changed_.wait(lock, [&] { return failure_ || done_ == published_; });
+    --flushing_;
     if (failure_) std::rethrow_exception(failure_);
   }
 
@@ -134,6 +144,9 @@ class LocalEventSink : public EventSink {
     for (;;) {
       wake_.wait(lock, [&] { return closing_ || !pending_.empty(); });
       if (pending_.empty()) return;  // closing, and everything is written
+      wake_.wait_for(lock, kLinger, [&] {
+        return closing_ || flushing_ > 0 || pending_.size() >= kMaxPending / 2;
+      });
       std::deque<Outgoing> taken;
       taken.swap(pending_);
       changed_.notify_all();  // room for publish()
@@ -222,6 +235,7 @@ class LocalEventSink : public EventSink {
   std::condition_variable changed_;  // for publish() and flush(): room, progress, failure
   std::deque<Outgoing> pending_;
   std::uint64_t published_ = 0, done_ = 0;
+  int flushing_ = 0;  // callers waiting in flush()
   std::exception_ptr failure_;
   bool closing_ = false;
   std::thread writer_;  // last: started once everything above is ready

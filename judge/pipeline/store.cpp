@@ -491,6 +491,16 @@ std::optional<SubmissionDetail> ResultStore::find(const std::string& id) {
   return d;
 }
 
+bool ResultStore::has_final(const std::string& id) {
+  if (!final_query_)
+    final_query_ = std::make_unique<Statement>(
+        db_.prepare("SELECT verdict IS NOT NULL FROM submissions WHERE id = ?"));
+  Statement& s = *final_query_;
+  bool final = s.bind(id).step() && s.int64(0) != 0;
+  s.reset();  // a statement left on a row would hold its read snapshot
+  return final;
+}
+
 std::vector<TestReport> ResultStore::tests_of(const std::string& id) {
   Statement s = db_.prepare(
       "SELECT name, verdict, time, wall_time, memory, exit_code, signal, message, score, "

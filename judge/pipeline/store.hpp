@@ -86,6 +86,9 @@ class ResultStore {
   // Most recent first; `problem` non-empty filters.
   std::vector<SubmissionRow> recent(std::size_t limit, const std::string& problem = {});
   std::optional<SubmissionDetail> find(const std::string& id);
+  // Whether the submission has its final verdict stored: a cheap look for
+  // readers that wait for many (one indexed row, no tests, no blobs).
+  bool has_final(const std::string& id);
   // The stored events of one submission with seq > after_seq, in order.
   std::vector<EventRow> events(const std::string& id, std::int64_t after_seq = -1);
 
@@ -102,6 +105,7 @@ class ResultStore {
   std::unique_ptr<Writer> writer_;  // prepared statements of the collector
   // events(), prepared once: a live follower reads after every stored event.
   std::unique_ptr<Statement> events_query_;
+  std::unique_ptr<Statement> final_query_;  // has_final(), prepared once
 };
 
 }  // namespace pj::judge

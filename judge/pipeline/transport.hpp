@@ -62,7 +62,8 @@ class JobQueue {
   // std::system_error if it cannot be recorded (disk full).
   virtual bool put(const Job& job, const std::atomic<bool>& stop) = 0;
   // The next job by priority, then age, waiting up to `timeout` seconds;
-  // nullopt if none came. It is leased to the caller until acknowledged,
+  // nullopt if none came (or, with the local queue, a signal came first).
+  // It is leased to the caller until acknowledged,
   // released, requeued or buried, or until the caller dies. `attempt`
   // counts the takes of it, this one included. A malformed job is set
   // aside with the reason, and logged.

@@ -152,17 +152,15 @@ class JudgingProcess {
   std::optional<ChildProcess> child_;
 };
 
-}  // namespace
-
-void run_job(const Job& job, const Instance& inst, const WorkerOptions& options) {
-  std::unique_ptr<EventSink> sink = open_transport(inst)->event_sink();
+void judge_job(const Job& job, const Instance& inst, const WorkerOptions& options,
+               EventSink& sink) {
   // A job from the queue: after everything reported so far, the queued
   // event and what an earlier attempt said (its worker died, or it was
   // handed back when stopped). `submit`'s own (attempt 0): after queued.
   SubmissionEmitter events =
       job.attempt > 0
-          ? SubmissionEmitter::after(*sink, job.id, last_reported_seq(*sink, inst, job.id))
-          : SubmissionEmitter::for_judge(*sink, job.id);
+          ? SubmissionEmitter::after(sink, job.id, last_reported_seq(sink, inst, job.id))
+          : SubmissionEmitter::for_judge(sink, job.id);
   events.compiling(std::max(job.attempt, 1));
   SubmissionReport report;
   try {
@@ -190,10 +188,19 @@ void run_job(const Job& job, const Instance& inst, const WorkerOptions& options)
     report.verdict = Verdict::IE;
     report.reason = e.file() + ": " + e.what();
   }
-  events.final(report);
+  events.final(report);  // durable when it returns
+}
+
+}  // namespace
+
+void run_job(const Job& job, const Instance& inst, const WorkerOptions& options) {
+  std::unique_ptr<EventSink> sink = open_transport(inst)->event_sink();
+  judge_job(job, inst, options, *sink);
 }
 
 void serve_jobs(const Instance& inst, const WorkerOptions& options) {
+  // One sink for every job: its writer thread and queue are set up once.
+  std::unique_ptr<EventSink> sink = open_transport(inst)->event_sink();
   std::string line;
   while (std::getline(std::cin, line)) {
     std::size_t space = line.find(' ');
@@ -203,7 +210,7 @@ void serve_jobs(const Instance& inst, const WorkerOptions& options) {
     if (!job) throw std::runtime_error("not a job for the judging process: " + error);
     WorkerOptions judging = options;
     judging.slot = std::stoi(line.substr(0, space));
-    run_job(*job, inst, judging);
+    judge_job(*job, inst, judging, *sink);
     std::cout << "done " << job->id << std::endl;
   }
 }

@@ -178,7 +178,9 @@ def test_a_collector_started_after_the_workers_finished_ends_with_every_verdict(
         problems.append(f"worker exit {worker.returncode}")
     if os.path.exists(os.path.join(instance.state, "results.db")):
         problems.append("a results database exists before any collector ran")
-    waiting = len(instance.outbox_pending())
+    # A file holds one event (<id>.<seq>.json) or a run (<id>.<first>-<last>.json).
+    seqs = [n.rsplit(".", 2)[1].split("-") for n in instance.outbox_pending()]
+    waiting = sum(int(s[-1]) - int(s[0]) + 1 for s in seqs)
     instance.start_collector()
     rows = instance.wait_verdicts(ids)
     want = ["AC", "WA", "CE", "AC", "WA", "AC"]
