@@ -343,8 +343,9 @@ class LeasedJobQueue : public JobQueue {
     record->data["attempts"] = record->job.attempt + 1;
     record->data["leased_by"] = static_cast<long>(::getpid());
     record->data["leased_at"] = unix_seconds();
-    // Not fsynced: after a machine crash a lost write leaves the lease as it
-    // was queued, which is what it is until judging() marks it, durably.
+    // Not fsynced: it only counts attempts, and judging() writes the count
+    // again, durably, before the judging starts. A machine crash in between
+    // may lose it: that attempt, which judged nothing, is then not counted.
     write_fd(fd.get(), record->data, false);
     Job job = std::move(record->job);
     job.attempt += 1;
