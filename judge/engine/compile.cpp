@@ -102,12 +102,15 @@ fs::path Compiler::default_cache_dir() {
   return fs::temp_directory_path() / "pipejudge-cache";
 }
 
-std::string Compiler::cache_key(const Submission& s) {
+std::string Compiler::cache_key(const Submission& s, const std::vector<std::string>& options) {
   Sha256 h;
   h.add_field(s.language->id);
   for (const auto& w : s.language->compile) h.add_field(w);
   for (const auto& w : s.language->run) h.add_field(w);
   for (const auto& w : s.language->env) h.add_field(w);
+  // Counted: options never hash like sources (an env word has an '=').
+  h.add_field("options " + std::to_string(options.size()));
+  for (const auto& w : options) h.add_field(w);
   for (const auto* files : {&s.sources, &s.support_files}) {
     for (const auto& f : *files) {
       h.add_field(f.filename().string());
@@ -117,8 +120,9 @@ std::string Compiler::cache_key(const Submission& s) {
   return h.hex();
 }
 
-CompileResult Compiler::compile(const Submission& s, Workspace& ws, const std::string& name) {
-  CompileResult r = build(s, ws, name);
+CompileResult Compiler::compile(const Submission& s, Workspace& ws, const std::string& name,
+                                const std::vector<std::string>& options) {
+  CompileResult r = build(s, ws, name, options);
   if (r.status == CompileResult::Status::Ok) find_entry_point(s, r);
   return r;
 }
@@ -147,9 +151,15 @@ void Compiler::find_entry_point(const Submission& s, CompileResult& r) {
   }
 }
 
-CompileResult Compiler::build(const Submission& s, Workspace& ws, const std::string& name) {
+CompileResult Compiler::build(const Submission& s, Workspace& ws, const std::string& name,
+                              const std::vector<std::string>& options) {
   CompileResult r;
   const Language& lang = *s.language;
+  if (!options.empty() && !takes_compiler_options(lang)) {
+    r.status = CompileResult::Status::CompileError;
+    r.reason = "language " + lang.name + " takes no compiler options";
+    return r;
+  }
   auto names = source_names(s);
   r.run_argv = expand_command(lang.run, names, kBinary);
   r.run_env = language_environment(lang);
@@ -158,7 +168,7 @@ CompileResult Compiler::build(const Submission& s, Workspace& ws, const std::str
   r.program_dir = ws.root() / name;
 
   std::error_code ec;
-  fs::path entry = cache_dir_ / cache_key(s);
+  fs::path entry = cache_dir_ / cache_key(s, options);
   if (fs::is_directory(entry, ec)) {
     copy_tree_readonly(entry, r.program_dir);
     r.cached = true;
@@ -172,8 +182,14 @@ CompileResult Compiler::build(const Submission& s, Workspace& ws, const std::str
     copy_tree_readonly(box, r.program_dir);
     return r;
   }
+  // The options are argv words, never a shell's text, for a compiler in the
+  // sandbox: whatever they name (`-o /elsewhere`, `@file`, `-include`,
+  // a plugin, `-wrapper` and the like) is what this sandbox shows, as a
+  // source's own #include is; a program they make it start runs here, under
+  // the compile limits; output put elsewhere than {binary} leaves no program
+  // (a CE). Nothing beyond the box's files and the compiler's read-only view.
   sandbox::Spec spec;
-  spec.argv = expand_command(lang.compile, names, kBinary);
+  spec.argv = expand_command(lang.compile, names, kBinary, options);
   spec.env = expand_memory_limit(r.run_env, compile_limits().memory_bytes);
   spec.readonly_paths = lang.readonly_paths;
   spec.workdir = box;

@@ -44,19 +44,24 @@ class Compiler {
 
   // Compiles into `ws` (or reuses the cache). Never throws for a bad
   // submission: that is a CompileError; trouble of our own is a JudgeError.
-  // The program lands in <workspace>/<name>.
-  CompileResult compile(const Submission& s, Workspace& ws, const std::string& name = "program");
+  // The program lands in <workspace>/<name>. `options`: the words of the
+  // language's {options} (RunOptions::compiler_options); a language
+  // without {options} makes any a CompileError.
+  CompileResult compile(const Submission& s, Workspace& ws, const std::string& name = "program",
+                        const std::vector<std::string>& options = {});
 
   // $PIPEJUDGE_CACHE_DIR, else /var/cache/pipejudge for root, else
   // $XDG_CACHE_HOME/pipejudge or ~/.cache/pipejudge.
   static std::filesystem::path default_cache_dir();
 
-  // Hex SHA-256 of language, its commands and every source (name and bytes).
-  static std::string cache_key(const Submission& s);
+  // Hex SHA-256 of language, its commands, the compiler options and every
+  // source (name and bytes).
+  static std::string cache_key(const Submission& s, const std::vector<std::string>& options = {});
 
  private:
   // Compiles, or copies the cached program.
-  CompileResult build(const Submission& s, Workspace& ws, const std::string& name);
+  CompileResult build(const Submission& s, Workspace& ws, const std::string& name,
+                      const std::vector<std::string>& options);
   void find_entry_point(const Submission& s, CompileResult& r);
 
   std::filesystem::path cache_dir_;

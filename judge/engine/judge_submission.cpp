@@ -36,7 +36,8 @@ struct Judging {
 bool compile(Judging& j) {
   try {
     j.workspace.emplace(RunIdentity::for_slot(j.options.slot));
-    j.program = Compiler(j.options.cache_dir).compile(j.submission, *j.workspace);
+    j.program = Compiler(j.options.cache_dir)
+                    .compile(j.submission, *j.workspace, "program", j.options.run.compiler_options);
   } catch (const std::exception& e) {
     j.program.status = CompileResult::Status::JudgeError;
     j.program.reason = std::string("cannot compile: ") + e.what();

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
@@ -59,6 +60,13 @@ Language parse_language(const std::string& id, const YAML::Node& node) {
   for (const auto& p : lang.readonly_paths)
     if (p.empty() || p.front() != '/')
       throw std::invalid_argument("'readonly_paths' entry '" + p + "' is not an absolute path");
+  for (const auto& w : lang.compile)
+    if (w != "{options}" && w.find("{options}") != std::string::npos)
+      throw std::invalid_argument("'{options}' must be a word of its own in 'compile'");
+  for (const auto* list : {&lang.run, &lang.env})
+    for (const auto& w : *list)
+      if (w.find("{options}") != std::string::npos)
+        throw std::invalid_argument("'{options}' belongs in 'compile' only");
   if (lang.run.empty()) throw std::invalid_argument("'run' is missing");
   if (lang.extensions.empty()) throw std::invalid_argument("'extensions' is missing");
   return lang;
@@ -229,11 +237,16 @@ std::vector<std::string> expand_memory_limit(std::vector<std::string> argv, std:
 
 std::vector<std::string> expand_command(const std::vector<std::string>& tmpl,
                                         const std::vector<std::string>& sources,
-                                        const std::string& binary) {
+                                        const std::string& binary,
+                                        const std::vector<std::string>& options) {
   std::vector<std::string> out;
   for (const auto& word : tmpl) {
     if (word == "{sources}") {
       out.insert(out.end(), sources.begin(), sources.end());
+      continue;
+    }
+    if (word == "{options}") {  // taken as given: never expanded themselves
+      out.insert(out.end(), options.begin(), options.end());
       continue;
     }
     std::string w = word;
@@ -242,6 +255,37 @@ std::vector<std::string> expand_command(const std::vector<std::string>& tmpl,
     out.push_back(w);
   }
   return out;
+}
+
+bool takes_compiler_options(const Language& lang) {
+  return std::find(lang.compile.begin(), lang.compile.end(), "{options}") != lang.compile.end();
+}
+
+std::optional<std::vector<std::string>> split_compiler_options(std::string_view text,
+                                                               std::string& why) {
+  if (text.size() > kMaxCompilerOptionsBytes) {
+    why = "must be at most " + std::to_string(kMaxCompilerOptionsBytes) + " bytes";
+    return std::nullopt;
+  }
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == ' ' || c == '\t') {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+    } else if (u < 0x20 || u >= 0x7f ||
+               std::string_view("\"'\\`$&;|<>()").find(c) != std::string_view::npos) {
+      why =
+          "must be options separated by spaces, in printable ASCII without quotes, backslashes "
+          "or the shell's $&;|<>()` (there is no shell to read them)";
+      return std::nullopt;
+    } else {
+      word += c;
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  return words;
 }
 
 }  // namespace pj::judge

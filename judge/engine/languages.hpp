@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pj::judge {
@@ -88,9 +89,27 @@ std::string preferred_main_class(const Language& lang, const std::string& stem);
 // manage their own heap (the JVM) are told the limit in their run command.
 std::vector<std::string> expand_memory_limit(std::vector<std::string> argv, std::uint64_t bytes);
 
-// Expands {source}, {sources}, {binary} in a command template.
+// Expands {source}, {sources}, {binary} in a command template, and the
+// word {options} to `options`, one argument each (to nothing when empty).
 std::vector<std::string> expand_command(const std::vector<std::string>& tmpl,
                                         const std::vector<std::string>& sources,
-                                        const std::string& binary);
+                                        const std::string& binary,
+                                        const std::vector<std::string>& options = {});
+
+// Whether the language's compile command has the word {options}: whether a
+// submission may add options for its compiler.
+bool takes_compiler_options(const Language& lang);
+
+// Longest compiler options a submission may give (Judge0's limit).
+inline constexpr std::size_t kMaxCompilerOptionsBytes = 512;
+
+// A submission's compiler options ("-O3 -DLOCAL") as the words of {options}:
+// split at spaces and tabs, with no shell in between. Text a shell would
+// read otherwise is refused rather than guessed at: quotes, backslashes,
+// $ & ; | < > ( ) and backquotes, control characters (NUL, newlines) and
+// bytes outside ASCII; so is text over kMaxCompilerOptionsBytes. nullopt
+// then, with `why` set (a message for the field).
+std::optional<std::vector<std::string>> split_compiler_options(std::string_view text,
+                                                               std::string& why);
 
 }  // namespace pj::judge

@@ -1,5 +1,6 @@
-// What a submission's request may set for its runs beyond its problem's
-// limits and command: the knobs of an API such as Judge0's.
+// What a submission's request may set for its compile and runs beyond its
+// problem's limits and its language's commands: the knobs of an API such as
+// Judge0's.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,9 @@ struct RunOptions {
   std::optional<int> processes;
   std::vector<std::string> arguments;  // after the program's command
   bool stderr_to_stdout = false;       // one stream, kept and checked as stdout
+  // Words for the {options} of the language's compile command (checked by
+  // split_compiler_options); a language without {options} refuses them.
+  std::vector<std::string> compiler_options;
 
   bool operator==(const RunOptions&) const = default;
 };

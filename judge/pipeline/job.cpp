@@ -22,6 +22,7 @@ json encode_run(const RunOptions& r) {
   if (r.processes) j["processes"] = *r.processes;
   if (!r.arguments.empty()) j["args"] = r.arguments;
   if (r.stderr_to_stdout) j["stderr_to_stdout"] = true;
+  if (!r.compiler_options.empty()) j["compiler_options"] = r.compiler_options;
   return j;
 }
 
@@ -41,9 +42,9 @@ bool decode_run(const json& j, RunOptions& r) {
       r.processes = v.get<int>();
     } else if (key == "stderr_to_stdout" && v.is_boolean()) {
       r.stderr_to_stdout = v.get<bool>();
-    } else if (key == "args" && v.is_array() &&
+    } else if ((key == "args" || key == "compiler_options") && v.is_array() &&
                std::all_of(v.begin(), v.end(), [](const json& a) { return a.is_string(); })) {
-      r.arguments = v.get<std::vector<std::string>>();
+      (key == "args" ? r.arguments : r.compiler_options) = v.get<std::vector<std::string>>();
     } else {
       return false;
     }

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "judge/engine/languages.hpp"
 #include "judge/engine/sha256.hpp"
 #include "judge/report/events.hpp"
 #include "judge/server/webhook.hpp"
@@ -359,10 +360,15 @@ std::optional<Judge0Request> parse_judge0_request(const json& body, bool base64,
   for (const char* key : {"cpu_extra_time", "additional_files"}) {
     if (present(key)) errors[key].push_back("is not supported by pipejudge yet (send null)");
   }
-  for (const char* key : {"compiler_options"}) {
-    const json* v = present(key);
-    if (v && !(v->is_string() && v->get<std::string>().empty()))
-      errors[key].push_back("is not supported by pipejudge yet (send \"\" or null)");
+  if (const json* v = present("compiler_options")) {  // never base64 in Judge0
+    std::string why;
+    std::optional<std::vector<std::string>> words;
+    if (!v->is_string())
+      errors["compiler_options"].push_back("must be a string");
+    else if (!(words = split_compiler_options(v->get<std::string>(), why)))
+      errors["compiler_options"].push_back(why);
+    else
+      req.run.compiler_options = std::move(*words);
   }
   if (const json* v = present("redirect_stderr_to_stdout")) {
     if (v->is_boolean())

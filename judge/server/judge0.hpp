@@ -85,8 +85,9 @@ struct Judge0Request {
   std::uint64_t memory_limit_kb = 0;
   std::optional<std::string> callback_url;  // an http:// URL (parse_http_url)
   // wall_time_limit, stack_limit, max_processes_and_or_threads,
-  // max_file_size (the output limit), command_line_arguments and
-  // redirect_stderr_to_stdout.
+  // max_file_size (the output limit), command_line_arguments,
+  // redirect_stderr_to_stdout and compiler_options (split_compiler_options;
+  // whether the language takes them is the caller's to check).
   RunOptions run;
 };
 
@@ -95,7 +96,7 @@ using FieldErrors = std::map<std::string, std::vector<std::string>>;
 
 // Checks every field it knows (`base64`: the text fields are base64).
 // `callback_url` must be an http:// URL. Fields pipejudge cannot honour
-// yet (compiler_options, cpu_extra_time, ...) are accepted at
+// yet (cpu_extra_time, enable_network, ...) are accepted at
 // their neutral value only (null, "", false), else refused by name.
 // Unknown fields are ignored, as Judge0 ignores them. Errors go to `errors`; nullopt if there are
 // any.

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "judge/engine/error.hpp"
+#include "judge/engine/languages.hpp"
 #include "judge/server/common.hpp"
 #include "judge/server/judge0.hpp"
 #include "judge/server/routes.hpp"
@@ -113,6 +114,11 @@ class Judge0Api {
     if (!lang || !core_.installed(lang->id)) {
       errors["language_id"].push_back("language with id " + std::to_string(request->language->id) +
                                       " is not installed on this server");
+      return std::nullopt;
+    }
+    if (!request->run.compiler_options.empty() && !takes_compiler_options(*lang)) {
+      errors["compiler_options"].push_back("cannot be set: language " + lang->name +
+                                           " takes no compiler options");
       return std::nullopt;
     }
     Problem problem = load_problem(judge0_package(core_.packages(), *request));
@@ -282,6 +288,18 @@ class Judge0Api {
                         {"failed", facts.dead.size()}}}));
   }
 
+  // The names of the installed languages whose compile command takes
+  // compiler options (Judge0 lists names; all of them, for it, when empty).
+  json compiler_options_languages() const {
+    json names = json::array();
+    for (const auto& j0 : judge0_languages()) {
+      const Language* lang = core_.languages().find(j0.language);
+      if (lang && core_.installed(lang->id) && takes_compiler_options(*lang))
+        names.push_back(lang->name);
+    }
+    return names;
+  }
+
   // Judge0's GET /config_info: the settings that hold here, under Judge0's
   // names (what pipejudge cannot do yet is off).
   void config_info(Res& res) {
@@ -289,8 +307,8 @@ class Judge0Api {
     reply(res, 200,
           {{"maintenance_mode", false},
            {"enable_wait_result", true},
-           {"enable_compiler_options", false},
-           {"allowed_languages_for_compile_options", json::array()},
+           {"enable_compiler_options", true},
+           {"allowed_languages_for_compile_options", compiler_options_languages()},
            {"enable_command_line_arguments", false},
            {"enable_submission_delete", false},
            {"enable_callbacks", core_.callback_refusal().empty()},

@@ -7,7 +7,9 @@ is Python's standard library only (http.client):
   * GET /about, /statuses, /languages, /languages/ID, /workers, /config_info;
   * POST /submissions with Judge0's status ids for an AC (with and without
     expected_output), a WA, a CE, a TLE and an RE by SIGSEGV; ?wait=true;
-    ?fields=; base64 both ways, with output that is not UTF-8;
+    ?fields=; base64 both ways, with output that is not UTF-8; the run's
+    own limits and arguments; compiler_options (one source, two programs;
+    a bad option is a CE; a 422 for Python and for text a shell would read);
   * 422 naming each bad field, 400 for a body that is not JSON, 404 for an
     unknown token, 413 for a body over the limit, 401 without the token
     when one is configured;
@@ -52,6 +54,8 @@ ARGS_C = '#include <stdio.h>\nint main(int argc, char **argv) { for (int i = 1; 
          'printf("%s%s", argv[i], i + 1 < argc ? "|" : "\\n"); return 0; }\n'
 MIXED_C = '#include <stdio.h>\nint main(void) { puts("out"); fflush(stdout); ' \
           'fputs("err\\n", stderr); puts("out2"); return 1; }\n'
+LOCAL_C = '#include <stdio.h>\nint main(void) {\n#ifdef LOCAL\n  puts("local");\n#else\n' \
+          '  puts("judge");\n#endif\n  return 0;\n}\n'
 SLEEP_C = '#include <unistd.h>\nint main(void) { sleep(5); return 0; }\n'
 LONG_OUTPUT = "".join(f"line {i:04d}\n" for i in range(2000))
 SEGV_C = '#include <stdio.h>\nint main(void) { volatile int *p = 0; puts("before"); ' \
@@ -162,6 +166,38 @@ def test_run_limits_and_arguments_of_a_request(server):
     status, body, _ = server.post("/submissions", {"source_code": HELLO_C, "language_id": 50,
                                                    "wall_time_limit": 0, "max_file_size": 99999})
     assert status == 422 and set(body) == {"wall_time_limit", "max_file_size"}, body
+
+
+def test_compiler_options(server):
+    # Two programs of one source: the first one compiled (and cached) is not
+    # the second's.
+    result = server.judge0_final(submit(server, LOCAL_C))
+    assert result["status"]["id"] == 3 and result["stdout"] == "judge\n", result
+    local = submit(server, LOCAL_C, compiler_options="-O3  -DLOCAL")
+    empty = submit(server, LOCAL_C, compiler_options="")
+    bad = submit(server, LOCAL_C, compiler_options="-fno-such-option")
+    result = server.judge0_final(local)
+    assert result["status"]["id"] == 3 and result["stdout"] == "local\n", result
+    assert server.judge0_final(empty)["stdout"] == "judge\n"
+    result = server.judge0_final(bad)
+    assert result["status"] == {"id": 6, "description": "Compilation Error"}, result
+    assert "-fno-such-option" in result["compile_output"], result
+    # A language whose compile step takes no options (Python's only checks
+    # the syntax): a 422, as in Judge0.
+    status, body, _ = server.post("/submissions", {"source_code": "print(1)\n", "language_id": 71,
+                                                   "compiler_options": "-O"})
+    assert status == 422, body
+    assert list(body) == ["compiler_options"] and \
+        body["compiler_options"][0].endswith("takes no compiler options"), body
+    # No shell reads them: what one would is refused, not guessed at.
+    for odd in ('-DX="a b"', "-O2; id", "-O2\n-DX", "x" * 513, 7):
+        status, body, _ = server.post("/submissions", {"source_code": LOCAL_C, "language_id": 50,
+                                                       "compiler_options": odd})
+        assert status == 422 and list(body) == ["compiler_options"], (odd, body)
+    status, config, _ = server.get("/config_info")
+    assert config["enable_compiler_options"] is True
+    assert "C (gcc, gnu17)" in config["allowed_languages_for_compile_options"], config
+    assert not any("Python" in n for n in config["allowed_languages_for_compile_options"])
 
 
 def test_wait_and_fields(server):

@@ -226,6 +226,7 @@ TEST_CASE("a job travels whole, its run options too", "[events]") {
   job.run.processes = 12;
   job.run.arguments = {"--fast", "x y"};
   job.run.stderr_to_stdout = true;
+  job.run.compiler_options = {"-O3", "-DLOCAL"};
   std::string error;
   auto back = Job::parse(job.to_message(), geteuid(), error);
   REQUIRE(back);
@@ -242,7 +243,8 @@ TEST_CASE("a job travels whole, its run options too", "[events]") {
   for (nlohmann::json bad :
        {nlohmann::json{{"keep_output", -1}}, nlohmann::json{{"wall", 0}},
         nlohmann::json{{"processes", 100000}}, nlohmann::json{{"args", {1, 2}}},
-        nlohmann::json{{"nonsense", 1}}, nlohmann::json("wall")}) {
+        nlohmann::json{{"compiler_options", "-O3"}}, nlohmann::json{{"nonsense", 1}},
+        nlohmann::json("wall")}) {
     old["run"] = bad;
     INFO(bad.dump());
     CHECK_FALSE(Job::parse(old.dump(), geteuid(), error));

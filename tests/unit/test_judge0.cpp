@@ -135,7 +135,7 @@ TEST_CASE("judge0: a request is checked field by field") {
   CHECK(errors.count("memory_limit"));
   CHECK(errors.at("stdin").front() == "must be a string");
   CHECK(errors.count("callback_url"));
-  CHECK(!errors.count("compiler_options"));  // "" is its neutral value
+  CHECK(!errors.count("compiler_options"));  // "": no options
   CHECK(errors.count("redirect_stderr_to_stdout"));
 
   errors.clear();
@@ -196,6 +196,32 @@ TEST_CASE("judge0: the run's own limits and arguments travel with the job") {
   CHECK(errors.at("max_processes_and_or_threads").front() == "must be a number");
   CHECK(errors.count("max_file_size"));
   CHECK(errors.count("command_line_arguments"));
+}
+
+TEST_CASE("judge0: compiler options are words for the compile command", "[judge0]") {
+  Judge0Limits limits;
+  FieldErrors errors;
+  auto ok = parse_judge0_request({{"source_code", base64_encode("x")},
+                                  {"language_id", 50},
+                                  {"compiler_options", " -O3  -DLOCAL"}},
+                                 true, limits, errors);  // never base64, as in Judge0
+  REQUIRE(ok);
+  CHECK(ok->run.compiler_options == std::vector<std::string>{"-O3", "-DLOCAL"});
+  auto none = parse_judge0_request(
+      {{"source_code", "x"}, {"language_id", 50}, {"compiler_options", ""}}, false, limits, errors);
+  REQUIRE(none);
+  CHECK(none->run == RunOptions{});
+
+  for (json bad : {json(3), json("-DX=\"a b\""), json("-O2\n-DX"), json(std::string(513, 'O'))}) {
+    INFO(bad.dump());
+    errors.clear();
+    CHECK(!parse_judge0_request(
+        {{"source_code", "x"}, {"language_id", 50}, {"compiler_options", bad}}, false, limits,
+        errors));
+    REQUIRE(errors.count("compiler_options"));
+    CHECK(errors.size() == 1);
+  }
+  CHECK(errors.at("compiler_options").front() == "must be at most 512 bytes");
 }
 
 TEST_CASE("judge0: a request becomes a one-test package, shared by identical ones") {
