@@ -143,6 +143,7 @@ class LeasedJobQueue : public JobQueue {
   void judging(const Job& job) override {
     Lease& lease = leases_.at(job.id);
     lease.data["judging"] = true;
+    lease.data["attempts"] = job.attempt;  // this one counts from here on
     write_fd(lease.fd.get(), lease.data, inst_.sync);
   }
 
@@ -185,7 +186,7 @@ class LeasedJobQueue : public JobQueue {
 
   void release(const Job& job) override {
     Lease lease = end_lease(job);
-    lease.data["attempts"] = std::max(0, lease.data["attempts"].get<int>() - 1);
+    lease.data["attempts"] = std::max(0, job.attempt - 1);  // this one does not count
     lease.data.erase("leased_by");
     lease.data.erase("judging");
     write_fd(lease.fd.get(), lease.data, inst_.sync);
@@ -209,7 +210,6 @@ class LeasedJobQueue : public JobQueue {
       }
       Job job = record->job;
       if (!record->data.value("judging", false)) {  // died before judging it: no attempt spent
-        record->data["attempts"] = std::max(0, job.attempt - 1);
         write_fd(fd.get(), record->data, inst_.sync);
         move_back(id, record->data);
         log("submission " + id + ": its worker died before judging it; back in the queue");
@@ -340,12 +340,10 @@ class LeasedJobQueue : public JobQueue {
       reject("leased", id + ".job", record ? "its name does not match its job" : why, log);
       return std::nullopt;
     }
-    record->data["attempts"] = record->job.attempt + 1;
     record->data["leased_by"] = static_cast<long>(::getpid());
     record->data["leased_at"] = unix_seconds();
-    // Not fsynced: it only counts attempts, and judging() writes the count
-    // again, durably, before the judging starts. A machine crash in between
-    // may lose it: that attempt, which judged nothing, is then not counted.
+    // Not fsynced: who leased it is for people and is known from the lock;
+    // the attempt is counted by judging(), durably, when the judging starts.
     write_fd(fd.get(), record->data, false);
     Job job = std::move(record->job);
     job.attempt += 1;
