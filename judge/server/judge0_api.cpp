@@ -309,7 +309,7 @@ class Judge0Api {
            {"enable_wait_result", true},
            {"enable_compiler_options", true},
            {"allowed_languages_for_compile_options", compiler_options_languages()},
-           {"enable_command_line_arguments", false},
+           {"enable_command_line_arguments", true},
            {"enable_submission_delete", false},
            {"enable_callbacks", core_.callback_refusal().empty()},
            {"callbacks_max_tries", tries_within(core_.options().webhooks)},

@@ -196,6 +196,7 @@ def test_compiler_options(server):
         assert status == 422 and list(body) == ["compiler_options"], (odd, body)
     status, config, _ = server.get("/config_info")
     assert config["enable_compiler_options"] is True
+    assert config["enable_command_line_arguments"] is True
     assert "C (gcc, gnu17)" in config["allowed_languages_for_compile_options"], config
     assert not any("Python" in n for n in config["allowed_languages_for_compile_options"])
 
