@@ -7,8 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <stdexcept>
@@ -104,8 +106,15 @@ bool ChildProcess::exited_within(double seconds) {
   if (!running()) return true;
   if (!impl_->pidfd) impl_->pidfd.reset(static_cast<int>(syscall(SYS_pidfd_open, pid(), 0)));
   if (impl_->pidfd) {
-    pollfd p{impl_->pidfd.get(), POLLIN, 0};
-    ::poll(&p, 1, static_cast<int>(seconds * 1000));
+    // A signal (a second SIGTERM, say) does not cut the wait short.
+    auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          until - std::chrono::steady_clock::now());
+      pollfd p{impl_->pidfd.get(), POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(std::max<long>(0, left.count()))) >= 0 || errno != EINTR)
+        break;
+    }
   } else {  // a kernel without pidfds
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   }
