@@ -18,7 +18,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -40,45 +39,6 @@ constexpr double kSendWaitSeconds = 0.1;
 constexpr std::size_t kGroupBytes = static_cast<std::size_t>(MessageQueue::kMessageSize);
 // Events handed over but not yet written before publish() waits.
 constexpr std::size_t kMaxPending = 1024;
-// How long the writer waits for company before it writes a lone event
-// (unless someone flushes): a test's event then shares its file, fsyncs,
-// message and the collector's transaction with the tests after it. Live
-// views see an event at most this much later; a verdict, flushed, is not held.
-constexpr auto kLinger = std::chrono::milliseconds(20);
-
-struct Outgoing {
-  std::string id;
-  std::int64_t seq = 0;
-  std::string message;
-};
-
-// Consecutive events of one submission, written as one file, sent as one message.
-struct Group {
-  std::string id;
-  std::int64_t first = 0, last = 0;
-  std::string lines;
-  std::string name;  // once written
-};
-
-// Splits what was handed over into groups: runs of consecutive seqs of one
-// submission, each small enough for one message.
-std::vector<Group> make_groups(const std::deque<Outgoing>& events) {
-  std::vector<Group> groups;
-  for (const auto& e : events) {
-    Group* g = groups.empty() ? nullptr : &groups.back();
-    // The message: "<id>.<first>-<last>.json\n" then the lines.
-    std::size_t header = e.id.size() + 32;
-    if (g && g->id == e.id && e.seq == g->last + 1 &&
-        header + g->lines.size() + 1 + e.message.size() <= kGroupBytes) {
-      g->lines += '\n';
-      g->lines += e.message;
-      g->last = e.seq;
-    } else {
-      groups.push_back({e.id, e.seq, e.seq, e.message, {}});
-    }
-  }
-  return groups;
-}
 
 class LocalEventSink : public EventSink {
  public:
@@ -144,10 +104,10 @@ class LocalEventSink : public EventSink {
     for (;;) {
       wake_.wait(lock, [&] { return closing_ || !pending_.empty(); });
       if (pending_.empty()) return;  // closing, and everything is written
-      wake_.wait_for(lock, kLinger, [&] {
+      wake_.wait_for(lock, kEventLinger, [&] {
         return closing_ || flushing_ > 0 || pending_.size() >= kMaxPending / 2;
       });
-      std::deque<Outgoing> taken;
+      std::vector<OutgoingEvent> taken;
       taken.swap(pending_);
       changed_.notify_all();  // room for publish()
       lock.unlock();
@@ -172,8 +132,9 @@ class LocalEventSink : public EventSink {
 
   // Group commit: every file written, one fsync of the outbox directory for
   // all their names, and only then is anything sent.
-  void write_and_send(const std::deque<Outgoing>& events) {
-    std::vector<Group> groups = make_groups(events);
+  void write_and_send(const std::vector<OutgoingEvent>& events) {
+    // The message: "<id>.<first>-<last>.json\n" then the lines.
+    std::vector<EventGroup> groups = make_event_groups(events, kGroupBytes, 32);
     for (auto& g : groups) g.name = outbox_.write(g.id, g.first, g.last, g.lines, false);
     outbox_.sync_dir();
     for (const auto& g : groups) deliver(g.name + "\n" + g.lines);
@@ -233,7 +194,7 @@ class LocalEventSink : public EventSink {
   std::mutex mutex_;
   std::condition_variable wake_;     // for the writer: work, or closing
   std::condition_variable changed_;  // for publish() and flush(): room, progress, failure
-  std::deque<Outgoing> pending_;
+  std::vector<OutgoingEvent> pending_;
   std::uint64_t published_ = 0, done_ = 0;
   int flushing_ = 0;  // callers waiting in flush()
   std::exception_ptr failure_;

@@ -20,6 +20,23 @@ constexpr std::string_view kSuffix = ".json";
 
 }  // namespace
 
+std::vector<EventGroup> make_event_groups(const std::vector<OutgoingEvent>& events,
+                                          std::size_t max_bytes, std::size_t header_bytes) {
+  std::vector<EventGroup> groups;
+  for (const auto& e : events) {
+    EventGroup* g = groups.empty() ? nullptr : &groups.back();
+    if (g && g->id == e.id && e.seq == g->last + 1 &&
+        header_bytes + e.id.size() + g->lines.size() + 1 + e.message.size() <= max_bytes) {
+      g->lines += '\n';
+      g->lines += e.message;
+      g->last = e.seq;
+    } else {
+      groups.push_back({e.id, e.seq, e.seq, e.message, {}});
+    }
+  }
+  return groups;
+}
+
 Outbox::Outbox(fs::path dir, bool sync) : dir_(std::move(dir)), sync_(sync) {}
 
 std::string Outbox::file_name(const std::string& id, std::int64_t seq) {

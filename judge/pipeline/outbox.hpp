@@ -28,6 +28,34 @@ struct OutboxName {
   std::size_t count() const { return static_cast<std::size_t>(last - first + 1); }
 };
 
+// An event handed to a sink, and a group of them: consecutive events of one
+// submission, committed together (one outbox file, one message or stream
+// entry, one transaction of the collector).
+struct OutgoingEvent {
+  std::string id;
+  std::int64_t seq = 0;
+  std::string message;
+};
+
+struct EventGroup {
+  std::string id;
+  std::int64_t first = 0, last = 0;
+  std::string lines;  // the events, one a line
+  std::string name;   // its outbox file, once written
+};
+
+// Splits events, in the order handed over, into groups: runs of consecutive
+// seqs of one submission, each within `max_bytes` counting `header_bytes`
+// plus the submission id's length for what travels before the lines.
+std::vector<EventGroup> make_event_groups(const std::vector<OutgoingEvent>& events,
+                                          std::size_t max_bytes, std::size_t header_bytes);
+
+// How long a sink's writer waits for company before it commits a lone
+// event (unless someone flushes): a test's event then shares its group with
+// the tests after it. Live views see an event at most this much later; a
+// verdict, flushed, is not held.
+constexpr std::chrono::milliseconds kEventLinger{20};
+
 class Outbox {
  public:
   Outbox(std::filesystem::path dir, bool sync);

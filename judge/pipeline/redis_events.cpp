@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -41,35 +40,7 @@ void log(const std::string& m) {
   std::fprintf(stderr, "pipejudge[%d]: %s\n", static_cast<int>(getpid()), m.c_str());
 }
 
-struct Outgoing {
-  std::string id;
-  std::int64_t seq = 0;
-  std::string message;
-};
-
-struct Group {
-  std::string id;
-  std::int64_t first = 0, last = 0;
-  std::string lines;
-};
-
-std::vector<Group> make_groups(const std::deque<Outgoing>& events) {
-  std::vector<Group> groups;
-  for (const auto& e : events) {
-    Group* g = groups.empty() ? nullptr : &groups.back();
-    if (g && g->id == e.id && e.seq == g->last + 1 &&
-        g->lines.size() + 1 + e.message.size() <= kGroupBytes) {
-      g->lines += '\n';
-      g->lines += e.message;
-      g->last = e.seq;
-    } else {
-      groups.push_back({e.id, e.seq, e.seq, e.message});
-    }
-  }
-  return groups;
-}
-
-Argv xadd(const RedisKeys& keys, const Group& g) {
+Argv xadd(const RedisKeys& keys, const EventGroup& g) {
   return {"XADD", keys.events(),          "*",      "id",   g.id, "first", std::to_string(g.first),
           "last", std::to_string(g.last), "events", g.lines};
 }
@@ -104,12 +75,16 @@ class RedisEventSink : public EventSink {
     if (failure_) std::rethrow_exception(failure_);
     pending_.push_back({id, seq, message});
     ++published_;
-    wake_.notify_one();
+    // The writer wants the first event, and the one that ends its lingering.
+    if (pending_.size() == 1 || pending_.size() == kMaxPending / 2) wake_.notify_one();
   }
 
   void flush() override {
     std::unique_lock lock(mutex_);
+    ++flushing_;
+    wake_.notify_one();  // no lingering now
     changed_.wait(lock, [&] { return failure_ || done_ == published_; });
+    --flushing_;
     if (failure_) std::rethrow_exception(failure_);
   }
 
@@ -190,7 +165,10 @@ class RedisEventSink : public EventSink {
         retry = sent ? 0.05 : std::min(retry * 2, kMaxRetrySeconds);
         continue;
       }
-      std::deque<Outgoing> taken;
+      wake_.wait_for(lock, kEventLinger, [&] {
+        return closing_ || flushing_ > 0 || pending_.size() >= kMaxPending / 2;
+      });
+      std::vector<OutgoingEvent> taken;
       taken.swap(pending_);
       changed_.notify_all();
       lock.unlock();
@@ -213,8 +191,8 @@ class RedisEventSink : public EventSink {
 
   // Straight to the stream when nothing waits before them; else (or if the
   // broker cannot take them) to the outbox, durable, after what waits.
-  void send(const std::deque<Outgoing>& events) {
-    std::vector<Group> groups = make_groups(events);
+  void send(const std::vector<OutgoingEvent>& events) {
+    std::vector<EventGroup> groups = make_event_groups(events, kGroupBytes, 0);
     bool backlog;
     {
       std::lock_guard lock(mutex_);
@@ -265,7 +243,7 @@ class RedisEventSink : public EventSink {
           continue;
         }
         if (!data) continue;
-        connection().try_call(xadd(keys_, {group->id, group->first, group->last, *data}));
+        connection().try_call(xadd(keys_, {group->id, group->first, group->last, *data, name}));
         outbox_.remove(name);
       }
     } catch (const std::exception& e) {
@@ -307,8 +285,9 @@ class RedisEventSink : public EventSink {
   bool warned_ = false;
   std::mutex mutex_;
   std::condition_variable wake_, changed_;
-  std::deque<Outgoing> pending_;
+  std::vector<OutgoingEvent> pending_;
   std::uint64_t published_ = 0, done_ = 0;
+  int flushing_ = 0;  // callers waiting in flush()
   std::exception_ptr failure_;
   bool backlog_ = false;  // outbox files or blobs wait to be sent
   bool closing_ = false;
