@@ -372,6 +372,16 @@ class Instance:
         return sqlite3.connect(f"file:{os.path.join(self.state, 'results.db')}?mode=ro", uri=True,
                                timeout=30)
 
+    def stored_event(self, submission_id, seq, timeout=30):
+        """The body of an event once the collector has stored it."""
+        def body():
+            with self.db() as db:
+                return db.execute("SELECT body FROM events WHERE submission_id = ? AND seq = ?",
+                                  (submission_id, seq)).fetchone()
+        assert wait_for(body, timeout=timeout), \
+            f"event {seq} of {submission_id} was not stored in {timeout} s"
+        return json.loads(body()[0])
+
     def outbox_pending(self):
         """Event files waiting in the outbox."""
         outbox = os.path.join(self.state, "outbox")

@@ -401,14 +401,8 @@ def test_a_live_job_goes_before_the_queued_batch_jobs(broker_instance, repo_root
     assert e2e_support.wait_for(lambda: len(compiling_times(instance)) >= 3, timeout=60), \
         "the worker did not start on the batch jobs"
     live = instance.enqueue(aplusb(repo_root), sol)
-
-    def queued_event():
-        with instance.db() as db:
-            return db.execute("SELECT body FROM events WHERE submission_id = ? AND seq = 0",
-                              (live,)).fetchone()
-
-    assert e2e_support.wait_for(queued_event, timeout=30), "the queued event was not stored"
-    queued_at = json.loads(queued_event()[0])["ts"]
+    # Durable when enqueue returns; stored once the collector gets to it.
+    queued_at = instance.stored_event(live, 0)["ts"]
     rows = instance.wait_verdicts([live], timeout=60)
     assert rows.get(live, {}).get("verdict") == "AC", rows.get(live)
     started = compiling_times(instance)
