@@ -33,25 +33,34 @@ constexpr double kCancelPoll = 0.05;
 // Events of one submission that have been reported so far, by seq. The
 // transport's unstored ones first, then the database: an event leaves the
 // transport only after it is committed, so this order misses nothing.
+// `store`: the results database once opened (kept by a caller that asks
+// again and again, a judging process).
 std::map<std::int64_t, json> reported_events(EventSink& sink, const Instance& inst,
-                                             const std::string& id) {
+                                             const std::string& id,
+                                             std::optional<ResultStore>& store) {
   std::map<std::int64_t, json> found;
   for (const auto& message : sink.unstored(id)) {
     ParsedEvent p = parse_event(message, geteuid());
     if (p.event) found.emplace(p.event->seq, std::move(p.event->body));
   }
   std::error_code ec;
-  if (fs::exists(inst.db_path, ec)) {
-    ResultStore store = ResultStore::open_reader(inst.db_path);
-    for (auto& row : store.events(id)) found.emplace(row.seq, std::move(row.body));
-  }
+  if (!store && fs::exists(inst.db_path, ec)) store.emplace(ResultStore::open_reader(inst.db_path));
+  if (store)
+    for (auto& row : store->events(id)) found.emplace(row.seq, std::move(row.body));
   return found;
+}
+
+std::map<std::int64_t, json> reported_events(EventSink& sink, const Instance& inst,
+                                             const std::string& id) {
+  std::optional<ResultStore> store;
+  return reported_events(sink, inst, id, store);
 }
 
 // With a broker, also what the collector stored (this machine may have no
 // results database).
-std::int64_t last_reported_seq(EventSink& sink, const Instance& inst, const std::string& id) {
-  auto known = reported_events(sink, inst, id);
+std::int64_t last_reported_seq(EventSink& sink, const Instance& inst, const std::string& id,
+                               std::optional<ResultStore>& store) {
+  auto known = reported_events(sink, inst, id, store);
   std::int64_t last = known.empty() ? 0 : known.rbegin()->first;
   if (auto stored = sink.stored(id)) last = std::max(last, stored->last_seq);
   return last;
@@ -152,14 +161,14 @@ class JudgingProcess {
   std::optional<ChildProcess> child_;
 };
 
-void judge_job(const Job& job, const Instance& inst, const WorkerOptions& options,
-               EventSink& sink) {
+void judge_job(const Job& job, const Instance& inst, const WorkerOptions& options, EventSink& sink,
+               std::optional<ResultStore>& store) {
   // A job from the queue: after everything reported so far, the queued
   // event and what an earlier attempt said (its worker died, or it was
   // handed back when stopped). `submit`'s own (attempt 0): after queued.
   SubmissionEmitter events =
       job.attempt > 0
-          ? SubmissionEmitter::after(sink, job.id, last_reported_seq(sink, inst, job.id))
+          ? SubmissionEmitter::after(sink, job.id, last_reported_seq(sink, inst, job.id, store))
           : SubmissionEmitter::for_judge(sink, job.id);
   events.compiling(std::max(job.attempt, 1));
   SubmissionReport report;
@@ -195,12 +204,14 @@ void judge_job(const Job& job, const Instance& inst, const WorkerOptions& option
 
 void run_job(const Job& job, const Instance& inst, const WorkerOptions& options) {
   std::unique_ptr<EventSink> sink = open_transport(inst)->event_sink();
-  judge_job(job, inst, options, *sink);
+  std::optional<ResultStore> store;
+  judge_job(job, inst, options, *sink, store);
 }
 
 void serve_jobs(const Instance& inst, const WorkerOptions& options) {
   // One sink for every job: its writer thread and queue are set up once.
   std::unique_ptr<EventSink> sink = open_transport(inst)->event_sink();
+  std::optional<ResultStore> store;  // opened once, when there is one
   std::string line;
   while (std::getline(std::cin, line)) {
     std::size_t space = line.find(' ');
@@ -210,7 +221,7 @@ void serve_jobs(const Instance& inst, const WorkerOptions& options) {
     if (!job) throw std::runtime_error("not a job for the judging process: " + error);
     WorkerOptions judging = options;
     judging.slot = std::stoi(line.substr(0, space));
-    judge_job(*job, inst, judging, *sink);
+    judge_job(*job, inst, judging, *sink, store);
     std::cout << "done " << job->id << std::endl;
   }
 }
