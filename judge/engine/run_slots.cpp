@@ -59,6 +59,15 @@ int slot_cpu(int slot) {
   return slot >= 0 && static_cast<std::size_t>(slot) < cpus.size() ? cpus[slot] : -1;
 }
 
+void keep_thread_on_slot_core(int slot) {
+  int cpu = slot_cpu(slot);
+  if (cpu < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  sched_setaffinity(0, sizeof set, &set);  // a hint for speed: if refused, runs are still pinned
+}
+
 int max_run_slots() {
   static const int max = [] {
     int cores = static_cast<int>(judging_cpus().size());

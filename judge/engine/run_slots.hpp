@@ -50,6 +50,13 @@ const std::vector<int>& judging_cpus();
 // for a slot beyond them, which max_run_slots() and --slot never give.
 int slot_cpu(int slot);
 
+// Keeps the calling thread on slot `slot`'s core: the judge's own work for
+// the slot (starting its programs, checking their output, sending events)
+// then runs on the core its program leaves idle between runs, and never on
+// another slot's core, where it would delay that slot's program. Nothing
+// for a slot without a core.
+void keep_thread_on_slot_core(int slot);
+
 // The machine-wide maximum: the site configuration's run_slots, else the
 // number of cores; never more than the cores (judging_cpus()), so that
 // every slot has a core of its own.

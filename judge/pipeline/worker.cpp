@@ -186,6 +186,7 @@ void judge_job(const Job& job, const Instance& inst, const WorkerOptions& option
     LanguageTable languages = LanguageTable::current_default();
     Problem problem = load_problem(problem_dir);
     Submission submission = load_submission(file, job.language, languages, job.entry);
+    keep_thread_on_slot_core(options.slot);
     JudgeOptions judge;
     judge.run_all = job.all;
     judge.run = job.run;
