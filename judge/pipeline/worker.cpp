@@ -124,14 +124,16 @@ class JudgingProcess {
     }
   }
 
-  // Judges the job; empty if it finished, else what went wrong. `cancelled`
-  // is asked while it judges; true stops the process (and makes
-  // `was_cancelled` true).
-  std::string judge(const Job& job, int slot, const std::function<bool()>& cancelled,
-                    bool& was_cancelled) {
+  // Judges the job; empty if it finished, else what went wrong. `started`
+  // is called once the job is handed over (the judging starts while it
+  // runs); `cancelled` is asked while it judges; true stops the process
+  // (and makes `was_cancelled` true).
+  std::string judge(const Job& job, int slot, const std::function<void()>& started,
+                    const std::function<bool()>& cancelled, bool& was_cancelled) {
     std::string error;
     if (!ensure_started(error)) return error;
     if (!child_->write_line(std::to_string(slot) + " " + job.to_message())) return lost();
+    started();
     for (;;) {
       if (child_->line_within(kCancelPoll)) {
         std::optional<std::string> line = child_->read_line();
@@ -313,15 +315,17 @@ void run_worker(const Instance& inst, const WorkerOptions& options, const std::a
     }
     WorkerOptions judging = options;
     judging.slot = slot->number();
-    jobs->judging(*job);
     std::string start_error;
     pid_t judging_pid = judge.ensure_started(start_error);
     jobs->worker_state("judging " + job->id + " (attempt " + std::to_string(job->attempt) +
                        ", run slot " + std::to_string(judging.slot) + ", judging process " +
                        std::to_string(judging_pid) + ")");
     bool was_cancelled = false;
+    // The attempt is counted (durably: an fsync) while the judging process
+    // starts on the job, not before.
     std::string why = judge.judge(
-        *job, judging.slot, [&] { return jobs->cancelled(*job); }, was_cancelled);
+        *job, judging.slot, [&] { jobs->judging(*job); }, [&] { return jobs->cancelled(*job); },
+        was_cancelled);
     if (was_cancelled) {
       report_final_instead(*sink, inst, job->id, Verdict::Cancelled,
                            "cancelled while it was judged (pipejudge cancel)");
