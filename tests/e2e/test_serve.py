@@ -522,7 +522,7 @@ def test_load_from_concurrent_clients(instance):
             status, body, _ = server.get("/api/health")
             latencies.append(time.monotonic() - start)
             assert status == 200 and body["collector"], body
-            time.sleep(0.05)
+            time.sleep(0.02)  # enough calls that the 99th percentile is not the slowest one
 
     def client(n):
         want = {}
