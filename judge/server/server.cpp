@@ -37,6 +37,17 @@ bool authorised(const ServeOptions& options, const Req& req, Res& res) {
   return ok;
 }
 
+// The library listens with a backlog of 5: under load, a connection beyond
+// it waits for the client's retry (a second or more) or is reset. A second
+// listen() on the listening socket widens it.
+void widen_backlog(int sock) {
+  int accepting = 0;
+  socklen_t len = sizeof accepting;
+  if (sock >= 0 && ::getsockopt(sock, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) == 0 &&
+      accepting)
+    ::listen(sock, SOMAXCONN);
+}
+
 }  // namespace
 
 bool loopback_host(const std::string& host) {
@@ -52,10 +63,12 @@ void run_server(const Instance& inst, const ServeOptions& options, const std::at
   svr.set_payload_max_length(options.max_body_bytes);
   svr.set_keep_alive_timeout(1);
   // The listening socket is not inherited by anything we start.
-  svr.set_socket_options([](socket_t sock) {
+  socket_t listening = -1;
+  svr.set_socket_options([&listening](socket_t sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     ::fcntl(sock, F_SETFD, FD_CLOEXEC);
+    listening = sock;
   });
   svr.set_exception_handler([log](const Req&, Res& res, std::exception_ptr ep) {
     std::string what = "unknown error";
@@ -99,6 +112,7 @@ void run_server(const Instance& inst, const ServeOptions& options, const std::at
     throw ConfigError(options.host + ":" + std::to_string(port),
                       "cannot listen on this address (in use, or not this machine's)");
   }
+  widen_backlog(listening);
   on_listening(port);
   std::atomic<bool> done{false};
   std::thread watcher([&] {

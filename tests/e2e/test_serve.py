@@ -31,6 +31,7 @@ import http.client
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -505,6 +506,15 @@ def test_health(server):
     assert config["max_submission_batch_size"] == 20 and config["enable_batched_submissions"]
     assert config["cpu_time_limit"] == 5 and config["max_memory_limit"] == 512000
     assert config["enable_callbacks"] is False
+
+
+def test_listen_backlog_takes_bursts_of_connections(server):
+    """The HTTP library listens with a backlog of 5; beyond it, a burst of
+    new connections waits a second for the client's retry, or is reset.
+    serve widens it: the listening socket's backlog (ss's Send-Q) is large."""
+    out = subprocess.run(["ss", "-ltnH", f"sport = :{server.port}"], capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out and out[0] == "LISTEN" and int(out[2]) >= 128, out
 
 
 def test_load_from_concurrent_clients(instance):
