@@ -78,18 +78,24 @@ def run_once(pipejudge, root, problem, source, n, workers, broker, tag):
             time.sleep(0.02)
         return n / (time.monotonic() - start)
     finally:
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        if not broker:
-            import ctypes
-            libc = ctypes.CDLL(None)
-            for q in (f"/pipejudge-{name}", f"/pipejudge-{name}-submissions"):
-                libc.mq_unlink(q.encode())
+        stop_instance(procs, name, broker)
+
+
+def stop_instance(procs, name, broker):
+    """Stops the processes (last started first) and, without a broker,
+    removes the instance's message queues."""
+    for p in reversed(procs):
+        p.terminate()
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    if not broker:
+        import ctypes
+        libc = ctypes.CDLL(None)
+        for q in (f"/pipejudge-{name}", f"/pipejudge-{name}-submissions"):
+            libc.mq_unlink(q.encode())
 
 
 def latency(pipejudge, root, problem, source, broker, tag, count=20):
@@ -121,14 +127,7 @@ def latency(pipejudge, root, problem, source, broker, tag, count=20):
             events = c.execute("SELECT COUNT(*) FROM events").fetchone()[0] / (count + 2)
         return sorted(times)[len(times) // 2], events
     finally:
-        for p in reversed(procs):
-            p.terminate()
-            p.wait()
-        if not broker:
-            import ctypes
-            libc = ctypes.CDLL(None)
-            for q in (f"/pipejudge-{name}", f"/pipejudge-{name}-submissions"):
-                libc.mq_unlink(q.encode())
+        stop_instance(procs, name, broker)
 
 
 def main():

@@ -98,14 +98,12 @@ def test_workers_and_collector_killed_at_random_lose_nothing(instance, repo_root
     assert not jobs_in(instance, "dead"), f"dead letters: {jobs_in(instance, 'dead')}"
 
 
-def test_a_job_that_always_kills_its_worker_ends_as_a_dead_letter(instance, repo_root):
-    instance.start_collector()
-    workers = [instance.start_worker() for _ in range(2)]
-    doomed = instance.enqueue(aplusb(repo_root), aplusb(repo_root, "time_limit_exceeded/spin.cpp"))
-    behind = {instance.enqueue(aplusb(repo_root), aplusb(repo_root, rel)): verdict
-              for rel, verdict in CASES[:4]}
+def kill_its_judges_until_final(instance, doomed, workers, seconds):
+    """SIGKILLs every worker daemon seen judging `doomed` until it has a
+    verdict (or `seconds` pass), starting a worker for each that died;
+    returns how many kills there were."""
     kills = 0
-    deadline = time.time() + 240
+    deadline = time.time() + seconds
     while time.time() < deadline:
         rows = {r["id"]: r for r in instance.results("--limit", "1000")}
         if rows.get(doomed, {}).get("verdict"):
@@ -121,6 +119,16 @@ def test_a_job_that_always_kills_its_worker_ends_as_a_dead_letter(instance, repo
                 workers.remove(w)
                 workers.append(instance.start_worker())
         time.sleep(0.05)
+    return kills
+
+
+def test_a_job_that_always_kills_its_worker_ends_as_a_dead_letter(instance, repo_root):
+    instance.start_collector()
+    workers = [instance.start_worker() for _ in range(2)]
+    doomed = instance.enqueue(aplusb(repo_root), aplusb(repo_root, "time_limit_exceeded/spin.cpp"))
+    behind = {instance.enqueue(aplusb(repo_root), aplusb(repo_root, rel)): verdict
+              for rel, verdict in CASES[:4]}
+    kills = kill_its_judges_until_final(instance, doomed, workers, 240)
     rows = instance.wait_verdicts([doomed, *behind], timeout=120)
     row = rows.get(doomed, {})
     assert row.get("verdict") == "IE", f"the doomed job: {row}"

@@ -40,7 +40,7 @@ import pytest
 
 import e2e_support
 from test_queue import (CASES, aplusb, compiling_times, finals_per_submission, judging_parents,
-                        judging_workers, queue_facts)
+                        judging_workers, kill_its_judges_until_final, queue_facts)
 
 SUBMISSIONS = int(os.environ.get("PJ_E2E_REDIS_KILL_SUBMISSIONS", "200"))
 LEASE = 1  # seconds: a killed worker's job is taken over after it
@@ -349,23 +349,7 @@ def test_a_job_that_always_kills_its_worker_ends_as_a_dead_letter(broker_instanc
     doomed = instance.enqueue(aplusb(repo_root), aplusb(repo_root, "time_limit_exceeded/spin.cpp"))
     behind = {instance.enqueue(aplusb(repo_root), aplusb(repo_root, rel)): verdict
               for rel, verdict in CASES[:3]}
-    kills = 0
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        rows = {r["id"]: r for r in instance.results("--limit", "1000")}
-        if rows.get(doomed, {}).get("verdict"):
-            break
-        for pid in judging_parents(instance, doomed):
-            try:
-                os.kill(pid, signal.SIGKILL)
-                kills += 1
-            except ProcessLookupError:
-                pass
-        for w in list(workers):
-            if w.poll() is not None:
-                workers.remove(w)
-                workers.append(instance.start_worker())
-        time.sleep(0.05)
+    kills = kill_its_judges_until_final(instance, doomed, workers, 90)
     rows = instance.wait_verdicts([doomed, *behind], timeout=60)
     row = rows.get(doomed, {})
     assert row.get("verdict") == "IE", f"the doomed job: {row}"
