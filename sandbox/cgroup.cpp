@@ -219,6 +219,12 @@ const std::vector<std::string>& SlotCgroup::dirs() const {
   return ops_->dirs();
 }
 
+std::vector<std::string> SlotCgroup::self_join_paths() const {
+  std::vector<std::string> paths;
+  for (const std::string& dir : dirs()) paths.push_back(dir + "/" + ops_->self_join_file());
+  return paths;
+}
+
 int SlotCgroup::v2_dir_fd() const {
   return ops_->dir_fd();
 }

@@ -163,6 +163,9 @@ class SlotCgroup {
   const std::string& name() const { return name_; }
   // The slot's directories: the v2 cgroup, or memory, pids, cpuacct, cpuset on v1.
   const std::vector<std::string>& dirs() const;
+  // For each of dirs(), the file a single-threaded process writes "0" to, to
+  // move itself into the slot (the cheapest way the version offers).
+  std::vector<std::string> self_join_paths() const;
 
  private:
   SlotCgroup(std::string name, std::unique_ptr<CgroupSlotOps> ops);

@@ -137,6 +137,8 @@ class V2SlotOps final : public CgroupSlotOps {
   }
 
   int dir_fd() const override { return dir_fd_.get(); }
+  // cgroup.threads cannot move a process out of its domain: the whole process.
+  const char* self_join_file() const override { return "cgroup.procs"; }
 
   void close_fds() override {
     peak_fd_.reset();

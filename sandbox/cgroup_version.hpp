@@ -39,6 +39,8 @@ class CgroupSlotOps {
   virtual void kill_at_once() {}
   // O_PATH fd of the slot's directory for clone3(CLONE_INTO_CGROUP); -1 if none.
   virtual int dir_fd() const { return -1; }
+  // The file in each of dirs() that a process writes "0" to, to move itself in.
+  virtual const char* self_join_file() const = 0;
   // Closes the fds it holds on the slot (before the slot is removed).
   virtual void close_fds() {}
 

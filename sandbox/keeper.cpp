@@ -36,9 +36,9 @@ using namespace protocol;
 struct Config {
   int socket_fd = -1;
   bool isolate = false;
-  bool user_namespace = false;    // isolated in a user namespace of our own (userns.hpp)
-  HostView host;                  // user namespace: where shared work directories come from
-  std::vector<int> cgroup_procs;  // "0" written to each moves the writer in
+  bool user_namespace = false;   // isolated in a user namespace of our own (userns.hpp)
+  HostView host;                 // user namespace: where shared work directories come from
+  std::vector<int> cgroup_join;  // "0" written to each moves the writer in
   std::vector<std::string> readonly;
 };
 
@@ -84,7 +84,7 @@ int program_child(void* arg) {
     child_fail(c, kStepFds);
   if (c->cfg->isolate ? chdir("/box") != 0 : fchdir(c->fds[kFdWorkdir]) != 0)
     child_fail(c, kStepChdir);
-  for (int fd : c->cfg->cgroup_procs)
+  for (int fd : c->cfg->cgroup_join)
     if (write(fd, "0", 1) != 1) child_fail(c, kStepCgroup);
   // After joining the cgroups (a v1 cpuset sets the affinity on attach):
   // the floor where no cpuset confines the run.
@@ -365,8 +365,8 @@ Config parse_args(int argc, char** argv) {
       cfg.isolate = true;
     } else if (a == "--user-namespace") {
       cfg.user_namespace = true;
-    } else if (a == "--cgroup-procs") {
-      cfg.cgroup_procs.push_back(std::atoi(value().c_str()));
+    } else if (a == "--cgroup-join") {
+      cfg.cgroup_join.push_back(std::atoi(value().c_str()));
     } else if (a == "--readonly") {
       cfg.readonly.push_back(value());
     } else {
@@ -394,7 +394,7 @@ int keeper_main(int argc, char** argv) {
   Config cfg = parse_args(argc, argv);
   // Ours only: the program must not inherit the socket or the cgroup files.
   fcntl(cfg.socket_fd, F_SETFD, FD_CLOEXEC);
-  for (int fd : cfg.cgroup_procs) fcntl(fd, F_SETFD, FD_CLOEXEC);
+  for (int fd : cfg.cgroup_join) fcntl(fd, F_SETFD, FD_CLOEXEC);
   signal(SIGPIPE, SIG_IGN);
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // the judge's death ends the slot
   if (!cfg.isolate) prctl(PR_SET_CHILD_SUBREAPER, 1);

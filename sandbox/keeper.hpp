@@ -15,7 +15,7 @@
 namespace pj::sandbox {
 
 // Entry point of the pipejudge-keeper executable. Arguments:
-//   --socket FD [--isolate] [--cgroup-procs FD]... [--readonly PATH]...
+//   --socket FD [--isolate] [--cgroup-join FD]... [--readonly PATH]...
 int keeper_main(int argc, char** argv);
 
 }  // namespace pj::sandbox

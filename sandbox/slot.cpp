@@ -131,12 +131,11 @@ std::unique_ptr<Slot> Slot::start(const SlotConfig& config, const CgroupSupport&
     s->cgroup_memory_ = cgroups.memory;
     s->cgroup_version_ = cgroups.version;
   }
-  std::vector<UniqueFd> procs;
+  std::vector<UniqueFd> joins;
   if (s->cgroup_) {
-    for (const auto& dir : s->cgroup_->dirs()) {
-      procs.emplace_back(open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
-      if (!procs.back())
-        throw std::runtime_error(errno_text("cannot open " + dir + "/cgroup.procs"));
+    for (const auto& path : s->cgroup_->self_join_paths()) {
+      joins.emplace_back(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+      if (!joins.back()) throw std::runtime_error(errno_text("cannot open " + path));
     }
   }
   int sv[2];
@@ -148,8 +147,8 @@ std::unique_ptr<Slot> Slot::start(const SlotConfig& config, const CgroupSupport&
   std::vector<std::string> args = {keeper_path(), "--socket", "3"};
   if (config.isolate) args.push_back("--isolate");
   if (s->user_namespace_) args.push_back("--user-namespace");
-  for (std::size_t i = 0; i < procs.size(); ++i) {
-    args.push_back("--cgroup-procs");
+  for (std::size_t i = 0; i < joins.size(); ++i) {
+    args.push_back("--cgroup-join");
     args.push_back(std::to_string(4 + i));
   }
   for (const auto& p :
@@ -161,7 +160,7 @@ std::unique_ptr<Slot> Slot::start(const SlotConfig& config, const CgroupSupport&
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<int> inherit = {theirs.get()};
-  for (auto& p : procs) inherit.push_back(p.get());
+  for (auto& p : joins) inherit.push_back(p.get());
   if (inherit.size() > 16) throw std::runtime_error("too many cgroup hierarchies");
   char* envp[] = {nullptr};
 
