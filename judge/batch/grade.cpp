@@ -10,7 +10,6 @@
 #include <optional>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "judge/batch/grade_page.hpp"
 #include "judge/engine/error.hpp"
@@ -22,6 +21,7 @@
 #include "judge/pipeline/durable.hpp"
 #include "judge/pipeline/enqueue.hpp"
 #include "judge/pipeline/store.hpp"
+#include "judge/pipeline/store_watch.hpp"
 #include "judge/pipeline/transport.hpp"
 #include "judge/report/report_json.hpp"
 
@@ -34,6 +34,9 @@ namespace {
 // Changes whenever judging could give another result for the same input.
 constexpr const char* kJudgeVersion = "pipejudge 0.1.0 (judge 1)";
 constexpr auto kPoll = std::chrono::milliseconds(100);
+// The reports are made from the stored results and rewritten by every run:
+// written atomically, not fsynced (after a crash the next run rewrites them).
+constexpr bool kSyncReports = false;
 
 std::string file_bytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -118,15 +121,13 @@ class GradeState {
 // back what they judge).
 class Judges {
  public:
+  // The workers start while the collector opens its queue and database:
+  // what they report meanwhile waits in the outbox, which it drains.
   Judges(const Instance& inst, const GradeOptions& options) {
     if (!collector_running(inst)) {
       std::vector<std::string> args = {"collector", "--quiet"};
       for (auto& a : instance_args(inst)) args.push_back(a);
       collector_.emplace(ChildProcess::spawn_self(args, ChildProcess::Stdout::Pipe));
-      auto line = collector_->read_line();
-      if (!line || line->rfind("ready", 0) != 0)
-        throw ConfigError(inst.state_dir.string(), "the instance's collector did not start (" +
-                                                       collector_->describe_exit() + ")");
     }
     int jobs = options.jobs > 0 ? options.jobs : max_run_slots();
     std::vector<std::string> args = {"worker", "--jobs", std::to_string(jobs)};
@@ -136,6 +137,13 @@ class Judges {
       args.push_back(options.cache_dir);
     }
     workers_.emplace(ChildProcess::spawn_self(args, ChildProcess::Stdout::Null));
+    if (!collector_) return;
+    auto line = collector_->read_line();
+    if (!line || line->rfind("ready", 0) != 0) {
+      workers_->stop(SIGTERM, 180);  // what they took goes back to the queue
+      throw ConfigError(inst.state_dir.string(), "the instance's collector did not start (" +
+                                                     collector_->describe_exit() + ")");
+    }
   }
   ~Judges() {
     if (workers_) workers_->stop(SIGTERM, 180);
@@ -209,13 +217,20 @@ std::vector<GradedSubmission> run_grade(const Instance& inst, const ClassBatch& 
 
   std::size_t done = 0, total = graded.size();
   std::vector<bool> reported(total, false);
+  // Woken when the collector stores something; then only the submissions
+  // it stored events of are looked up (all of them after a quiet kPoll,
+  // e.g. with a broker, whose events do not pass through this outbox).
+  StoreWatch watch(inst.outbox_dir());
+  std::optional<std::set<std::string>> stored;  // nullopt: look at every one
   while (done < total && !stop) {
     if (!store)
       if (auto opened = ResultStore::try_open_reader(inst.db_path))
         store.emplace(std::move(*opened));
     if (store) {
       for (std::size_t i = 0; i < total; ++i) {
-        if (reported[i] || graded[i].id.empty() || !store->has_final(graded[i].id)) continue;
+        if (reported[i] || graded[i].id.empty()) continue;
+        if (stored && !stored->count(graded[i].id)) continue;
+        if (!store->has_final(graded[i].id)) continue;
         auto detail = store->find(graded[i].id);
         if (!detail || !detail->report.verdict) continue;
         graded[i].report = std::move(detail->report);
@@ -223,7 +238,11 @@ std::vector<GradedSubmission> run_grade(const Instance& inst, const ClassBatch& 
         observer.on_graded(graded[i], ++done, total);
       }
     }
-    if (done < total) std::this_thread::sleep_for(kPoll);
+    if (done == total) break;
+    std::size_t wakes = watch.wakes();
+    watch.wait({}, stop, kPoll);
+    stored = watch.take_stored();
+    if (watch.wakes() == wakes || !store) stored.reset();
   }
   return graded;
 }
@@ -386,7 +405,7 @@ void write_grade_reports(const fs::path& out, const ClassBatch& batch,
     std::snprintf(num, sizeof num, "%g", total);
     csv << ',' << num << '\n';
   }
-  write_file_atomically(out, "grades.csv", csv.str(), true);
+  write_file_atomically(out, "grades.csv", csv.str(), kSyncReports);
 
   json results = {{"settings", {{"layout", batch.layout}, {"all_tests", !options.fast}}},
                   {"submissions", json::array()},
@@ -406,11 +425,12 @@ void write_grade_reports(const fs::path& out, const ClassBatch& batch,
   results["identical"] = json::array();
   for (const auto& g : identical_submissions(batch))
     results["identical"].push_back({{"problem", g.problem}, {"students", g.students}});
-  write_file_atomically(out, "results.json", results.dump(2), true);
-  write_file_atomically(out, "index.html", grade_page_html(results), true);
+  write_file_atomically(out, "results.json", results.dump(2), kSyncReports);
+  write_file_atomically(out, "index.html", grade_page_html(results), kSyncReports);
   fs::create_directories(out / "feedback");
   for (const auto& student : students)
-    write_file_atomically(out / "feedback", student + ".md", feedback_for(student, graded), true);
+    write_file_atomically(out / "feedback", student + ".md", feedback_for(student, graded),
+                          kSyncReports);
 }
 
 }  // namespace pj::judge

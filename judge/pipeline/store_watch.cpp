@@ -8,9 +8,11 @@
 
 #include <cerrno>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "judge/pipeline/durable.hpp"
+#include "judge/pipeline/outbox.hpp"
 
 namespace pj::judge {
 namespace {
@@ -71,6 +73,9 @@ void StoreWatch::wait(std::initializer_list<pid_t> pids, const std::atomic<bool>
         for (ssize_t at = 0; at < got;) {
           const auto* e = reinterpret_cast<const inotify_event*>(buf + at);
           if (e->len == 0 || !is_temporary_name(e->name)) stored = true;
+          if (e->mask & IN_Q_OVERFLOW) overflowed_ = true;
+          if (e->len > 0)
+            if (auto name = Outbox::parse_name(e->name)) stored_ids_.insert(name->id);
           at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
         }
       }
@@ -80,6 +85,13 @@ void StoreWatch::wait(std::initializer_list<pid_t> pids, const std::atomic<bool>
   }
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   for (std::size_t i = 1; i < fds.size(); ++i) close(fds[i].fd);
+}
+
+std::optional<std::set<std::string>> StoreWatch::take_stored() {
+  std::set<std::string> ids;
+  ids.swap(stored_ids_);
+  if (std::exchange(overflowed_, false)) return std::nullopt;
+  return ids;
 }
 
 }  // namespace pj::judge

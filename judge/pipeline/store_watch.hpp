@@ -12,6 +12,9 @@
 #include <chrono>
 #include <filesystem>
 #include <initializer_list>
+#include <optional>
+#include <set>
+#include <string>
 
 namespace pj::judge {
 
@@ -33,9 +36,16 @@ class StoreWatch {
   // How many times wait() returned because of the outbox (for tests).
   std::size_t wakes() const { return wakes_; }
 
+  // The submissions with events stored (or rejected) since the last call, as
+  // the outbox names told; nullopt when the kernel dropped some of its
+  // notices (a queue overflow): then any submission may have.
+  std::optional<std::set<std::string>> take_stored();
+
  private:
   int inotify_ = -1;
   std::size_t wakes_ = 0;
+  std::set<std::string> stored_ids_;
+  bool overflowed_ = false;
 };
 
 }  // namespace pj::judge

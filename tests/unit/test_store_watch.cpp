@@ -10,6 +10,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "judge/pipeline/durable.hpp"
@@ -82,4 +84,26 @@ TEST_CASE("StoreWatch wakes when a process it waits on ends, or at once if set t
   stop = true;
   CHECK(waited_ms(w, {}, milliseconds(5000), stop) < 100);
   CHECK(w.wakes() == 0);
+}
+
+TEST_CASE("StoreWatch tells whose events were stored since it was last asked", "[watch]") {
+  Outbox box;
+  std::atomic<bool> stop{false};
+  StoreWatch w(box.dir);
+  const std::string alice = "0123456789abcdef", bob = "fedcba9876543210";
+  write_file_atomically(box.dir, alice + ".0000000001-0000000003.json", "{}", false);
+  write_file_atomically(box.dir, bob + ".0000000001.json", "{}", false);
+  write_file_atomically(box.dir, "not-an-event", "{}", false);
+  fs::remove(box.dir / (alice + ".0000000001-0000000003.json"));
+  fs::remove(box.dir / "not-an-event");
+  w.wait({}, stop, milliseconds(5000));
+  auto stored = w.take_stored();
+  REQUIRE(stored);
+  CHECK(*stored == std::set<std::string>{alice});  // not bob's, still waiting; not the stranger
+  auto again = w.take_stored();
+  REQUIRE(again);
+  CHECK(again->empty());
+  fs::remove(box.dir / (bob + ".0000000001.json"));
+  w.wait({}, stop, milliseconds(5000));
+  CHECK(w.take_stored() == std::optional(std::set<std::string>{bob}));
 }
