@@ -58,7 +58,8 @@ def main():
                 os.path.join(root, "problems"), "--out", os.path.join(root, "out"), "--jobs",
                 str(workers), "--instance", f"bench-grade-{os.getpid()}", "--state-dir",
                 os.path.join(root, "state"), "--cache-dir", os.path.join(root, "cache")]
-        # The compile is paid once, before the clock starts: one submission first.
+        # The clock covers all of grade: its start, the one compile (the cache
+        # serves the other submissions), the judging and the reports.
         start = time.monotonic()
         done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wall = time.monotonic() - start
