@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "judge/batch/grade_page.hpp"
+#include "judge/batch/grade_state.hpp"
 #include "judge/engine/error.hpp"
 #include "judge/engine/languages.hpp"
 #include "judge/engine/run_slots.hpp"
@@ -75,46 +76,10 @@ std::string result_key(const BatchEntry& e, const std::string& package_digest, c
   return sha256_hex(what);
 }
 
-// <out>/grade-state.json: {"results": {key: id}, "latest": {entry: id}},
-// the latter the last result of each student's submission whatever its key
-// (what a rejudge compares with).
-class GradeState {
- public:
-  explicit GradeState(fs::path out) : out_(std::move(out)) {
-    std::ifstream in(out_ / "grade-state.json");
-    if (!in) return;
-    json j = json::parse(in, nullptr, false);
-    if (!j.is_object()) return;
-    read(j.value("results", json::object()), results_);
-    read(j.value("latest", json::object()), latest_);
-  }
-  std::optional<std::string> result(const std::string& key) const { return find(results_, key); }
-  std::optional<std::string> latest(const BatchEntry& e) const { return find(latest_, name(e)); }
-  void remember(const std::string& key, const BatchEntry& e, const std::string& id) {
-    results_[key] = id;
-    latest_[name(e)] = id;
-    json j = {{"results", results_}, {"latest", latest_}};
-    write_file_atomically(out_, "grade-state.json", j.dump(1), true);
-  }
-
- private:
-  using Ids = std::map<std::string, std::string>;
-  static void read(const json& j, Ids& into) {
-    if (!j.is_object()) return;
-    for (auto& [key, id] : j.items())
-      if (id.is_string()) into[key] = id.get<std::string>();
-  }
-  static std::optional<std::string> find(const Ids& ids, const std::string& key) {
-    auto it = ids.find(key);
-    return it == ids.end() ? std::nullopt : std::optional(it->second);
-  }
-  static std::string name(const BatchEntry& e) {
-    return e.student + "/" + e.problem + "/" + e.path.filename().string();
-  }
-
-  fs::path out_;
-  Ids results_, latest_;
-};
+// How the grade state names a student's submission.
+std::string entry_name(const BatchEntry& e) {
+  return e.student + "/" + e.problem + "/" + e.path.filename().string();
+}
 
 // The instance's collector (started if none runs) and a pool of workers for
 // the batch, stopped when the batch is done (the workers finish or hand
@@ -181,7 +146,7 @@ std::vector<GradedSubmission> run_grade(const Instance& inst, const ClassBatch& 
     Submission s = load_submission(e.path, "", languages);
     keys[i] = result_key(e, package_digests.at(e.problem), *s.language, options.fast);
     if (options.rejudge) {
-      if (auto id = state.latest(e); id && store)
+      if (auto id = state.latest(entry_name(e)); id && store)
         if (auto d = store->find(*id); d && d->report.verdict) graded[i].before = d->report;
       to_enqueue.push_back(i);
       continue;
@@ -212,8 +177,9 @@ std::vector<GradedSubmission> run_grade(const Instance& inst, const ClassBatch& 
     if (!id) break;
     graded[i].id = *id;
     // A dry run's results are not the batch's: the earlier ones stay.
-    if (!options.dry_run) state.remember(keys[i], e, *id);
+    if (!options.dry_run) state.remember(keys[i], entry_name(e), *id);
   }
+  state.compact();  // the log of this run's enqueues, folded into the snapshot
 
   std::size_t done = 0, total = graded.size();
   std::vector<bool> reported(total, false);
