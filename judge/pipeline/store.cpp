@@ -182,9 +182,13 @@ struct ResultStore::Writer {
             "INSERT OR IGNORE INTO events(submission_id, seq, type, body, sender_pid, received_at) "
             "VALUES (?, ?, ?, ?, ?, ?)")),
         insert_blob(db.prepare("INSERT OR IGNORE INTO blobs(hash, size, data) VALUES (?, ?, ?)")),
+        // Every event (any order): the row, and the earliest time heard of.
+        // Written only when that changes: most events change nothing, and a
+        // row rewritten is its indexes rewritten too.
         touch(db.prepare(
             "INSERT INTO submissions(id, submitted_at) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
-            "SET submitted_at = MIN(submitted_at, excluded.submitted_at)")),
+            "SET submitted_at = excluded.submitted_at "
+            "WHERE excluded.submitted_at < submissions.submitted_at")),
         queued(db.prepare(
             "UPDATE submissions SET problem = ?, problem_name = ?, problem_dir = ?, file = ?, "
             "language = ?, language_name = ?, run_all = ?, tests_total = COALESCE(tests_total, ?), "
@@ -215,7 +219,7 @@ struct ResultStore::Writer {
                        "passes = excluded.passes, rerun_first_time = excluded.rerun_first_time, "
                        "output = excluded.output "
                        "WHERE excluded.seq > tests.seq")),
-        judging(db.prepare("UPDATE submissions SET stage = MAX(stage, 2) WHERE id = ?")),
+        judging(db.prepare("UPDATE submissions SET stage = 2 WHERE id = ? AND stage < 2")),
         // The earliest final wins, whatever order the events arrive in.
         final_(db.prepare(
             "UPDATE submissions SET verdict = ?, reason = ?, score = ?, time = ?, memory = ?, "

@@ -109,6 +109,27 @@ TEST_CASE("events stored in any order give the same submission", "[store]") {
   for (std::size_t i = 0; i < rows.size(); ++i) CHECK(rows[i].seq == static_cast<std::int64_t>(i));
 }
 
+TEST_CASE("a submission's time is its earliest event's, and a test says it is judged", "[store]") {
+  TestInstance t;
+  make_state_dirs(t.inst);
+  ResultStore store = ResultStore::open_writer(t.inst.db_path, false);
+  // A test event (sent last) arrives first, then the queued one, then compiling.
+  StoredEvent test = make_event(
+      "s4", 3, "test", encode_test_event(make_test("sample/1", Verdict::AC), 0), 1700000050.0);
+  store.ingest({test});
+  CHECK(store.find("s4")->row.submitted_at == 1700000050.0);
+  CHECK(store.find("s4")->row.status == "judging");
+  store.ingest({make_event(
+      "s4", 0, "queued",
+      encode_queued({"aplusb", "A plus B", "/p", "sol.c", "c", "C", 2, true, {}}), 1700000010.0)});
+  CHECK(store.find("s4")->row.submitted_at == 1700000010.0);
+  store.ingest({make_event("s4", 1, "compiling", json::object(), 1700000020.0)});
+  auto d = store.find("s4");
+  CHECK(d->row.submitted_at == 1700000010.0);  // a later event does not move it
+  CHECK(d->row.status == "judging");           // nor does compiling undo judging
+  CHECK(d->row.problem == "aplusb");
+}
+
 TEST_CASE("the earliest final verdict wins whatever the arrival order", "[store]") {
   TestInstance t;
   make_state_dirs(t.inst);
