@@ -26,6 +26,7 @@
 
 #include "sandbox/cgroup.hpp"
 #include "sandbox/cgroup_version.hpp"
+#include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace pj::sandbox;
@@ -34,13 +35,8 @@ namespace {
 
 constexpr std::uint64_t kMiB = 1ull << 20;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "pj-cgtest-XXXXXX").string();
-    path = mkdtemp(t.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct TempDir : pj::test::ScratchDir {
+  TempDir() : ScratchDir("pj-cgtest") {}
 };
 
 void put(const fs::path& p, const std::string& text) {

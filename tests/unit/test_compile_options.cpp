@@ -11,6 +11,7 @@
 #include "judge/engine/compile.hpp"
 #include "judge/engine/error.hpp"
 #include "judge/engine/languages.hpp"
+#include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace pj::judge;
@@ -19,17 +20,8 @@ using Words = std::vector<std::string>;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "pj-copts-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()));
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct TempDir : pj::test::ScratchDir {
+  TempDir() : ScratchDir("pj-copts") {}
   fs::path write(const std::string& name, const std::string& text) const {
     std::ofstream(path / name, std::ios::binary) << text;
     return path / name;

@@ -9,23 +9,15 @@
 
 #include "judge/engine/sha256.hpp"
 #include "judge/pipeline/packages.hpp"
+#include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace pj::judge;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "pj-packages-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()));
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct TempDir : pj::test::ScratchDir {
+  TempDir() : ScratchDir("pj-packages") {}
 };
 
 void write(const fs::path& p, const std::string& text) {

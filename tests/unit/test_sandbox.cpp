@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sandbox/sandbox.hpp"
+#include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace pj::sandbox;
@@ -49,14 +50,8 @@ int processes_with(const std::string& marker) {
   return count;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "pj-sbtest-XXXXXX").string();
-    path = mkdtemp(t.data());
-    fs::permissions(path, fs::perms::all);
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct TempDir : pj::test::ScratchDir {
+  TempDir() : ScratchDir("pj-sbtest") { fs::permissions(path, fs::perms::all); }
 };
 
 }  // namespace

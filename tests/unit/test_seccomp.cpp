@@ -36,6 +36,7 @@
 
 #include "sandbox/fd.hpp"
 #include "sandbox/seccomp.hpp"
+#include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace pj::sandbox;
@@ -116,17 +117,8 @@ int main(int argc, char** argv) {
 }
 )";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "pj-seccomp-XXXXXX").string();
-    if (!mkdtemp(t.data())) throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    path = t;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct TempDir : pj::test::ScratchDir {
+  TempDir() : ScratchDir("pj-seccomp") {}
 };
 
 // The helper, compiled once per test run.

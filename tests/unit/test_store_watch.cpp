@@ -16,6 +16,7 @@
 
 #include "judge/pipeline/durable.hpp"
 #include "judge/pipeline/store_watch.hpp"
+#include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace pj::judge;
@@ -24,13 +25,8 @@ using std::chrono::milliseconds;
 
 namespace {
 
-struct Outbox {
-  fs::path dir;
-  Outbox() {
-    std::string t = (fs::temp_directory_path() / "pj-watch-XXXXXX").string();
-    dir = mkdtemp(t.data());
-  }
-  ~Outbox() { fs::remove_all(dir); }
+struct Outbox : pj::test::ScratchDir {
+  Outbox() : ScratchDir("pj-watch") {}
 };
 
 double waited_ms(StoreWatch& w, std::initializer_list<pid_t> pids, milliseconds timeout,
@@ -45,23 +41,23 @@ double waited_ms(StoreWatch& w, std::initializer_list<pid_t> pids, milliseconds 
 TEST_CASE("StoreWatch wakes when an event's outbox copy is removed, not before", "[watch]") {
   Outbox box;
   std::atomic<bool> stop{false};
-  StoreWatch w(box.dir);
+  StoreWatch w(box.path);
   // A sender writes an event (a temporary renamed into place): no store yet.
-  write_file_atomically(box.dir, "abc.0000000001.json", "{}", false);
+  write_file_atomically(box.path, "abc.0000000001.json", "{}", false);
   CHECK(waited_ms(w, {}, milliseconds(300), stop) >= 250);
   CHECK(w.wakes() == 0);
   // The collector stores it and removes the copy, a little later.
   std::thread collector([&] {
     std::this_thread::sleep_for(milliseconds(50));
-    fs::remove(box.dir / "abc.0000000001.json");
+    fs::remove(box.path / "abc.0000000001.json");
   });
   double ms = waited_ms(w, {}, milliseconds(5000), stop);
   collector.join();
   CHECK(ms < 2000);
   CHECK(w.wakes() == 1);
   // A removal before the wait is not lost either.
-  write_file_atomically(box.dir, "abc.0000000002.json", "{}", false);
-  fs::remove(box.dir / "abc.0000000002.json");
+  write_file_atomically(box.path, "abc.0000000002.json", "{}", false);
+  fs::remove(box.path / "abc.0000000002.json");
   CHECK(waited_ms(w, {}, milliseconds(5000), stop) < 2000);
   CHECK(w.wakes() == 2);
 }
@@ -70,7 +66,7 @@ TEST_CASE("StoreWatch wakes when a process it waits on ends, or at once if set t
           "[watch]") {
   Outbox box;
   std::atomic<bool> stop{false};
-  StoreWatch w(box.dir);
+  StoreWatch w(box.path);
   pid_t child = fork();
   if (child == 0) {
     usleep(100000);
@@ -89,13 +85,13 @@ TEST_CASE("StoreWatch wakes when a process it waits on ends, or at once if set t
 TEST_CASE("StoreWatch tells whose events were stored since it was last asked", "[watch]") {
   Outbox box;
   std::atomic<bool> stop{false};
-  StoreWatch w(box.dir);
+  StoreWatch w(box.path);
   const std::string alice = "0123456789abcdef", bob = "fedcba9876543210";
-  write_file_atomically(box.dir, alice + ".0000000001-0000000003.json", "{}", false);
-  write_file_atomically(box.dir, bob + ".0000000001.json", "{}", false);
-  write_file_atomically(box.dir, "not-an-event", "{}", false);
-  fs::remove(box.dir / (alice + ".0000000001-0000000003.json"));
-  fs::remove(box.dir / "not-an-event");
+  write_file_atomically(box.path, alice + ".0000000001-0000000003.json", "{}", false);
+  write_file_atomically(box.path, bob + ".0000000001.json", "{}", false);
+  write_file_atomically(box.path, "not-an-event", "{}", false);
+  fs::remove(box.path / (alice + ".0000000001-0000000003.json"));
+  fs::remove(box.path / "not-an-event");
   w.wait({}, stop, milliseconds(5000));
   auto stored = w.take_stored();
   REQUIRE(stored);
@@ -103,7 +99,7 @@ TEST_CASE("StoreWatch tells whose events were stored since it was last asked", "
   auto again = w.take_stored();
   REQUIRE(again);
   CHECK(again->empty());
-  fs::remove(box.dir / (bob + ".0000000001.json"));
+  fs::remove(box.path / (bob + ".0000000001.json"));
   w.wait({}, stop, milliseconds(5000));
   CHECK(w.take_stored() == std::optional(std::set<std::string>{bob}));
 }
