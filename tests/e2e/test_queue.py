@@ -122,28 +122,38 @@ def kill_its_judges_until_final(instance, doomed, workers, seconds):
     return kills
 
 
-def test_a_job_that_always_kills_its_worker_ends_as_a_dead_letter(instance, repo_root):
+def doom_a_job(instance, repo_root, behind_cases, kill_seconds, wait_seconds):
+    """A job whose judging process is killed each time it judges it, with jobs
+    queued behind it, on either transport: it ends as IE after 3 attempts and
+    as one dead letter naming 3 deaths, and the jobs behind it get their
+    verdicts. Returns its id."""
     instance.start_collector()
     workers = [instance.start_worker() for _ in range(2)]
     doomed = instance.enqueue(aplusb(repo_root), aplusb(repo_root, "time_limit_exceeded/spin.cpp"))
     behind = {instance.enqueue(aplusb(repo_root), aplusb(repo_root, rel)): verdict
-              for rel, verdict in CASES[:4]}
-    kills = kill_its_judges_until_final(instance, doomed, workers, 240)
-    rows = instance.wait_verdicts([doomed, *behind], timeout=120)
+              for rel, verdict in behind_cases}
+    kills = kill_its_judges_until_final(instance, doomed, workers, kill_seconds)
+    rows = instance.wait_verdicts([doomed, *behind], timeout=wait_seconds)
     row = rows.get(doomed, {})
     assert row.get("verdict") == "IE", f"the doomed job: {row}"
     assert "judging it failed 3 times" in row.get("reason", ""), row.get("reason")
     assert row.get("attempts") == 3, f"attempts {row.get('attempts')}"
     assert kills >= 3, f"{kills} kills"
-    assert jobs_in(instance, "dead") == [f"{doomed}.job"], jobs_in(instance, "dead")
     dead = queue_facts(instance)["dead"]
     assert [d["id"] for d in dead] == [doomed] and len(dead[0]["failures"]) == 3, dead
-    with open(os.path.join(instance.state, "jobs", "dead", f"{doomed}.job")) as f:
-        failures = json.load(f)["failures"]
-    assert len(failures) == 3 and all("died while judging it" in x for x in failures), failures
+    assert all("died while judging it" in f for f in dead[0]["failures"]), dead
     wrong = {i: rows.get(i, {}).get("verdict") for i, want in behind.items()
              if rows.get(i, {}).get("verdict") != want}
     assert not wrong, f"jobs behind the dead letter: {wrong}"
+    return doomed
+
+
+def test_a_job_that_always_kills_its_worker_ends_as_a_dead_letter(instance, repo_root):
+    doomed = doom_a_job(instance, repo_root, CASES[:4], 240, 120)
+    assert jobs_in(instance, "dead") == [f"{doomed}.job"], jobs_in(instance, "dead")
+    with open(os.path.join(instance.state, "jobs", "dead", f"{doomed}.job")) as f:
+        failures = json.load(f)["failures"]
+    assert len(failures) == 3 and all("died while judging it" in x for x in failures), failures
 
 
 def compiling_times(instance):

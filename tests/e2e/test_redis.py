@@ -39,8 +39,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import e2e_support
-from test_queue import (CASES, aplusb, compiling_times, finals_per_submission, judging_parents,
-                        judging_workers, kill_its_judges_until_final, queue_facts)
+from test_queue import (CASES, aplusb, compiling_times, doom_a_job, finals_per_submission,
+                        judging_parents, judging_workers, queue_facts)
 
 SUBMISSIONS = int(os.environ.get("PJ_E2E_REDIS_KILL_SUBMISSIONS", "200"))
 LEASE = 1  # seconds: a killed worker's job is taken over after it
@@ -344,26 +344,8 @@ def test_a_worker_on_another_machine_takes_over_after_what_was_stored(broker_ins
 def test_a_job_that_always_kills_its_worker_ends_as_a_dead_letter(broker_instance, repo_root,
                                                                    redis):
     instance = broker_instance
-    instance.start_collector()
-    workers = [instance.start_worker() for _ in range(2)]
-    doomed = instance.enqueue(aplusb(repo_root), aplusb(repo_root, "time_limit_exceeded/spin.cpp"))
-    behind = {instance.enqueue(aplusb(repo_root), aplusb(repo_root, rel)): verdict
-              for rel, verdict in CASES[:3]}
-    kills = kill_its_judges_until_final(instance, doomed, workers, 90)
-    rows = instance.wait_verdicts([doomed, *behind], timeout=60)
-    row = rows.get(doomed, {})
-    assert row.get("verdict") == "IE", f"the doomed job: {row}"
-    assert "judging it failed 3 times" in row.get("reason", ""), row.get("reason")
-    assert row.get("attempts") == 3, f"attempts {row.get('attempts')}"
-    assert kills >= 3, f"{kills} kills"
-    dead = queue_facts(instance)["dead"]
-    assert [d["id"] for d in dead] == [doomed], dead
-    assert len(dead[0]["failures"]) == 3, dead
-    assert all("died while judging it" in f for f in dead[0]["failures"]), dead
+    doomed = doom_a_job(instance, repo_root, CASES[:3], 90, 60)
     assert doomed in redis.cli("XRANGE", f"{prefix(instance)}:jobs:dead", "-", "+")
-    wrong = {i: rows.get(i, {}).get("verdict") for i, want in behind.items()
-             if rows.get(i, {}).get("verdict") != want}
-    assert not wrong, f"jobs behind the dead letter: {wrong}"
     # The killed workers show as lost, until they are forgotten.
     lost = [w for w in queue_facts(instance)["workers"] if w["lost"]]
     assert lost, queue_facts(instance)["workers"]
