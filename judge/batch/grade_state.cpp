@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <string_view>
 #include <system_error>
 
 #include "judge/pipeline/durable.hpp"
@@ -81,13 +80,7 @@ void GradeState::remember(const std::string& key, const std::string& entry, cons
   }
   // A line a killed run left without its newline must not swallow this one.
   std::string line = "\n" + json{{"key", key}, {"entry", entry}, {"id", id}}.dump() + "\n";
-  for (std::string_view rest = line; !rest.empty();) {
-    ssize_t n = ::write(log_.get(), rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail(path, "cannot write");
-    rest.remove_prefix(static_cast<std::size_t>(n));
-  }
-  if (::fdatasync(log_.get()) != 0) fail(path, "cannot fsync");
+  append_durably(log_.get(), line, path);
   results_[key] = id;
   latest_[entry] = id;
   logged_ = true;

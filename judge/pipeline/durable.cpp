@@ -47,6 +47,11 @@ void fsync_directory(const fs::path& dir) {
   if (!fd || ::fsync(fd.get()) != 0) fail(dir, "cannot fsync");
 }
 
+void append_durably(int fd, std::string_view data, const fs::path& path) {
+  write_all(fd, data, path);
+  if (::fdatasync(fd) != 0) fail(path, "cannot fsync");
+}
+
 void write_file_atomically(const fs::path& dir, const std::string& name, std::string_view data,
                            bool sync, bool sync_dir) {
   fs::path tmp = dir / temporary_name(name);

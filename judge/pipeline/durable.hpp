@@ -24,6 +24,10 @@ void write_file_atomically(const std::filesystem::path& dir, const std::string& 
 // fsync of a directory: the names created or renamed in it are durable.
 void fsync_directory(const std::filesystem::path& dir);
 
+// Writes all of `data` to `fd` (a file opened O_APPEND: a log), then
+// fdatasync: durable when it returns. Throws std::system_error naming `path`.
+void append_durably(int fd, std::string_view data, const std::filesystem::path& path);
+
 // Whether `name` is one of write_file_atomically's temporary files.
 bool is_temporary_name(const std::string& name);
 
