@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -320,6 +321,11 @@ void Slot::fill_result(const Spec& spec, const RunReply& reply, const std::strin
   }
   r.cpu_seconds = seconds(reply.usage.ru_utime) + seconds(reply.usage.ru_stime);
   r.wall_seconds = reply.wall_ns / 1e9;
+  // The watchdog's clock starts when the request is sent, the keeper's just
+  // before its clone: a run stopped at the wall limit has lived that limit
+  // by the clock that stopped it, and says so (not a few ms less).
+  if (r.limit == LimitHit::Wall)
+    r.wall_seconds = std::max(r.wall_seconds, spec.limits.effective_wall_seconds());
   r.end_ns = reply.end_ns;
   r.memory_bytes = static_cast<std::uint64_t>(reply.usage.ru_maxrss) * 1024;
   if (WIFEXITED(reply.wait_status)) {

@@ -198,6 +198,7 @@ TEST_CASE("wall limit: sleeping forever is killed at the wall limit", "[sandbox]
   auto r = run(s);
   double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(r.limit == LimitHit::Wall);
+  CHECK(r.wall_seconds >= 0.4);  // what stopped it, in the report too (the rerun rule reads it)
   CHECK(took < 0.8);
   CHECK(processes_with("1000.501") == 0);
 }
