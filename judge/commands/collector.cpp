@@ -41,6 +41,7 @@ void add_collector_command(CLI::App& app, int& status) {
     InstanceOptions instance;
     bool quiet = false;
     double max_db_mib = 0;
+    std::string store_notices;
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
@@ -49,10 +50,14 @@ void add_collector_command(CLI::App& app, int& status) {
   cmd->add_flag("--quiet,-q", opt->quiet, "log only problems (rejected messages, failures)");
   cmd->add_option("--max-db-mib", opt->max_db_mib,
                   "cap the database file (a quota; when full, events wait in the outbox)");
+  // `submit`'s private collector: tell of stores through this FIFO.
+  cmd->add_option("--store-notices", opt->store_notices, "tell of each commit through this FIFO")
+      ->group("");
   cmd->callback([opt, &status] {
     Instance inst = resolve_instance(opt->instance);
     check_broker(inst);
     CollectorOptions options;
+    options.store_notices = opt->store_notices;
     options.max_db_bytes = static_cast<std::uint64_t>(opt->max_db_mib * (1 << 20));
     run_collector(inst, options, opt->quiet);
     status = kExitAccepted;

@@ -19,7 +19,6 @@ void add_worker_command(CLI::App& app, int& status) {
     WorkerOptions worker;
     bool once = false;
     int jobs = 0;
-    std::string run_job;
     bool judge_jobs = false;
   };
   auto opt = std::make_shared<Options>();
@@ -47,21 +46,11 @@ void add_worker_command(CLI::App& app, int& status) {
                   "up as a dead letter (IE)")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
-  // The judging child a worker (or submit) starts for each submission.
-  cmd->add_option("--run-job", opt->run_job, "judge this job (JSON) in this process")->group("");
   // A worker's judging process: jobs on stdin, one per line.
   cmd->add_flag("--judge-jobs", opt->judge_jobs, "judge the jobs given on stdin")->group("");
   add_insecure_option(cmd);
   cmd->callback([opt, &status] {
     Instance inst = resolve_instance(opt->instance);
-    if (!opt->run_job.empty()) {
-      std::string error;
-      auto job = Job::parse(opt->run_job, geteuid(), error);
-      if (!job) throw ConfigError("--run-job", error);
-      run_job(*job, inst, opt->worker);
-      status = kExitAccepted;
-      return;
-    }
     if (opt->judge_jobs) {
       serve_jobs(inst, opt->worker);
       status = kExitAccepted;

@@ -104,10 +104,33 @@ std::filesystem::path default_languages_file() {
              : std::filesystem::path(PIPEJUDGE_SOURCE_DIR) / "judge" / "engine" / "languages.yaml";
 }
 
+// The shipped table as parsed, parsed again only when its file has changed
+// (path, size or modification time): a process asks for it per submission
+// and per job, and a forked judging child has its parent's at hand.
+LanguageTable parsed_default_file() {
+  const std::filesystem::path file = default_languages_file();
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return LanguageTable::load(file);  // says what is wrong
+  static std::mutex mutex;
+  static std::optional<std::tuple<std::string, off_t, timespec>> seen;
+  static LanguageTable kept;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto same = [&](const auto& s) {
+    const auto& [path, size, mtime] = s;
+    return path == file.string() && size == st.st_size && mtime.tv_sec == st.st_mtim.tv_sec &&
+           mtime.tv_nsec == st.st_mtim.tv_nsec;
+  };
+  if (!seen || !same(*seen)) {
+    kept = LanguageTable::load(file);
+    seen.emplace(file.string(), st.st_size, st.st_mtim);
+  }
+  return kept;
+}
+
 }  // namespace
 
 LanguageTable LanguageTable::load_default(const std::string& problem) {
-  LanguageTable table = load(default_languages_file());
+  LanguageTable table = parsed_default_file();
   const SiteConfig& site = site_config();
   const std::string& python = site.python_for(problem);
   // A table of the site's own may have no Python at all: then nothing to choose.
@@ -119,26 +142,6 @@ LanguageTable LanguageTable::load_default(const std::string& problem) {
     }
   }
   return table;
-}
-
-LanguageTable LanguageTable::current_default() {
-  const std::filesystem::path file = default_languages_file();
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) return load_default();  // says what is wrong
-  static std::mutex mutex;
-  static std::optional<std::tuple<std::string, off_t, timespec>> seen;
-  static LanguageTable kept;
-  std::lock_guard<std::mutex> lock(mutex);
-  auto same = [&](const auto& s) {
-    const auto& [path, size, mtime] = s;
-    return path == file.string() && size == st.st_size && mtime.tv_sec == st.st_mtim.tv_sec &&
-           mtime.tv_nsec == st.st_mtim.tv_nsec;
-  };
-  if (!seen || !same(*seen)) {
-    kept = load_default();
-    seen.emplace(file.string(), st.st_size, st.st_mtim);
-  }
-  return kept;
 }
 
 const Language* LanguageTable::find(const std::string& id) const {

@@ -54,11 +54,9 @@ class LanguageTable {
   static LanguageTable load(const std::filesystem::path& file);
   // The table shipped with pipejudge ($PIPEJUDGE_LANGUAGES overrides), with
   // the site's choices (site_config.hpp) for `problem` (its short name;
-  // empty: the site-wide ones) applied.
+  // empty: the site-wide ones) applied. The file is parsed again only when
+  // it has changed (path, size or modification time).
   static LanguageTable load_default(const std::string& problem = "");
-  // load_default(), parsed again only when its file has changed (path, size
-  // or modification time): for a process that judges job after job.
-  static LanguageTable current_default();
 
   // A language by id, or by the name of a choice ("python": the id the site
   // chose for it).

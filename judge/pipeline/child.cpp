@@ -1,5 +1,6 @@
 #include "judge/pipeline/child.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -12,8 +13,11 @@
 #include <boost/process/extend.hpp>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 #include "sandbox/fd.hpp"
@@ -86,6 +90,38 @@ ChildProcess ChildProcess::spawn_self(const std::vector<std::string>& args, Stdo
       break;
   }
   if (ec) throw std::runtime_error("cannot start " + exe + ": " + ec.message());
+  return ChildProcess(std::move(impl));
+}
+
+ChildProcess ChildProcess::fork_call(const std::function<int()>& body, Stdout out) {
+  if (out == Stdout::Pipe) throw std::logic_error("fork_call: no stdout pipe");
+  sandbox::UniqueFd null(out == Stdout::Null ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1);
+  std::fflush(stdout);  // what we printed is not the child's to print again
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(1);
+    // As an exec would: our handlers (a stop flag) are not the child's.
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}) signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (null) dup2(null.get(), STDOUT_FILENO);
+    int status = 1;
+    try {
+      status = body();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "pipejudge: %s\n", e.what());
+    } catch (...) {
+      std::fprintf(stderr, "pipejudge: unknown exception\n");
+    }
+    // As the end of main would: the sandbox closes its slots at exit.
+    std::exit(status);
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->child = bp::child(bp::child::child_handle(pid));
   return ChildProcess(std::move(impl));
 }
 

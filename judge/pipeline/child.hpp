@@ -1,10 +1,11 @@
 // Trusted helper processes (collector, judging worker) started and watched
-// with Boost.Process. The sandbox, which runs untrusted code, does not use
-// this: it needs clone flags no process library exposes.
+// with Boost.Process (or forked, for a judging child). The sandbox, which runs untrusted code, does
+// not use this: it needs clone flags no process library exposes.
 #pragma once
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,13 @@ class ChildProcess {
   // from us (write_line), else /dev/null. Throws std::runtime_error.
   static ChildProcess spawn_self(const std::vector<std::string>& args, Stdout out,
                                  bool pipe_stdin = false);
+  // Forks a child that runs `body` and exit()s with what it returns (1 if
+  // it throws): this program as it is, without loading it again (an exec
+  // costs this binary 5-10 ms before main). Signal dispositions are reset,
+  // SIGTERM if we die; stdout Inherit or Null. The caller's other threads
+  // must be idle: only the calling thread lives on in the child, and the
+  // objects of the caller's stack are never destroyed there.
+  static ChildProcess fork_call(const std::function<int()>& body, Stdout out);
 
   ChildProcess(ChildProcess&&) noexcept;
   ChildProcess& operator=(ChildProcess&&) noexcept;

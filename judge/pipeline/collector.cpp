@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "judge/engine/error.hpp"
@@ -46,7 +47,9 @@ Collector::Collector(const Instance& inst, CollectorOptions options, Log warn)
       lock_(claim_instance(inst_)),
       store_(ResultStore::open_writer(inst_.db_path, inst_.sync, options_.max_db_bytes)),
       events_(open_transport(inst_)->event_source()),
-      uid_(geteuid()) {}
+      uid_(geteuid()) {
+  if (!options_.store_notices.empty()) notices_.emplace(options_.store_notices);
+}
 
 void Collector::reject(const Delivery& d, const std::string& reason) {
   ++stats_.rejected;
@@ -136,6 +139,7 @@ std::size_t Collector::commit(const std::vector<StoredEvent>& ready,
 std::size_t Collector::process(std::vector<Delivery>& batch) {
   std::vector<StoredEvent> ready;
   std::size_t recovered = 0;
+  std::uint64_t rejected_before = stats_.rejected;
   // A receipt is acknowledged only if every event it holds is stored now; a
   // durable copy holding one that is not (unreadable now, or rejected and
   // set aside) stays where it is.
@@ -150,11 +154,20 @@ std::size_t Collector::process(std::vector<Delivery>& batch) {
     recovered += d.recovered;
     ready.push_back(std::move(*se));
   }
-  if (ready.empty()) return 0;
+  bool rejected = stats_.rejected > rejected_before;
+  if (ready.empty()) {
+    if (notices_ && rejected) notices_->tell({}, true);
+    return 0;
+  }
   std::vector<std::string> done;
   for (const auto& [receipt, whole] : receipts)
     if (whole) done.push_back(receipt);
   std::size_t added = commit(ready, done);
+  if (notices_) {
+    std::set<std::string> ids;
+    for (const auto& se : ready) ids.insert(se.event.id);
+    notices_->tell(ids, rejected);
+  }
   stats_.stored += added;
   stats_.duplicates += ready.size() - added;
   stats_.from_outbox += std::min(recovered, added);

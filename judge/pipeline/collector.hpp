@@ -14,6 +14,7 @@
 
 #include "judge/pipeline/instance.hpp"
 #include "judge/pipeline/store.hpp"
+#include "judge/pipeline/store_notices.hpp"
 #include "judge/pipeline/transport.hpp"
 
 namespace pj::judge {
@@ -23,6 +24,8 @@ struct CollectorOptions {
   double idle_rescan_seconds = 0.25;  // recovery pass when nothing arrives
   double busy_rescan_seconds = 2.0;   // and at least this often when busy
   double retry_seconds = 1.0;         // after the database refused a write
+  // A FIFO to tell of each commit (store_notices.hpp); "": none.
+  std::string store_notices;
 };
 
 struct CollectorStats {
@@ -68,6 +71,7 @@ class Collector {
   CollectorStats stats_;
   uid_t uid_;
   bool failing_ = false;  // the database refused the last write
+  std::optional<StoreNoticeWriter> notices_;
 };
 
 }  // namespace pj::judge

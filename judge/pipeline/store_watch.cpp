@@ -13,6 +13,7 @@
 
 #include "judge/pipeline/durable.hpp"
 #include "judge/pipeline/outbox.hpp"
+#include "judge/pipeline/store_notices.hpp"
 
 namespace pj::judge {
 namespace {
@@ -36,13 +37,16 @@ StoreWatch::StoreWatch(const std::filesystem::path& outbox_dir) {
   }
 }
 
+StoreWatch::StoreWatch(const Notices& notices)
+    : notices_(std::make_unique<StoreNoticeReader>(notices.fifo)) {}
+
 StoreWatch::~StoreWatch() {
   if (inotify_ >= 0) close(inotify_);
 }
 
 void StoreWatch::wait(std::initializer_list<pid_t> pids, const std::atomic<bool>& stop,
                       std::chrono::milliseconds timeout) {
-  std::vector<pollfd> fds = {{inotify_, POLLIN, 0}};
+  std::vector<pollfd> fds = {{notices_ ? notices_->fd() : inotify_, POLLIN, 0}};
   for (pid_t pid : pids) {
     if (pid <= 0) continue;
     int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));  // close-on-exec always
@@ -66,7 +70,10 @@ void StoreWatch::wait(std::initializer_list<pid_t> pids, const std::atomic<bool>
     if (n <= 0) break;
     bool other = false;
     for (std::size_t i = 1; i < fds.size(); ++i) other = other || fds[i].revents;
-    if (fds[0].revents & POLLIN) {
+    if ((fds[0].revents & POLLIN) && notices_) {
+      stored = notices_->take(stored_ids_, overflowed_);
+      wakes_ += stored;
+    } else if (fds[0].revents & POLLIN) {
       // A sender's temporary renamed to its event's name is not a store.
       alignas(inotify_event) char buf[4096];
       for (ssize_t got; (got = read(inotify_, buf, sizeof buf)) > 0;) {

@@ -97,14 +97,19 @@ void SubmitSession::remove_private_state() {
   fs::remove_all(inst_.state_dir, ec);
 }
 
+std::filesystem::path SubmitSession::store_notices_fifo() const {
+  return inst_.state_dir / "stored.fifo";
+}
+
 // Starts it without waiting: events sent before its queue exists wait in
 // the outbox, which it drains once the queue is open.
 void SubmitSession::start_private_collector() {
   ++collector_starts_;
   collector_ready_ = false;
-  collector_ = ChildProcess::spawn_self({"collector", "--instance", inst_.name, "--state-dir",
-                                         inst_.state_dir.string(), "--no-sync", "--quiet"},
-                                        ChildProcess::Stdout::Pipe);
+  collector_ = ChildProcess::spawn_self(
+      {"collector", "--instance", inst_.name, "--state-dir", inst_.state_dir.string(), "--no-sync",
+       "--quiet", "--store-notices", store_notices_fifo().string()},
+      ChildProcess::Stdout::Pipe);
 }
 
 // It prints "ready ..." once its queue and database are open.
@@ -159,9 +164,17 @@ SubmissionReport SubmitSession::judge(const Problem& problem, const Submission& 
   });
   if (!slot) throw Stopped{};
   wopt.slot = slot->number();
-  // The worker is the critical path: it starts first, the collector meanwhile.
-  ChildProcess worker =
-      ChildProcess::spawn_self(judging_child_args(job, inst_, wopt), ChildProcess::Stdout::Null);
+  // The worker is the critical path: it starts first, the collector
+  // meanwhile. Forked, not started anew: it has this process's problem and
+  // languages at hand. The sink's writer, idle once `queued` is out, is the
+  // only other thread.
+  sink->flush();
+  ChildProcess worker = ChildProcess::fork_call(
+      [&] {
+        run_job(job, inst_, wopt);
+        return 0;
+      },
+      ChildProcess::Stdout::Null);
   if (!shared_ && !collector_) start_private_collector();
   wait_until_collector_ready();
   SubmissionReport base = report_header(problem, submission);
@@ -170,7 +183,10 @@ SubmissionReport SubmitSession::judge(const Problem& problem, const Submission& 
   std::optional<ResultStore> reader;
   TextLookup lookup = [&](const std::string& hash) { return reader->blob(hash).value_or(""); };
   auto nothing_pending = [&] { return sink->unstored(id_).empty(); };
-  StoreWatch stored(inst_.outbox_dir());  // before the first read: no store is missed
+  // Made before the first read: no store is missed. A collector of our own
+  // tells us of its stores itself (an inotify watch costs ~10 ms to close).
+  StoreWatch stored = shared_ ? StoreWatch(inst_.outbox_dir())
+                              : StoreWatch(StoreWatch::Notices{store_notices_fifo()});
   bool worker_done = false;
   for (;;) {
     if (stop) throw Stopped{};

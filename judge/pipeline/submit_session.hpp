@@ -5,6 +5,7 @@
 // database, so what `submit` shows is what was stored.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,7 @@ class SubmitSession {
   const std::string& submission_id() const { return id_; }
 
  private:
+  std::filesystem::path store_notices_fifo() const;
   void start_private_collector();
   void wait_until_collector_ready();
   void remove_private_state();

@@ -185,7 +185,7 @@ void judge_job(const Job& job, const Instance& inst, const WorkerOptions& option
       problem_dir = fetch_tree(inst, job.problem_hash, log).string();
     if (inst.broker && !job.source_hash.empty())
       file = fetch_tree(inst, job.source_hash, log).string();
-    LanguageTable languages = LanguageTable::current_default();
+    LanguageTable languages = LanguageTable::load_default();
     Problem problem = load_problem(problem_dir);
     Submission submission = load_submission(file, job.language, languages, job.entry);
     keep_thread_on_slot_core(options.slot);
@@ -231,18 +231,6 @@ void serve_jobs(const Instance& inst, const WorkerOptions& options) {
 
 std::vector<std::string> judging_process_args(const Instance& inst, const WorkerOptions& options) {
   std::vector<std::string> args = {"worker", "--judge-jobs"};
-  for (auto& a : instance_args(inst)) args.push_back(std::move(a));
-  if (!options.cache_dir.empty()) {
-    args.push_back("--cache-dir");
-    args.push_back(options.cache_dir);
-  }
-  return args;
-}
-
-std::vector<std::string> judging_child_args(const Job& job, const Instance& inst,
-                                            const WorkerOptions& options) {
-  std::vector<std::string> args = {"worker", "--run-job", job.to_message(), "--slot",
-                                   std::to_string(options.slot)};
   for (auto& a : instance_args(inst)) args.push_back(std::move(a));
   if (!options.cache_dir.empty()) {
     args.push_back("--cache-dir");

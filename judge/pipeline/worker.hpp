@@ -2,7 +2,7 @@
 // every step as events; the worker (or `submit`) watches it, and if it dies
 // before its final verdict, reports the verdict itself: IE with the reason.
 // A worker keeps one judging process for job after job (its sandbox slots
-// are set up once); `submit` starts one for its one job.
+// are set up once); `submit` forks one for its one job.
 #pragma once
 
 #include <atomic>
@@ -28,7 +28,7 @@ struct WorkerOptions {
   int max_attempts = 3;  // compile cache ("": the default)
 };
 
-// In the judging child: judges the job, emitting compiling, compiled, one
+// In `submit`'s judging child: judges the job, emitting compiling, compiled, one
 // event per test and final (the submitter emitted queued). Throws only if
 // events cannot be recorded (the outbox cannot be written).
 void run_job(const Job& job, const Instance& inst, const WorkerOptions& options);
@@ -40,10 +40,6 @@ void serve_jobs(const Instance& inst, const WorkerOptions& options);
 
 // The command line (after the program name) of a worker's judging process.
 std::vector<std::string> judging_process_args(const Instance& inst, const WorkerOptions& options);
-
-// The command line (after the program name) that runs `job` in a child.
-std::vector<std::string> judging_child_args(const Job& job, const Instance& inst,
-                                            const WorkerOptions& options);
 
 // After the judging child of submission `id` died: unless its final verdict
 // made it out, reports IE with `why` as the reason (and what the child had

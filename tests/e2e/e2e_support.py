@@ -216,9 +216,13 @@ def processes():
 
 
 def judging_children(marker):
-    """Pids of judging children (`worker --run-job JOB`) whose job mentions
-    `marker` (a submission id, a problem path)."""
-    return [pid for pid, _, cmd in processes() if b"--run-job" in cmd and marker.encode() in cmd]
+    """Pids of `submit`'s judging children whose command line mentions
+    `marker` (the problem's or the submission's path). `submit` forks its
+    judging child: a pipejudge process with its parent's very command line."""
+    table = processes()
+    cmdline = {pid: cmd for pid, _, cmd in table}
+    return [pid for pid, ppid, cmd in table
+            if marker.encode() in cmd and b"submit" in cmd and cmdline.get(ppid) == cmd]
 
 
 def descendants(pids):

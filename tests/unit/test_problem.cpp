@@ -338,7 +338,7 @@ TEST_CASE("limits a package leaves unsaid are the format's defaults, or the site
                     Contains("unknown key 'defaults.memroy'"));
 }
 
-TEST_CASE("the languages table of a long-lived process follows its file's changes", "[languages]") {
+TEST_CASE("the languages table is parsed once, and again when its file changes", "[languages]") {
   Package dir;
   const fs::path shipped = fs::path(PIPEJUDGE_SOURCE_DIR) / "judge" / "engine" / "languages.yaml";
   const fs::path file = dir.dir / "languages.yaml";
@@ -347,15 +347,15 @@ TEST_CASE("the languages table of a long-lived process follows its file's change
   std::string saved = before ? before : "";
   ::setenv("PIPEJUDGE_LANGUAGES", file.c_str(), 1);
 
-  const std::string name = LanguageTable::current_default().find("c")->name;
-  CHECK(LanguageTable::current_default().find("c")->name == name);  // kept
+  const std::string name = LanguageTable::load_default().find("c")->name;
+  CHECK(LanguageTable::load_default().find("c")->name == name);  // kept
   std::ifstream in(file);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string key = "name: " + name;
   REQUIRE(text.find(key) != std::string::npos);
   text.replace(text.find(key), key.size(), "name: C, edited");
   std::ofstream(file, std::ios::trunc) << text;
-  CHECK(LanguageTable::current_default().find("c")->name == "C, edited");  // read again
+  CHECK(LanguageTable::load_default().find("c")->name == "C, edited");  // read again
 
   if (before)
     ::setenv("PIPEJUDGE_LANGUAGES", saved.c_str(), 1);

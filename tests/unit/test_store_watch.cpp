@@ -1,7 +1,9 @@
 // StoreWatch: the follower wakes when an event is stored (its outbox copy
 // removed), when a process it waits on ends, on a stop signal, and not for a
-// sender's temporary renamed into place.
+// sender's temporary renamed into place; or when its own collector tells it
+// so through a FIFO.
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include <thread>
 
 #include "judge/pipeline/durable.hpp"
+#include "judge/pipeline/store_notices.hpp"
 #include "judge/pipeline/store_watch.hpp"
 #include "scratch_dir.hpp"
 
@@ -102,4 +105,51 @@ TEST_CASE("StoreWatch tells whose events were stored since it was last asked", "
   fs::remove(box.path / (bob + ".0000000001.json"));
   w.wait({}, stop, milliseconds(5000));
   CHECK(w.take_stored() == std::optional(std::set<std::string>{bob}));
+}
+
+TEST_CASE("StoreWatch hears a collector's store notices through its FIFO", "[watch]") {
+  Outbox box;
+  std::atomic<bool> stop{false};
+  const fs::path fifo = box.path / "stored.fifo";
+  StoreWatch w(StoreWatch::Notices{fifo});
+  StoreNoticeWriter collector(fifo);
+  CHECK(waited_ms(w, {}, milliseconds(200), stop) >= 150);  // nothing told: a timeout
+  CHECK(w.wakes() == 0);
+  const std::string alice = "0123456789abcdef", bob = "fedcba9876543210";
+  std::thread later([&] {
+    std::this_thread::sleep_for(milliseconds(50));
+    collector.tell({alice, bob}, false);
+  });
+  CHECK(waited_ms(w, {}, milliseconds(5000), stop) < 2000);
+  later.join();
+  CHECK(w.wakes() == 1);
+  CHECK(w.take_stored() == std::optional(std::set<std::string>{alice, bob}));
+  // Rejected messages name nobody: any submission may have news.
+  collector.tell({}, true);
+  w.wait({}, stop, milliseconds(5000));
+  CHECK(w.take_stored() == std::nullopt);
+  CHECK(w.wakes() == 2);
+}
+
+TEST_CASE("store notices: none without a reader, and a full pipe's loss is told", "[watch]") {
+  Outbox box;
+  const fs::path fifo = box.path / "stored.fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  StoreNoticeWriter collector(fifo);
+  collector.tell({"0123456789abcdef"}, false);  // nobody listens: dropped, no error, no wait
+  StoreNoticeReader reader(fifo);
+  std::set<std::string> ids;
+  bool lost = false;
+  CHECK_FALSE(reader.take(ids, lost));
+  // A reader that does not keep up: the pipe fills, notices are lost, and
+  // the next one that fits says so.
+  for (int i = 0; i < 20000; ++i) collector.tell({"id" + std::to_string(i)}, false);
+  CHECK(reader.take(ids, lost));
+  CHECK_FALSE(lost);
+  CHECK(ids.size() < 20000);
+  ids.clear();
+  collector.tell({"last"}, false);
+  CHECK(reader.take(ids, lost));
+  CHECK(lost);
+  CHECK(ids == std::set<std::string>{"last"});
 }
