@@ -37,13 +37,14 @@ void add_submit_command(CLI::App& app, int& status) {
     cmd->get_option(name)->needs(shared);
   add_insecure_option(cmd);
   cmd->callback([opt, &status] {
-    HandedIn in = hand_in(opt->submission);
-    const Problem& problem = in.problem;
-    const Submission& submission = in.submission;
     LiveTable table(stdout);
     std::optional<SubmissionReport> r;
     {
+      // First: a collector of its own starts while the package is read.
       SubmitSession session(opt->collector, opt->instance);
+      HandedIn in = hand_in(opt->submission);
+      const Problem& problem = in.problem;
+      const Submission& submission = in.submission;
       if (!opt->json)
         print_header(stdout, report_header(problem, submission), opt->submission.file);
       std::fflush(stdout);

@@ -77,6 +77,7 @@ SubmitSession::SubmitSession(bool shared, const InstanceOptions& options) : shar
   try {
     inst_ = resolve_instance(mine);
     transport_ = open_transport(inst_);
+    start_private_collector();
   } catch (...) {
     std::error_code ec;
     fs::remove_all(mine.state_dir, ec);

@@ -22,8 +22,8 @@ namespace pj::judge {
 class SubmitSession {
  public:
   // shared: use the instance's running collector (ConfigError if none runs).
-  // Otherwise: a collector for this run, on a temporary state directory
-  // (started by judge()).
+  // Otherwise: a collector for this run, on a temporary state directory,
+  // started now (it opens its database while the caller reads the package).
   SubmitSession(bool shared, const InstanceOptions& options);
   // Stops the private collector, removes its queue and state directory.
   ~SubmitSession();
