@@ -33,6 +33,12 @@ void add_languages_command(CLI::App& app, int& status);
 void add_cancel_command(CLI::App& app, int& status);
 void add_queue_command(CLI::App& app, int& status);
 void add_grade_command(CLI::App& app, int& status);
-void add_serve_command(CLI::App& app, int& status);
+// The server links the HTTP library, whose start (it initialises TLS) costs
+// about 2 ms: it is its own program, pipejudge-serve, beside pipejudge,
+// whose `serve` hands its command line over to it.
+inline constexpr char kServeSummary[] =
+    "HTTP API: Judge0-compatible endpoints and pipejudge's problem API";
+void add_serve_command(CLI::App& app, int& status);  // pipejudge-serve only
+void add_serve_handover(CLI::App& app);              // pipejudge
 
 }  // namespace pj::judge

@@ -1,4 +1,5 @@
-// pipejudge: an online-judge runner.
+// pipejudge: an online-judge runner. The same commands make pipejudge-serve,
+// which alone serves HTTP (PIPEJUDGE_SERVER; see cli.hpp).
 #include <cstdio>
 
 #include "judge/commands/cli.hpp"
@@ -22,7 +23,11 @@ int main(int argc, char** argv) {
   pj::judge::add_cancel_command(app, status);
   pj::judge::add_queue_command(app, status);
   pj::judge::add_grade_command(app, status);
+#ifdef PIPEJUDGE_SERVER
   pj::judge::add_serve_command(app, status);
+#else
+  pj::judge::add_serve_handover(app);
+#endif
   try {
     pj::judge::allow_insecure_if_asked_by_environment();
     app.parse(argc, argv);

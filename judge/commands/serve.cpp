@@ -35,8 +35,7 @@ void add_serve_command(CLI::App& app, int& status) {
     WebhookOptions webhooks;
   };
   auto opt = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand(
-      "serve", "HTTP API: Judge0-compatible endpoints and pipejudge's problem API");
+  auto* cmd = app.add_subcommand("serve", kServeSummary);
   cmd->add_option("--config", opt->config,
                   "YAML file of settings (listen, auth_tokens, problems, workers, limits, "
                   "webhooks...); options given here win over it")
