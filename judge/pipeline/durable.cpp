@@ -1,11 +1,13 @@
 #include "judge/pipeline/durable.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <system_error>
@@ -40,6 +42,23 @@ std::string temporary_name(const std::string& name) {
   return kTempPrefix + name + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
 }
 
+constexpr const char* kSparePrefix = ".spare-";
+
+// One of `dir`'s spare files renamed to `tmp` and opened for writing over;
+// none if there is none (another writer may take the one we saw first).
+UniqueFd take_spare(const fs::path& dir, const fs::path& tmp) {
+  std::unique_ptr<DIR, int (*)(DIR*)> listing(::opendir(dir.c_str()), ::closedir);
+  if (!listing) return UniqueFd();
+  while (const dirent* e = ::readdir(listing.get())) {
+    if (std::strncmp(e->d_name, kSparePrefix, std::strlen(kSparePrefix)) != 0) continue;
+    if (::rename((dir / e->d_name).c_str(), tmp.c_str()) != 0) continue;
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (fd) return fd;
+    ::unlink(tmp.c_str());
+  }
+  return UniqueFd();
+}
+
 }  // namespace
 
 void fsync_directory(const fs::path& dir) {
@@ -53,14 +72,20 @@ void append_durably(int fd, std::string_view data, const fs::path& path) {
 }
 
 void write_file_atomically(const fs::path& dir, const std::string& name, std::string_view data,
-                           bool sync, bool sync_dir) {
+                           bool sync, bool sync_dir, bool reuse) {
   fs::path tmp = dir / temporary_name(name);
   fs::path final_path = dir / name;
   {
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    UniqueFd fd = reuse ? take_spare(dir, tmp) : UniqueFd();
+    bool used = static_cast<bool>(fd);
+    if (!fd)
+      fd.reset(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd) fail(tmp, "cannot create");
     try {
       write_all(fd.get(), data, tmp);
+      // Cut after writing: a small file keeps its block, nothing is freed.
+      if (used && ::ftruncate(fd.get(), static_cast<off_t>(data.size())) != 0)
+        fail(tmp, "cannot truncate");
       if (sync && ::fsync(fd.get()) != 0) fail(tmp, "cannot fsync");
     } catch (...) {
       ::unlink(tmp.c_str());
@@ -74,6 +99,15 @@ void write_file_atomically(const fs::path& dir, const std::string& name, std::st
     fail(final_path, "cannot rename into");
   }
   if (sync && sync_dir) fsync_directory(dir);
+}
+
+void retire_file(const fs::path& dir, const std::string& name, unsigned slot) {
+  fs::path spare = dir / (kSparePrefix + std::to_string(slot % kSpareSlots));
+  if (::rename((dir / name).c_str(), spare.c_str()) != 0) ::unlink((dir / name).c_str());
+}
+
+bool is_spare_name(const std::string& name) {
+  return name.rfind(kSparePrefix, 0) == 0;
 }
 
 bool is_temporary_name(const std::string& name) {

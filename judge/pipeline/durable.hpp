@@ -18,8 +18,22 @@ namespace pj::judge {
 // it atomic for readers). `sync_dir` false leaves the directory's fsync to the
 // caller (fsync_directory), so that one covers many files. Throws
 // std::system_error naming the file (ENOSPC: the disk is full).
+// `reuse`: write over one of the directory's spare files (retire_file), if
+// there is one, instead of making a new file.
 void write_file_atomically(const std::filesystem::path& dir, const std::string& name,
-                           std::string_view data, bool sync, bool sync_dir = true);
+                           std::string_view data, bool sync, bool sync_dir = true,
+                           bool reuse = false);
+
+// Instead of removing dir/name: keeps it as the directory's spare file
+// number `slot` (of kSpareSlots; what was there goes), for
+// write_file_atomically to write over. On ext4 without a journal a new
+// inode skips every one freed in the last 5-35 s (fs/ext4/ialloc.c), so a
+// directory that makes and removes thousands of files a minute pays more
+// for each new one the busier it is; a used file costs nothing of the kind.
+inline constexpr unsigned kSpareSlots = 64;
+void retire_file(const std::filesystem::path& dir, const std::string& name, unsigned slot);
+// Whether `name` is a spare file's.
+bool is_spare_name(const std::string& name);
 
 // fsync of a directory: the names created or renamed in it are durable.
 void fsync_directory(const std::filesystem::path& dir);

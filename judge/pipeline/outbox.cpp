@@ -86,7 +86,7 @@ std::vector<std::string_view> Outbox::split_lines(std::string_view data) {
 std::string Outbox::write(const std::string& id, std::int64_t first, std::int64_t last,
                           std::string_view lines, bool sync_dir) const {
   std::string name = file_name(id, first, last);
-  write_file_atomically(dir_, name, lines, sync_, sync_dir);
+  write_file_atomically(dir_, name, lines, sync_, sync_dir, true);
   return name;
 }
 
@@ -99,7 +99,7 @@ std::vector<std::string> Outbox::list() const {
   std::error_code ec;
   for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
-    if (is_temporary_name(name) || name == "rejected") continue;
+    if (is_temporary_name(name) || is_spare_name(name) || name == "rejected") continue;
     names.push_back(std::move(name));
   }
   if (ec && ec != std::errc::no_such_file_or_directory)
@@ -118,7 +118,7 @@ std::vector<std::string> Outbox::list_for(const std::string& id) const {
 }
 
 void Outbox::remove(const std::string& name) const {
-  if (parse_name(name)) ::unlink((dir_ / name).c_str());
+  if (parse_name(name)) retire_file(dir_, name, retired_++ % kSpareSlots);
 }
 
 void Outbox::reject(const std::string& name) const {

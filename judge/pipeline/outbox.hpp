@@ -5,11 +5,13 @@
 //                            a group: consecutive events of one submission,
 //                            one per line, made durable by one fsync
 //   outbox/rejected/         malformed files, moved aside with the reason logged
+//   outbox/.spare-<n>        stored files, kept to be written over (durable.hpp)
 //   blobs/<sha256>           large payloads events refer to by hash
 #pragma once
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -81,7 +83,8 @@ class Outbox {
   std::vector<std::string> list() const;
   std::vector<std::string> list_for(const std::string& id) const;
   std::filesystem::path path(const std::string& name) const { return dir_ / name; }
-  // Deletes an event file (nothing else: `name` must be an event file's name).
+  // Takes an event file away (nothing else: `name` must be an event file's
+  // name), keeping it among the spares that write() reuses.
   void remove(const std::string& name) const;
   // Moves a file aside into rejected/ (so it is neither lost nor retried).
   void reject(const std::string& name) const;
@@ -91,6 +94,7 @@ class Outbox {
  private:
   std::filesystem::path dir_;
   bool sync_;
+  mutable std::atomic<unsigned> retired_{0};
 };
 
 // Content-addressed files: a blob's name is the SHA-256 of its bytes.

@@ -74,12 +74,14 @@ void StoreWatch::wait(std::initializer_list<pid_t> pids, const std::atomic<bool>
       stored = notices_->take(stored_ids_, overflowed_);
       wakes_ += stored;
     } else if (fds[0].revents & POLLIN) {
-      // A sender's temporary renamed to its event's name is not a store.
+      // A sender's temporary renamed to its event's name is not a store, nor
+      // a spare file taken to be written over.
       alignas(inotify_event) char buf[4096];
       for (ssize_t got; (got = read(inotify_, buf, sizeof buf)) > 0;) {
         for (ssize_t at = 0; at < got;) {
           const auto* e = reinterpret_cast<const inotify_event*>(buf + at);
-          if (e->len == 0 || !is_temporary_name(e->name)) stored = true;
+          if (e->len == 0 || (!is_temporary_name(e->name) && !is_spare_name(e->name)))
+            stored = true;
           if (e->mask & IN_Q_OVERFLOW) overflowed_ = true;
           if (e->len > 0)
             if (auto name = Outbox::parse_name(e->name)) stored_ids_.insert(name->id);

@@ -13,6 +13,7 @@
 
 #include "judge/engine/error.hpp"
 #include "judge/pipeline/collector.hpp"
+#include "judge/pipeline/durable.hpp"
 #include "judge/pipeline/emitter.hpp"
 #include "judge/pipeline/follower.hpp"
 #include "judge/pipeline/mq.hpp"
@@ -21,6 +22,7 @@
 #include "judge/pipeline/transport.hpp"
 #include "judge/pipeline/worker.hpp"
 #include "mq_test_support.hpp"
+#include "scratch_dir.hpp"
 
 using nlohmann::json;
 using namespace pj::judge;
@@ -492,4 +494,35 @@ TEST_CASE("the event follower applies events in order and skips only dead gaps",
   pending = false;  // it will not: go on without it
   CHECK(f.advance(lookup, nothing_pending));
   CHECK(f.report().verdict == Verdict::WA);
+}
+
+TEST_CASE("an outbox reuses the files of stored events instead of making new ones", "[collector]") {
+  pj::test::ScratchDir dir("pj-outbox");
+  Outbox outbox(dir.path, false);
+  const std::string id = "0123456789abcdef";
+  auto inode = [&](const std::string& name) {
+    struct stat st {};
+    REQUIRE(::stat((dir.path / name).c_str(), &st) == 0);
+    return st.st_ino;
+  };
+  std::string first = outbox.write(id, 1, 3, std::string(3000, 'x'));
+  auto used = inode(first);
+  outbox.remove(first);  // stored: kept aside, not listed, not removed
+  CHECK(outbox.list().empty());
+  std::string second = outbox.write(id, 4, 4, "{\"short\":1}");
+  CHECK(inode(second) == used);
+  std::ifstream in(dir.path / second);
+  CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == "{\"short\":1}");  // no old bytes
+  CHECK(outbox.list() == std::vector<std::string>{second});
+  // No spare left: a new file, and the spares never grow past a bound.
+  std::string third = outbox.write(id, 5, 5, "{}");
+  CHECK(inode(third) != used);
+  std::vector<std::string> names;
+  for (int i = 0; i < 200; ++i) names.push_back(outbox.write(id, 10 + i, 10 + i, "{}"));
+  for (const auto& name : names) outbox.remove(name);
+  CHECK(outbox.list() == std::vector<std::string>{second, third});
+  std::size_t spares = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path))
+    spares += is_spare_name(e.path().filename().string());
+  CHECK(spares == 64);
 }
