@@ -1,6 +1,7 @@
 // Trusted helper processes (collector, judging worker) started and watched
-// with Boost.Process (or forked, for a judging child). The sandbox, which runs untrusted code, does
-// not use this: it needs clone flags no process library exposes.
+// with Boost.Process, or forked (submit's judging child). The sandbox,
+// which runs untrusted code, does not use this: it needs clone flags no
+// process library exposes.
 #pragma once
 
 #include <sys/types.h>
