@@ -23,9 +23,9 @@ struct WorkerOptions {
   // Run slot (run uid when root): pinned by --slot; -1: a free one per job
   // (RunSlot::take). The judging child is always given its parent's.
   int slot = -1;
-  std::string cache_dir;
+  std::string cache_dir;  // compile cache ("": the default)
   // Attempts at a job whose workers all died before it goes to the dead letters.
-  int max_attempts = 3;  // compile cache ("": the default)
+  int max_attempts = 3;
 };
 
 // In `submit`'s judging child: judges the job, emitting compiling, compiled, one
