@@ -165,8 +165,8 @@ SubmissionReport SubmitSession::judge(const Problem& problem, const Submission& 
   });
   if (!slot) throw Stopped{};
   wopt.slot = slot->number();
-  // The worker is the critical path: it starts first, the collector
-  // meanwhile. Forked, not started anew: it has this process's problem and
+  // The worker is the critical path (the collector has been starting
+  // meanwhile). Forked, not started anew: it has this process's problem and
   // languages at hand. The sink's writer, idle once `queued` is out, is the
   // only other thread.
   sink->flush();
@@ -176,7 +176,6 @@ SubmissionReport SubmitSession::judge(const Problem& problem, const Submission& 
         return 0;
       },
       ChildProcess::Stdout::Null);
-  if (!shared_ && !collector_) start_private_collector();
   wait_until_collector_ready();
   SubmissionReport base = report_header(problem, submission);
   base.submission = file_as_given;
