@@ -25,7 +25,7 @@ void write_file_atomically(const std::filesystem::path& dir, const std::string& 
                            bool reuse = false);
 
 // Instead of removing dir/name: keeps it as the directory's spare file
-// number `slot` (of kSpareSlots; what was there goes), for
+// number `slot` modulo kSpareSlots (what was there goes), for
 // write_file_atomically to write over. On ext4 without a journal a new
 // inode skips every one freed in the last 5-35 s (fs/ext4/ialloc.c), so a
 // directory that makes and removes thousands of files a minute pays more

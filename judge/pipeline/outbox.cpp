@@ -118,7 +118,7 @@ std::vector<std::string> Outbox::list_for(const std::string& id) const {
 }
 
 void Outbox::remove(const std::string& name) const {
-  if (parse_name(name)) retire_file(dir_, name, retired_++ % kSpareSlots);
+  if (parse_name(name)) retire_file(dir_, name, retired_++);
 }
 
 void Outbox::reject(const std::string& name) const {

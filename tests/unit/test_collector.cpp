@@ -524,5 +524,5 @@ TEST_CASE("an outbox reuses the files of stored events instead of making new one
   std::size_t spares = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir.path))
     spares += is_spare_name(e.path().filename().string());
-  CHECK(spares == 64);
+  CHECK(spares == kSpareSlots);
 }
