@@ -80,7 +80,7 @@ void SubmissionEmitter::emit(EventType type, json fields) {
   if (message.size() > kMaxEventBytes)  // bounded by construction: a bug if it happens
     throw std::logic_error(std::string(event_type_name(type)) + " event of " +
                            std::to_string(message.size()) + " bytes");
-  sink_.publish(id_, next_seq_, message);
+  sink_.publish(id_, next_seq_, message, steps_may_wait_ && type != EventType::Final);
   ++next_seq_;
 }
 

@@ -30,6 +30,10 @@ class SubmissionEmitter : public JudgeObserver {
   // published (`last_seq`, -1 for none).
   static SubmissionEmitter after(EventSink& sink, const std::string& id, std::int64_t last_seq);
 
+  // A batch's submission: no one watches its steps live, so its events
+  // before the final may wait longer for company (fewer, larger groups).
+  void let_steps_wait() { steps_may_wait_ = true; }
+
   // queued() and final() return once every event so far is durable; the
   // others hand their event over (the sink commits them in groups).
   void queued(const QueuedFacts& q);
@@ -47,6 +51,7 @@ class SubmissionEmitter : public JudgeObserver {
   EventSink& sink_;
   std::string id_;
   std::int64_t next_seq_;
+  bool steps_may_wait_ = false;
 };
 
 }  // namespace pj::judge

@@ -27,6 +27,7 @@
 #include "judge/pipeline/leased_queue.hpp"
 #include "judge/pipeline/mq.hpp"
 #include "judge/pipeline/outbox.hpp"
+#include "judge/pipeline/pending_events.hpp"
 #include "judge/report/events.hpp"
 
 namespace pj::judge {
@@ -61,14 +62,15 @@ class LocalEventSink : public EventSink {
   LocalEventSink(const LocalEventSink&) = delete;
   LocalEventSink& operator=(const LocalEventSink&) = delete;
 
-  void publish(const std::string& id, std::int64_t seq, const std::string& message) override {
+  void publish(const std::string& id, std::int64_t seq, const std::string& message,
+               bool may_wait) override {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return failure_ || pending_.size() < kMaxPending; });
     if (failure_) std::rethrow_exception(failure_);
-    pending_.push_back({id, seq, message});
+    bool wake = pending_.add({id, seq, message, may_wait});
     ++published_;
-    // The writer wants the first event, and the one that ends its lingering.
-    if (pending_.size() == 1 || pending_.size() == kMaxPending / 2) wake_.notify_one();
+    // The writer wants the first event, and the ones that end its lingering.
+    if (wake || pending_.size() == kMaxPending / 2) wake_.notify_one();
   }
 
   void flush() override {
@@ -104,11 +106,10 @@ class LocalEventSink : public EventSink {
     for (;;) {
       wake_.wait(lock, [&] { return closing_ || !pending_.empty(); });
       if (pending_.empty()) return;  // closing, and everything is written
-      wake_.wait_for(lock, kEventLinger, [&] {
+      pending_.linger(lock, wake_, [&] {
         return closing_ || flushing_ > 0 || pending_.size() >= kMaxPending / 2;
       });
-      std::vector<OutgoingEvent> taken;
-      taken.swap(pending_);
+      std::vector<OutgoingEvent> taken = pending_.take();
       changed_.notify_all();  // room for publish()
       lock.unlock();
       std::exception_ptr failure;
@@ -122,7 +123,7 @@ class LocalEventSink : public EventSink {
         // These events are not durable, so none after them may be: the
         // sender hears of it at its next publish() or flush().
         if (!failure_) failure_ = failure;
-        pending_.clear();
+        pending_.take();
       } else {
         done_ += taken.size();
       }
@@ -194,7 +195,7 @@ class LocalEventSink : public EventSink {
   std::mutex mutex_;
   std::condition_variable wake_;     // for the writer: work, or closing
   std::condition_variable changed_;  // for publish() and flush(): room, progress, failure
-  std::vector<OutgoingEvent> pending_;
+  PendingEvents pending_;
   std::uint64_t published_ = 0, done_ = 0;
   int flushing_ = 0;  // callers waiting in flush()
   std::exception_ptr failure_;

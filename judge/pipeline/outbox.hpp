@@ -37,6 +37,7 @@ struct OutgoingEvent {
   std::string id;
   std::int64_t seq = 0;
   std::string message;
+  bool may_wait = false;  // may wait longer for company (pending_events.hpp)
 };
 
 struct EventGroup {

@@ -22,6 +22,7 @@
 #include "judge/pipeline/clock.hpp"
 #include "judge/pipeline/durable.hpp"
 #include "judge/pipeline/outbox.hpp"
+#include "judge/pipeline/pending_events.hpp"
 #include "judge/pipeline/redis_transport.hpp"
 #include "judge/report/events.hpp"
 
@@ -69,14 +70,15 @@ class RedisEventSink : public EventSink {
   RedisEventSink(const RedisEventSink&) = delete;
   RedisEventSink& operator=(const RedisEventSink&) = delete;
 
-  void publish(const std::string& id, std::int64_t seq, const std::string& message) override {
+  void publish(const std::string& id, std::int64_t seq, const std::string& message,
+               bool may_wait) override {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return failure_ || pending_.size() < kMaxPending; });
     if (failure_) std::rethrow_exception(failure_);
-    pending_.push_back({id, seq, message});
+    bool wake = pending_.add({id, seq, message, may_wait});
     ++published_;
-    // The writer wants the first event, and the one that ends its lingering.
-    if (pending_.size() == 1 || pending_.size() == kMaxPending / 2) wake_.notify_one();
+    // The writer wants the first event, and the ones that end its lingering.
+    if (wake || pending_.size() == kMaxPending / 2) wake_.notify_one();
   }
 
   void flush() override {
@@ -165,11 +167,10 @@ class RedisEventSink : public EventSink {
         retry = sent ? 0.05 : std::min(retry * 2, kMaxRetrySeconds);
         continue;
       }
-      wake_.wait_for(lock, kEventLinger, [&] {
+      pending_.linger(lock, wake_, [&] {
         return closing_ || flushing_ > 0 || pending_.size() >= kMaxPending / 2;
       });
-      std::vector<OutgoingEvent> taken;
-      taken.swap(pending_);
+      std::vector<OutgoingEvent> taken = pending_.take();
       changed_.notify_all();
       lock.unlock();
       std::exception_ptr failure;
@@ -181,7 +182,7 @@ class RedisEventSink : public EventSink {
       lock.lock();
       if (failure) {
         if (!failure_) failure_ = failure;
-        pending_.clear();
+        pending_.take();
       } else {
         done_ += taken.size();
       }
@@ -285,7 +286,7 @@ class RedisEventSink : public EventSink {
   bool warned_ = false;
   std::mutex mutex_;
   std::condition_variable wake_, changed_;
-  std::vector<OutgoingEvent> pending_;
+  PendingEvents pending_;
   std::uint64_t published_ = 0, done_ = 0;
   int flushing_ = 0;  // callers waiting in flush()
   std::exception_ptr failure_;

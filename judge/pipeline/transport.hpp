@@ -113,8 +113,10 @@ class EventSink {
   // collector can take it; never sent before it is on disk. Waits while
   // many events are still being written (back-pressure). Throws
   // std::system_error if an earlier event could not be recorded (disk
-  // full): that event and the ones after it are not published.
-  virtual void publish(const std::string& id, std::int64_t seq, const std::string& message) = 0;
+  // full): that event and the ones after it are not published. An event
+  // that `may_wait` (a batch's test) is held longer for company.
+  virtual void publish(const std::string& id, std::int64_t seq, const std::string& message,
+                       bool may_wait) = 0;
   // Returns once every event published so far is durable and sent (or left
   // in the outbox for a collector that is not running). Throws as publish.
   virtual void flush() = 0;

@@ -172,6 +172,7 @@ void judge_job(const Job& job, const Instance& inst, const WorkerOptions& option
       job.attempt > 0
           ? SubmissionEmitter::after(sink, job.id, last_reported_seq(sink, inst, job.id, store))
           : SubmissionEmitter::for_judge(sink, job.id);
+  if (job.priority != Priority::Live) events.let_steps_wait();
   events.compiling(std::max(job.attempt, 1));
   SubmissionReport report;
   try {
