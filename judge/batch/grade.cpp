@@ -168,11 +168,13 @@ std::vector<GradedSubmission> run_grade(const Instance& inst, const ClassBatch& 
   std::optional<Judges> judges;
   if (!to_enqueue.empty() || waiting_for_earlier > 0) judges.emplace(inst, options);
   std::unique_ptr<Transport> transport = open_transport(inst);
+  std::unique_ptr<JobQueue> jobs = transport->job_queue();
+  std::unique_ptr<EventSink> sink = transport->event_sink();
   for (std::size_t i : to_enqueue) {
     if (stop) break;
     const BatchEntry& e = batch.entries[i];
     Submission s = load_submission(e.path, "", languages);
-    auto id = enqueue_submission(*transport, problems.at(e.problem), s, !options.fast,
+    auto id = enqueue_submission(*jobs, *sink, problems.at(e.problem), s, !options.fast,
                                  options.rejudge ? Priority::Rejudge : Priority::Batch, stop);
     if (!id) break;
     graded[i].id = *id;

@@ -41,10 +41,18 @@ std::optional<std::string> enqueue_submission(Transport& transport, const Proble
                                               const RunOptions& run) {
   std::unique_ptr<JobQueue> jobs = transport.job_queue();
   std::unique_ptr<EventSink> sink = transport.event_sink();
-  Job job = accept_submission(*sink, problem, submission, fs::absolute(submission.path).string(),
+  return enqueue_submission(*jobs, *sink, problem, submission, run_all, priority, stop, run);
+}
+
+std::optional<std::string> enqueue_submission(JobQueue& jobs, EventSink& sink,
+                                              const Problem& problem, const Submission& submission,
+                                              bool run_all, Priority priority,
+                                              const std::atomic<bool>& stop,
+                                              const RunOptions& run) {
+  Job job = accept_submission(sink, problem, submission, fs::absolute(submission.path).string(),
                               run_all, run);
   job.priority = priority;
-  if (!jobs->put(job, stop)) return std::nullopt;
+  if (!jobs.put(job, stop)) return std::nullopt;
   return job.id;
 }
 

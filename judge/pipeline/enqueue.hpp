@@ -28,5 +28,12 @@ std::optional<std::string> enqueue_submission(Transport& transport, const Proble
                                               const Submission& submission, bool run_all,
                                               Priority priority, const std::atomic<bool>& stop,
                                               const RunOptions& run = {});
+// The same through a queue and a sink the caller keeps (a batch hands many
+// submissions over, each queue and sink set up once).
+std::optional<std::string> enqueue_submission(JobQueue& jobs, EventSink& sink,
+                                              const Problem& problem, const Submission& submission,
+                                              bool run_all, Priority priority,
+                                              const std::atomic<bool>& stop,
+                                              const RunOptions& run = {});
 
 }  // namespace pj::judge

@@ -1,6 +1,7 @@
 #include "judge/pipeline/signals.hpp"
 
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace pj::judge {
@@ -25,6 +26,13 @@ const std::atomic<bool>& stop_on_signals() {
   sigaction(SIGINT, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
   return g_stop;
+}
+
+void sleep_until_stopped(std::chrono::nanoseconds period) {
+  if (g_stop) return;
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(period);
+  timespec ts{static_cast<time_t>(seconds.count()), static_cast<long>((period - seconds).count())};
+  ::nanosleep(&ts, nullptr);  // EINTR: a handler ran
 }
 
 int stop_signal() {

@@ -4,11 +4,11 @@
 
 #include <chrono>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include "judge/pipeline/child.hpp"
 #include "judge/pipeline/clock.hpp"
+#include "judge/pipeline/signals.hpp"
 
 namespace pj::judge {
 namespace {
@@ -56,7 +56,7 @@ void run_worker_pool(const Instance& inst, const WorkerOptions& options, int wor
           "; starting another");
       start(m);
     }
-    std::this_thread::sleep_for(kPoll);
+    sleep_until_stopped(kPoll);  // told to stop: the members are told at once
   }
   // Each member finishes (or hands back) its job; stopped together, so the
   // slowest job sets the time.
