@@ -26,7 +26,8 @@ struct Judging {
   const JudgeOptions& options;
   JudgeObserver* observer;
   SubmissionReport report;
-  std::optional<Workspace> workspace;
+  std::optional<Workspace> own_workspace;
+  Workspace* workspace = nullptr;  // the caller's, or own_workspace
   CompileResult program;
   CompileResult validator_program;
   std::optional<ValidatorRunner> validator;
@@ -35,7 +36,12 @@ struct Judging {
 // Compiles the submission (or takes it from the cache); false: CE or IE.
 bool compile(Judging& j) {
   try {
-    j.workspace.emplace(RunIdentity::for_slot(j.options.slot));
+    if (j.options.workspace) {
+      j.workspace = j.options.workspace;
+      j.workspace->clear();
+    } else {
+      j.workspace = &j.own_workspace.emplace(RunIdentity::for_slot(j.options.slot));
+    }
     j.program = Compiler(j.options.cache_dir)
                     .compile(j.submission, *j.workspace, "program", j.options.run.compiler_options);
   } catch (const std::exception& e) {

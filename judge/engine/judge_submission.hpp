@@ -12,6 +12,8 @@
 
 namespace pj::judge {
 
+class Workspace;
+
 struct JudgeOptions {
   bool run_all = false;             // keep going after the first failing test
   int slot = 0;                     // run slot: picks the run uid when root
@@ -20,6 +22,11 @@ struct JudgeOptions {
   // for the slowest accepted time runs with a generous one).
   std::optional<double> time_limit;
   RunOptions run;
+  // A workspace the caller keeps from submission to submission (a judging
+  // process), emptied before use: on some file systems a new directory
+  // costs more than emptying an old one. Null: one of its own. Its
+  // identity must be the slot's.
+  Workspace* workspace = nullptr;
 };
 
 // Told about progress as it happens (the live table, the event stream).

@@ -119,6 +119,13 @@ void Workspace::place_readonly(const fs::path& from, const fs::path& to) {
   }
 }
 
+void Workspace::clear() {
+  for (const auto& entry : fs::directory_iterator(root_)) {
+    if (empty_directory(entry.path())) continue;
+    fs::remove_all(entry.path());  // a file, a link, or what would not empty
+  }
+}
+
 void Workspace::remove_box(const fs::path& box) {
   if (empty_directory(box)) return;
   std::error_code ec;

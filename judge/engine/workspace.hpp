@@ -56,6 +56,9 @@ class Workspace {
   // Removes everything the program left in a box; the directory itself
   // stays for the next make_box of its name (removed with the workspace).
   void remove_box(const std::filesystem::path& box);
+  // Empties every directory in it, for the next submission; the directories
+  // stay. Throws std::system_error if something cannot be removed.
+  void clear();
 
  private:
   std::filesystem::path root_;

@@ -11,11 +11,13 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <system_error>
 
 #include "judge/engine/error.hpp"
 #include "judge/engine/problem.hpp"
 #include "judge/engine/run_slots.hpp"
 #include "judge/engine/submission.hpp"
+#include "judge/engine/workspace.hpp"
 #include "judge/pipeline/child.hpp"
 #include "judge/pipeline/emitter.hpp"
 #include "judge/pipeline/packages.hpp"
@@ -163,8 +165,27 @@ class JudgingProcess {
   std::optional<ChildProcess> child_;
 };
 
+// A judging process's workspace, kept from job to job while its slot stays
+// the same (JudgeOptions::workspace).
+class KeptWorkspace {
+ public:
+  Workspace& for_slot(int slot) {
+    if (!workspace_ || slot_ != slot) {
+      workspace_.reset();
+      workspace_.emplace(RunIdentity::for_slot(slot));
+      slot_ = slot;
+    }
+    return *workspace_;
+  }
+
+ private:
+  int slot_ = -1;
+  std::optional<Workspace> workspace_;
+};
+
+// `kept`: the judging process's workspace; null: the job's own.
 void judge_job(const Job& job, const Instance& inst, const WorkerOptions& options, EventSink& sink,
-               std::optional<ResultStore>& store) {
+               std::optional<ResultStore>& store, KeptWorkspace* kept) {
   // A job from the queue: after everything reported so far, the queued
   // event and what an earlier attempt said (its worker died, or it was
   // handed back when stopped). `submit`'s own (attempt 0): after queued.
@@ -195,6 +216,11 @@ void judge_job(const Job& job, const Instance& inst, const WorkerOptions& option
     judge.run = job.run;
     judge.slot = std::max(options.slot, 0);
     judge.cache_dir = options.cache_dir;
+    try {
+      if (kept) judge.workspace = &kept->for_slot(judge.slot);
+    } catch (const std::system_error&) {
+      judge.workspace = nullptr;  // the submission's own then, whose failure is an IE
+    }
     report = judge_submission(problem, submission, judge, &events);
   } catch (const ConfigError& e) {
     // Checked when it was submitted; changed since. Not the submission's fault.
@@ -209,13 +235,14 @@ void judge_job(const Job& job, const Instance& inst, const WorkerOptions& option
 void run_job(const Job& job, const Instance& inst, const WorkerOptions& options) {
   std::unique_ptr<EventSink> sink = open_transport(inst)->event_sink();
   std::optional<ResultStore> store;
-  judge_job(job, inst, options, *sink, store);
+  judge_job(job, inst, options, *sink, store, nullptr);
 }
 
 void serve_jobs(const Instance& inst, const WorkerOptions& options) {
   // One sink for every job: its writer thread and queue are set up once.
   std::unique_ptr<EventSink> sink = open_transport(inst)->event_sink();
   std::optional<ResultStore> store;  // opened once, when there is one
+  KeptWorkspace workspace;
   std::string line;
   while (std::getline(std::cin, line)) {
     std::size_t space = line.find(' ');
@@ -225,7 +252,7 @@ void serve_jobs(const Instance& inst, const WorkerOptions& options) {
     if (!job) throw std::runtime_error("not a job for the judging process: " + error);
     WorkerOptions judging = options;
     judging.slot = std::stoi(line.substr(0, space));
-    judge_job(*job, inst, judging, *sink, store);
+    judge_job(*job, inst, judging, *sink, store, &workspace);
     std::cout << "done " << job->id << std::endl;
   }
 }

@@ -280,3 +280,22 @@ def test_grade_on_a_terminal_shows_a_progress_bar(pipejudge, setup):
 
 if __name__ == "__main__":
     sys.exit(e2e_support.run_as_script(__file__))
+
+
+def test_grade_next_submission_sees_nothing_of_the_last(pipejudge, setup):
+    """One worker judges ann's two-file Python directory, then ben's, whose
+    __main__.py imports a module he did not hand in: the judging process
+    keeps its workspace from job to job, emptied, so ben's run must not find
+    ann's Adder.py."""
+    problems, root, cache = setup
+    cls = os.path.join(root, "class")
+    place(f"{cls}/ann/aplusb", sub(problems, "aplusb", "accepted/python_dir"))
+    os.makedirs(f"{cls}/ben/aplusb")
+    shutil.copy(sub(problems, "aplusb", "accepted/python_dir/__main__.py"), f"{cls}/ben/aplusb/")
+    out = os.path.join(root, "out")
+    rc, stdout, err = grade(pipejudge, root, cls, "--problem", os.path.join(problems, "aplusb"),
+                            "--out", out, "--cache-dir", cache, "--jobs", "1")
+    assert rc == 0, f"exit {rc}: {stdout} {err[-400:]}"
+    with open(os.path.join(out, "results.json")) as f:
+        verdicts = {s["student"]: s["report"]["verdict"] for s in json.load(f)["submissions"]}
+    assert verdicts == {"ann": "AC", "ben": "RE"}, verdicts
