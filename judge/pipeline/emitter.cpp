@@ -62,6 +62,11 @@ void SubmissionEmitter::final(const SubmissionReport& r, std::optional<int> atte
   sink_.flush();  // the verdict is recorded when this returns
 }
 
+std::uint64_t SubmissionEmitter::final_handed_over(const SubmissionReport& r) {
+  emit(EventType::Final, encode_final(final_facts(r)));
+  return sink_.published();
+}
+
 void SubmissionEmitter::emit(EventType type, json fields) {
   for (auto& [key, value] : fields.items())
     if (goes_by_reference(key, value)) {

@@ -42,6 +42,9 @@ class SubmissionEmitter : public JudgeObserver {
   void on_test(const TestReport& t, std::size_t index, std::size_t total) override;
   // `attempts`: a job given up after that many attempts (dead letters).
   void final(const SubmissionReport& r, std::optional<int> attempts = std::nullopt);
+  // The final handed over, not waited for: the caller makes it durable with
+  // the sink's flush_through(mark returned) before it says it is judged.
+  std::uint64_t final_handed_over(const SubmissionReport& r);
 
  private:
   SubmissionEmitter(EventSink& sink, std::string id, std::int64_t next_seq);

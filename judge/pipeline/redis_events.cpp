@@ -81,12 +81,18 @@ class RedisEventSink : public EventSink {
     if (wake || pending_.size() == kMaxPending / 2) wake_.notify_one();
   }
 
-  void flush() override {
+  std::uint64_t published() override {
+    std::lock_guard lock(mutex_);
+    return published_;
+  }
+
+  void flush_through(std::uint64_t mark) override {
     std::unique_lock lock(mutex_);
-    ++flushing_;
-    wake_.notify_one();  // no lingering now
-    changed_.wait(lock, [&] { return failure_ || done_ == published_; });
-    --flushing_;
+    if (mark > wanted_) {
+      wanted_ = mark;
+      wake_.notify_one();  // no lingering for these
+    }
+    changed_.wait(lock, [&] { return failure_ || done_ >= mark; });
     if (failure_) std::rethrow_exception(failure_);
   }
 
@@ -168,7 +174,7 @@ class RedisEventSink : public EventSink {
         continue;
       }
       pending_.linger(lock, wake_, [&] {
-        return closing_ || flushing_ > 0 || pending_.size() >= kMaxPending / 2;
+        return closing_ || wanted_ > done_ || pending_.size() >= kMaxPending / 2;
       });
       std::vector<OutgoingEvent> taken = pending_.take();
       changed_.notify_all();
@@ -288,7 +294,7 @@ class RedisEventSink : public EventSink {
   std::condition_variable wake_, changed_;
   PendingEvents pending_;
   std::uint64_t published_ = 0, done_ = 0;
-  int flushing_ = 0;  // callers waiting in flush()
+  std::uint64_t wanted_ = 0;  // the highest mark a flush waits for
   std::exception_ptr failure_;
   bool backlog_ = false;  // outbox files or blobs wait to be sent
   bool closing_ = false;

@@ -117,9 +117,15 @@ class EventSink {
   // that `may_wait` (a batch's test) is held longer for company.
   virtual void publish(const std::string& id, std::int64_t seq, const std::string& message,
                        bool may_wait) = 0;
-  // Returns once every event published so far is durable and sent (or left
-  // in the outbox for a collector that is not running). Throws as publish.
-  virtual void flush() = 0;
+  // The number of events published so far: a mark for flush_through().
+  virtual std::uint64_t published() = 0;
+  // Returns once the first `mark` events published are durable and sent (or
+  // left in the outbox for a collector that is not running), without
+  // waiting for company; later events pending by then go with them. Throws
+  // as publish.
+  virtual void flush_through(std::uint64_t mark) = 0;
+  // flush_through(published()): every event so far.
+  void flush() { flush_through(published()); }
   // Stores large bytes that events refer to by hash; returns the hash.
   virtual std::string put_blob(std::string_view data) = 0;
   // Events of submission `id` published but not yet stored by a collector

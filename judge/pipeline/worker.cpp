@@ -4,14 +4,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <system_error>
+#include <thread>
 
 #include "judge/engine/error.hpp"
 #include "judge/engine/problem.hpp"
@@ -20,6 +25,7 @@
 #include "judge/engine/workspace.hpp"
 #include "judge/pipeline/child.hpp"
 #include "judge/pipeline/emitter.hpp"
+#include "judge/pipeline/judging_process.hpp"
 #include "judge/pipeline/packages.hpp"
 #include "judge/pipeline/store.hpp"
 
@@ -28,9 +34,6 @@ using nlohmann::json;
 
 namespace pj::judge {
 namespace {
-
-// How often a worker looks whether the job it judges was cancelled.
-constexpr double kCancelPoll = 0.05;
 
 // Events of one submission that have been reported so far, by seq. The
 // transport's unstored ones first, then the database: an event leaves the
@@ -95,76 +98,6 @@ void take_over_expired(JobQueue& jobs, EventSink& sink, const Instance& inst, in
   }
 }
 
-// A worker's judging process: one child that judges its jobs one after the
-// other, so that its sandbox slots, once set up, serve every job. A job goes
-// to it as a line "SLOT JOB" on its stdin; it answers "done ID" on its
-// stdout. Started again for the next job after it died or was stopped.
-class JudgingProcess {
- public:
-  JudgingProcess(const Instance& inst, const WorkerOptions& options)
-      : args_(judging_process_args(inst, options)) {}
-  JudgingProcess(const JudgingProcess&) = delete;
-  JudgingProcess& operator=(const JudgingProcess&) = delete;
-
-  ~JudgingProcess() {
-    if (!child_) return;
-    child_->close_stdin();  // it exits at the end of its input, its slots closed
-    if (!child_->exited_within(5)) child_->stop(SIGKILL, 1);
-  }
-
-  // Starts it if it is not running; its pid, or 0 if it cannot be started
-  // (`error` says why).
-  pid_t ensure_started(std::string& error) {
-    if (child_ && child_->running()) return child_->pid();
-    try {
-      child_.emplace(ChildProcess::spawn_self(args_, ChildProcess::Stdout::Pipe, true));
-      return child_->pid();
-    } catch (const std::exception& e) {
-      child_.reset();
-      error = std::string("cannot start a worker process: ") + e.what();
-      return 0;
-    }
-  }
-
-  // Judges the job; empty if it finished, else what went wrong. `started`
-  // is called once the job is handed over (the judging starts while it
-  // runs); `cancelled` is asked while it judges; true stops the process
-  // (and makes `was_cancelled` true).
-  std::string judge(const Job& job, int slot, const std::function<void()>& started,
-                    const std::function<bool()>& cancelled, bool& was_cancelled) {
-    std::string error;
-    if (!ensure_started(error)) return error;
-    if (!child_->write_line(std::to_string(slot) + " " + job.to_message())) return lost();
-    started();
-    for (;;) {
-      if (child_->line_within(kCancelPoll)) {
-        std::optional<std::string> line = child_->read_line();
-        if (!line) return lost();
-        if (*line == "done " + job.id) return {};
-        continue;  // not an answer: nothing else is written there, but never mind
-      }
-      if (cancelled()) {
-        was_cancelled = true;
-        child_->stop(SIGTERM, 5);  // its sandboxed programs die with it
-        child_.reset();
-        return "cancelled";
-      }
-    }
-  }
-
- private:
-  // It died (or its pipes broke) while judging: how, and the next job starts it anew.
-  std::string lost() {
-    child_->stop(SIGKILL, 1);
-    std::string why = "worker " + child_->describe_exit();
-    child_.reset();
-    return why;
-  }
-
-  std::vector<std::string> args_;
-  std::optional<ChildProcess> child_;
-};
-
 // A judging process's workspace, kept from job to job while its slot stays
 // the same (JudgeOptions::workspace).
 class KeptWorkspace {
@@ -183,9 +116,11 @@ class KeptWorkspace {
   std::optional<Workspace> workspace_;
 };
 
-// `kept`: the judging process's workspace; null: the job's own.
-void judge_job(const Job& job, const Instance& inst, const WorkerOptions& options, EventSink& sink,
-               std::optional<ResultStore>& store, KeptWorkspace* kept) {
+// Judges the job and hands its final over; the sink's mark for it
+// (EventSink::flush_through). `kept`: the judging process's workspace;
+// null: the job's own.
+std::uint64_t judge_job(const Job& job, const Instance& inst, const WorkerOptions& options,
+                        EventSink& sink, std::optional<ResultStore>& store, KeptWorkspace* kept) {
   // A job from the queue: after everything reported so far, the queued
   // event and what an earlier attempt said (its worker died, or it was
   // handed back when stopped). `submit`'s own (attempt 0): after queued.
@@ -227,15 +162,89 @@ void judge_job(const Job& job, const Instance& inst, const WorkerOptions& option
     report.verdict = Verdict::IE;
     report.reason = e.file() + ": " + e.what();
   }
-  events.final(report);  // durable when it returns
+  return events.final_handed_over(report);
 }
+
+// A judging process's answers on stdout (judging_process.hpp): "judged ID"
+// at once, "done ID" from a thread of its own once that final is durable,
+// while the next job is judged.
+class Answers {
+ public:
+  explicit Answers(EventSink& sink) : sink_(sink), thread_([this] { run(); }) {}
+  // Every verdict handed over is answered for first.
+  ~Answers() {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  Answers(const Answers&) = delete;
+  Answers& operator=(const Answers&) = delete;
+
+  void judged(const std::string& id, std::uint64_t mark) {
+    say("judged " + id);
+    {
+      std::lock_guard lock(mutex_);
+      waiting_.push_back({id, mark});
+    }
+    wake_.notify_all();
+  }
+
+  // Rethrows the failure to record an earlier verdict: nothing more can be.
+  void check() {
+    std::lock_guard lock(mutex_);
+    if (failure_) std::rethrow_exception(failure_);
+  }
+
+ private:
+  struct Waiting {
+    std::string id;
+    std::uint64_t mark;
+  };
+
+  void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return closing_ || !waiting_.empty(); });
+      if (waiting_.empty()) return;
+      Waiting w = waiting_.front();
+      waiting_.pop_front();
+      lock.unlock();
+      std::exception_ptr failure;
+      try {
+        sink_.flush_through(w.mark);
+        say("done " + w.id);
+      } catch (const std::exception& e) {
+        failure = std::current_exception();
+        say("failed " + w.id + " " + e.what());
+      }
+      lock.lock();
+      if (failure && !failure_) failure_ = failure;
+    }
+  }
+
+  void say(const std::string& line) {
+    std::lock_guard lock(say_mutex_);
+    std::cout << line << std::endl;
+  }
+
+  EventSink& sink_;
+  std::mutex mutex_, say_mutex_;
+  std::condition_variable wake_;
+  std::deque<Waiting> waiting_;
+  bool closing_ = false;
+  std::exception_ptr failure_;
+  std::thread thread_;  // last: started once everything above is ready
+};
 
 }  // namespace
 
 void run_job(const Job& job, const Instance& inst, const WorkerOptions& options) {
   std::unique_ptr<EventSink> sink = open_transport(inst)->event_sink();
   std::optional<ResultStore> store;
-  judge_job(job, inst, options, *sink, store, nullptr);
+  sink->flush_through(judge_job(job, inst, options, *sink, store, nullptr));
 }
 
 void serve_jobs(const Instance& inst, const WorkerOptions& options) {
@@ -243,8 +252,10 @@ void serve_jobs(const Instance& inst, const WorkerOptions& options) {
   std::unique_ptr<EventSink> sink = open_transport(inst)->event_sink();
   std::optional<ResultStore> store;  // opened once, when there is one
   KeptWorkspace workspace;
+  Answers answers(*sink);
   std::string line;
   while (std::getline(std::cin, line)) {
+    answers.check();
     std::size_t space = line.find(' ');
     std::string error;
     std::optional<Job> job;
@@ -252,8 +263,7 @@ void serve_jobs(const Instance& inst, const WorkerOptions& options) {
     if (!job) throw std::runtime_error("not a job for the judging process: " + error);
     WorkerOptions judging = options;
     judging.slot = std::stoi(line.substr(0, space));
-    judge_job(*job, inst, judging, *sink, store, &workspace);
-    std::cout << "done " << job->id << std::endl;
+    answers.judged(job->id, judge_job(*job, inst, judging, *sink, store, &workspace));
   }
 }
 
@@ -315,11 +325,27 @@ void run_worker(const Instance& inst, const WorkerOptions& options, const std::a
   take_over_expired(*jobs, *sink, inst, options.max_attempts, log);
   jobs->worker_state("idle");
   std::signal(SIGPIPE, SIG_IGN);  // a judging process that died: EPIPE, not death
-  JudgingProcess judge(inst, options);
+  // A judged job is acknowledged once its verdict is durable; if its
+  // judging process died first, unless the verdict made it out, IE.
+  JudgingProcess judge(judging_process_args(inst, options),
+                       [&](const Job& job, const std::string& why) {
+                         if (!why.empty()) {
+                           log("submission " + job.id + ": " + why);
+                           report_worker_crash(*sink, inst, job.id, why);
+                         }
+                         jobs->acknowledge(job);
+                       });
   while (!stop && (options.max_jobs == 0 || done < options.max_jobs)) {
-    std::optional<Job> job = jobs->take(0.25, log);
+    // While a verdict is being made durable, the next job is taken at once
+    // if there is one; else that verdict is settled first.
+    std::optional<Job> job = jobs->take(judge.finishing() ? 0 : 0.25, log);
     if (!job) {
-      take_over_expired(*jobs, *sink, inst, options.max_attempts, log);
+      if (judge.finishing()) {
+        judge.finish();
+        jobs->worker_state("idle");
+      } else {
+        take_over_expired(*jobs, *sink, inst, options.max_attempts, log);
+      }
       continue;
     }
     jobs->worker_state("waiting for a run slot for " + job->id);
@@ -342,28 +368,24 @@ void run_worker(const Instance& inst, const WorkerOptions& options, const std::a
     std::string why = judge.judge(
         *job, judging.slot, [&] { jobs->judging(*job); }, [&] { return jobs->cancelled(*job); },
         was_cancelled);
+    ++done;
+    if (why.empty()) continue;  // judged: acknowledged once settled
     if (was_cancelled) {
       report_final_instead(*sink, inst, job->id, Verdict::Cancelled,
                            "cancelled while it was judged (pipejudge cancel)");
       log("submission " + job->id + ": cancelled while it was judged");
-      jobs->acknowledge(*job);
-      ++done;
-      jobs->worker_state("idle");
-      continue;
-    }
-    if (!why.empty() && stop) {  // stopped with its judging child (Ctrl-C): handed back
+    } else if (stop) {  // stopped with its judging child (Ctrl-C): handed back
       log("submission " + job->id + ": stopped while judging it (" + why + "); back in the queue");
       jobs->release(*job);
       break;
-    }
-    if (!why.empty()) {
+    } else {
       log("submission " + job->id + ": " + why);
       report_worker_crash(*sink, inst, job->id, why);
     }
     jobs->acknowledge(*job);
-    ++done;
     jobs->worker_state("idle");
   }
+  judge.finish();  // the verdicts judged are durable, their jobs acknowledged
 }
 
 }  // namespace pj::judge

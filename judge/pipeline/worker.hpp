@@ -34,8 +34,9 @@ struct WorkerOptions {
 void run_job(const Job& job, const Instance& inst, const WorkerOptions& options);
 
 // In a worker's judging process (`worker --judge-jobs`): judges the jobs
-// its worker sends on stdin, a line "SLOT JOB" each, answering "done ID" on
-// stdout after each; returns at the end of its input.
+// its worker sends on stdin, a line "SLOT JOB" each, answering on stdout as
+// judging_process.hpp says; returns at the end of its input, every verdict
+// answered for.
 void serve_jobs(const Instance& inst, const WorkerOptions& options);
 
 // The command line (after the program name) of a worker's judging process.

@@ -105,3 +105,18 @@ TEST_CASE("a batch's steps share few outbox files; a live one's are written as t
   CHECK(batch <= 2);
   CHECK(live >= 4);
 }
+
+TEST_CASE("flush_through returns once the events before its mark are durable", "[events]") {
+  TestInstance t;
+  auto sink = open_transport(t.inst)->event_sink();
+  sink->publish("a", 1, "{}", true);
+  sink->publish("a", 2, "{}", true);
+  std::uint64_t mark = sink->published();
+  CHECK(mark == 2);
+  auto start = Clock::now();
+  sink->flush_through(mark);
+  CHECK(Clock::now() - start < kBatchEventLinger);  // not held for company
+  CHECK(Outbox(t.inst.outbox_dir(), false).list() ==
+        std::vector<std::string>{Outbox::file_name("a", 1, 2)});
+  sink->flush_through(1);  // already durable: at once
+}
