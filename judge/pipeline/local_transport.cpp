@@ -68,14 +68,23 @@ class LocalEventSink : public EventSink {
     changed_.wait(lock, [&] { return failure_ || pending_.size() < kMaxPending; });
     if (failure_) std::rethrow_exception(failure_);
     bool wake = pending_.add({id, seq, message, may_wait});
-    ++published_;
     // The writer wants the first event, and the ones that end its lingering.
     if (wake || pending_.size() == kMaxPending / 2) wake_.notify_one();
   }
 
   std::uint64_t published() override {
     std::lock_guard lock(mutex_);
-    return published_;
+    return pending_.added();
+  }
+
+  // This sink's own events of `id`, written: then the outbox holds them.
+  void flush_through_last_of(const std::string& id) {
+    std::optional<std::uint64_t> mark;
+    {
+      std::lock_guard lock(mutex_);
+      mark = pending_.last_mark_of(id);
+    }
+    if (mark) flush_through(*mark);
   }
 
   void flush_through(std::uint64_t mark) override {
@@ -91,7 +100,7 @@ class LocalEventSink : public EventSink {
   std::string put_blob(std::string_view data) override { return blobs_.put(data); }
 
   std::vector<std::string> unstored(const std::string& id) override {
-    flush();
+    flush_through_last_of(id);
     std::vector<std::string> found;
     for (const auto& name : outbox_.list_for(id)) {
       try {
@@ -132,6 +141,7 @@ class LocalEventSink : public EventSink {
         pending_.take();
       } else {
         done_ += taken.size();
+        pending_.written_through(done_);
       }
       changed_.notify_all();
     }
@@ -202,7 +212,7 @@ class LocalEventSink : public EventSink {
   std::condition_variable wake_;     // for the writer: work, or closing
   std::condition_variable changed_;  // for publish() and flush(): room, progress, failure
   PendingEvents pending_;
-  std::uint64_t published_ = 0, done_ = 0;
+  std::uint64_t done_ = 0;    // events written (sent or in the outbox)
   std::uint64_t wanted_ = 0;  // the highest mark a flush waits for
   std::exception_ptr failure_;
   bool closing_ = false;

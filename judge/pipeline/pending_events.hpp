@@ -7,7 +7,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "judge/pipeline/outbox.hpp"
@@ -29,6 +33,15 @@ class PendingEvents {
   bool empty() const { return events_.empty(); }
   std::size_t size() const { return events_.size(); }
 
+  // Marks: the number of events added so far (EventSink::published()).
+  std::uint64_t added() const { return added_; }
+  // The mark of the last event of submission `id` not yet written: what to
+  // flush through before its events are looked for elsewhere; nullopt if
+  // none is pending or in flight.
+  std::optional<std::uint64_t> last_mark_of(const std::string& id) const;
+  // The first `done` events are written.
+  void written_through(std::uint64_t done);
+
   // The writer's wait for company, on `wake` under `lock`: until `enough()`,
   // or until the first pending event has waited kEventLinger (kBatchEventLinger
   // if every one pending may wait).
@@ -47,6 +60,8 @@ class PendingEvents {
   Clock::time_point deadline() const;
 
   std::vector<OutgoingEvent> events_;
+  std::uint64_t added_ = 0;
+  std::map<std::string, std::uint64_t> last_marks_;  // by submission, until written
   Clock::time_point first_added_;
   bool urgent_ = false;  // one of them may not wait
 };

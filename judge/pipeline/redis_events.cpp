@@ -76,14 +76,23 @@ class RedisEventSink : public EventSink {
     changed_.wait(lock, [&] { return failure_ || pending_.size() < kMaxPending; });
     if (failure_) std::rethrow_exception(failure_);
     bool wake = pending_.add({id, seq, message, may_wait});
-    ++published_;
     // The writer wants the first event, and the ones that end its lingering.
     if (wake || pending_.size() == kMaxPending / 2) wake_.notify_one();
   }
 
   std::uint64_t published() override {
     std::lock_guard lock(mutex_);
-    return published_;
+    return pending_.added();
+  }
+
+  // This sink's own events of `id`, written: then the outbox holds them.
+  void flush_through_last_of(const std::string& id) {
+    std::optional<std::uint64_t> mark;
+    {
+      std::lock_guard lock(mutex_);
+      mark = pending_.last_mark_of(id);
+    }
+    if (mark) flush_through(*mark);
   }
 
   void flush_through(std::uint64_t mark) override {
@@ -105,7 +114,7 @@ class RedisEventSink : public EventSink {
   }
 
   std::vector<std::string> unstored(const std::string& id) override {
-    flush();
+    flush_through_last_of(id);
     std::vector<std::string> found;
     for (const auto& name : outbox_.list_for(id)) {
       try {
@@ -191,6 +200,7 @@ class RedisEventSink : public EventSink {
         pending_.take();
       } else {
         done_ += taken.size();
+        pending_.written_through(done_);
       }
       changed_.notify_all();
     }
@@ -293,7 +303,7 @@ class RedisEventSink : public EventSink {
   std::mutex mutex_;
   std::condition_variable wake_, changed_;
   PendingEvents pending_;
-  std::uint64_t published_ = 0, done_ = 0;
+  std::uint64_t done_ = 0;    // events written (sent or in the outbox)
   std::uint64_t wanted_ = 0;  // the highest mark a flush waits for
   std::exception_ptr failure_;
   bool backlog_ = false;  // outbox files or blobs wait to be sent

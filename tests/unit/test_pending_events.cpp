@@ -120,3 +120,15 @@ TEST_CASE("flush_through returns once the events before its mark are durable", "
         std::vector<std::string>{Outbox::file_name("a", 1, 2)});
   sink->flush_through(1);  // already durable: at once
 }
+
+TEST_CASE("looking for a submission's unstored events waits only for this sink's own of it",
+          "[events]") {
+  TestInstance t;
+  auto sink = open_transport(t.inst)->event_sink();
+  sink->publish("x", 1, "{\"x\":1}", true);  // waits for company
+  auto start = Clock::now();
+  CHECK(sink->unstored("y").empty());
+  CHECK(Clock::now() - start < kBatchEventLinger);  // x's event not forced out for y
+  CHECK(Outbox(t.inst.outbox_dir(), false).list().empty());
+  CHECK(sink->unstored("x") == std::vector<std::string>{"{\"x\":1}"});
+}
