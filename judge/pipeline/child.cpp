@@ -151,8 +151,10 @@ bool ChildProcess::exited_within(double seconds) {
       if (::poll(&p, 1, static_cast<int>(std::max<long>(0, left.count()))) >= 0 || errno != EINTR)
         break;
     }
-  } else {  // a kernel without pidfds
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  } else {  // a kernel without pidfds: a poll
+    auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (running() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return !running();
 }
@@ -168,10 +170,7 @@ void ChildProcess::wait() {
 void ChildProcess::stop(int sig, double seconds) {
   if (!running()) return;
   ::kill(pid(), sig);
-  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (running() && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  if (running()) ::kill(pid(), SIGKILL);
+  if (!exited_within(seconds)) ::kill(pid(), SIGKILL);
   wait();
 }
 
