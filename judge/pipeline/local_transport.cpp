@@ -38,8 +38,6 @@ constexpr double kSendWaitSeconds = 0.1;
 // A group's message (its file name, then its events) fits in one message of
 // the queues we make; an event alone always goes, being at most half of it.
 constexpr std::size_t kGroupBytes = static_cast<std::size_t>(MessageQueue::kMessageSize);
-// Events handed over but not yet written before publish() waits.
-constexpr std::size_t kMaxPending = 1024;
 
 class LocalEventSink : public EventSink {
  public:
@@ -51,11 +49,7 @@ class LocalEventSink : public EventSink {
 
   // What was handed over is still written (and sent) before it returns.
   ~LocalEventSink() override {
-    {
-      std::lock_guard lock(mutex_);
-      closing_ = true;
-    }
-    wake_.notify_all();
+    handover_.close();
     writer_.join();
   }
 
@@ -64,43 +58,15 @@ class LocalEventSink : public EventSink {
 
   void publish(const std::string& id, std::int64_t seq, const std::string& message,
                bool may_wait) override {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return failure_ || pending_.size() < kMaxPending; });
-    if (failure_) std::rethrow_exception(failure_);
-    bool wake = pending_.add({id, seq, message, may_wait});
-    // The writer wants the first event, and the ones that end its lingering.
-    if (wake || pending_.size() == kMaxPending / 2) wake_.notify_one();
+    handover_.publish({id, seq, message, may_wait});
   }
-
-  std::uint64_t published() override {
-    std::lock_guard lock(mutex_);
-    return pending_.added();
-  }
-
-  // This sink's own events of `id`, written: then the outbox holds them.
-  void flush_through_last_of(const std::string& id) {
-    std::optional<std::uint64_t> mark;
-    {
-      std::lock_guard lock(mutex_);
-      mark = pending_.last_mark_of(id);
-    }
-    if (mark) flush_through(*mark);
-  }
-
-  void flush_through(std::uint64_t mark) override {
-    std::unique_lock lock(mutex_);
-    if (mark > wanted_) {
-      wanted_ = mark;
-      wake_.notify_one();  // no lingering for these
-    }
-    changed_.wait(lock, [&] { return failure_ || done_ >= mark; });
-    if (failure_) std::rethrow_exception(failure_);
-  }
+  std::uint64_t published() override { return handover_.published(); }
+  void flush_through(std::uint64_t mark) override { handover_.flush_through(mark); }
 
   std::string put_blob(std::string_view data) override { return blobs_.put(data); }
 
   std::vector<std::string> unstored(const std::string& id) override {
-    flush_through_last_of(id);
+    handover_.flush_events_of(id);
     std::vector<std::string> found;
     for (const auto& name : outbox_.list_for(id)) {
       try {
@@ -117,33 +83,21 @@ class LocalEventSink : public EventSink {
  private:
   // The writer thread: takes everything handed over, writes it, sends it.
   void write_loop() {
-    std::unique_lock lock(mutex_);
     for (;;) {
-      wake_.wait(lock, [&] { return closing_ || !pending_.empty(); });
-      if (pending_.empty()) return;  // closing, and everything is written
-      pending_.linger(lock, wake_, [&] {
-        return closing_ || wanted_ > done_ || pending_.size() >= kMaxPending / 2;
-      });
-      std::vector<OutgoingEvent> taken = pending_.take();
-      changed_.notify_all();  // room for publish()
-      lock.unlock();
+      std::vector<OutgoingEvent> taken;
+      {
+        auto lock = handover_.lock();
+        handover_.wake().wait(lock, [&] { return handover_.closing() || !handover_.empty(); });
+        if (handover_.empty()) return;  // closing, and everything is written
+        taken = handover_.linger_and_take(lock);
+      }
       std::exception_ptr failure;
       try {
         write_and_send(taken);
       } catch (...) {
         failure = std::current_exception();
       }
-      lock.lock();
-      if (failure) {
-        // These events are not durable, so none after them may be: the
-        // sender hears of it at its next publish() or flush().
-        if (!failure_) failure_ = failure;
-        pending_.take();
-      } else {
-        done_ += taken.size();
-        pending_.written_through(done_);
-      }
-      changed_.notify_all();
+      handover_.written(taken.size(), failure);
     }
   }
 
@@ -207,16 +161,8 @@ class LocalEventSink : public EventSink {
   std::optional<MessageQueue> queue_;
   bool collector_down_ = false;
   bool warned_ = false;
-  // Shared with the writer thread, under mutex_.
-  std::mutex mutex_;
-  std::condition_variable wake_;     // for the writer: work, or closing
-  std::condition_variable changed_;  // for publish() and flush(): room, progress, failure
-  PendingEvents pending_;
-  std::uint64_t done_ = 0;    // events written (sent or in the outbox)
-  std::uint64_t wanted_ = 0;  // the highest mark a flush waits for
-  std::exception_ptr failure_;
-  bool closing_ = false;
-  std::thread writer_;  // last: started once everything above is ready
+  EventHandover handover_;  // shared with the writer thread
+  std::thread writer_;      // last: started once everything above is ready
 };
 
 class LocalEventSource : public EventSource {

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -64,6 +65,52 @@ class PendingEvents {
   std::map<std::string, std::uint64_t> last_marks_;  // by submission, until written
   Clock::time_point first_added_;
   bool urgent_ = false;  // one of them may not wait
+};
+
+}  // namespace pj::judge
+
+namespace pj::judge {
+
+// The hand-over between a sink's callers and its writer thread, the same
+// for every transport: publish() adds an event (waiting while many are
+// pending), flush_through() waits until the events before a mark are
+// written, and the writer takes what is pending once it has lingered.
+class EventHandover {
+ public:
+  // Events pending before publish() waits for the writer (back-pressure).
+  static constexpr std::size_t kMaxPending = 1024;
+
+  // The callers' side. Each throws the writer's failure: an event that
+  // could not be written, after which none may be.
+  void publish(OutgoingEvent event);
+  std::uint64_t published();
+  void flush_through(std::uint64_t mark);
+  // This sink's own pending or in-flight events of submission `id`, written.
+  void flush_events_of(const std::string& id);
+  // The writer takes what is left, then closing() is true.
+  void close();
+
+  // The writer's side, under lock().
+  std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
+  std::condition_variable& wake() { return wake_; }  // work, or closing
+  bool closing() const { return closing_; }
+  bool empty() const { return pending_.empty(); }
+  // Waits for company (PendingEvents::linger) unless someone waits for
+  // these events or many are pending; then takes them all.
+  std::vector<OutgoingEvent> linger_and_take(std::unique_lock<std::mutex>& lock);
+  // `count` events taken were written; or `failure` (then the rest pending
+  // are dropped: none after a lost event may be written).
+  void written(std::size_t count, std::exception_ptr failure);
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable changed_;  // for callers: room, progress, failure
+  PendingEvents pending_;
+  std::uint64_t done_ = 0;    // events written
+  std::uint64_t wanted_ = 0;  // the highest mark a flush waits for
+  std::exception_ptr failure_;
+  bool closing_ = false;
 };
 
 }  // namespace pj::judge

@@ -32,7 +32,6 @@ namespace pj::judge {
 namespace {
 
 constexpr std::size_t kGroupBytes = 64 << 10;
-constexpr std::size_t kMaxPending = 1024;
 constexpr double kMaxRetrySeconds = 2;
 constexpr double kOutboxLookSeconds = 1;  // an idle sink looks for what others left
 constexpr long long kCollectorBeatMs = 5000;
@@ -59,11 +58,7 @@ class RedisEventSink : public EventSink {
   }
 
   ~RedisEventSink() override {
-    {
-      std::lock_guard lock(mutex_);
-      closing_ = true;
-    }
-    wake_.notify_all();
+    handover_.close();
     writer_.join();
   }
 
@@ -72,49 +67,21 @@ class RedisEventSink : public EventSink {
 
   void publish(const std::string& id, std::int64_t seq, const std::string& message,
                bool may_wait) override {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return failure_ || pending_.size() < kMaxPending; });
-    if (failure_) std::rethrow_exception(failure_);
-    bool wake = pending_.add({id, seq, message, may_wait});
-    // The writer wants the first event, and the ones that end its lingering.
-    if (wake || pending_.size() == kMaxPending / 2) wake_.notify_one();
+    handover_.publish({id, seq, message, may_wait});
   }
-
-  std::uint64_t published() override {
-    std::lock_guard lock(mutex_);
-    return pending_.added();
-  }
-
-  // This sink's own events of `id`, written: then the outbox holds them.
-  void flush_through_last_of(const std::string& id) {
-    std::optional<std::uint64_t> mark;
-    {
-      std::lock_guard lock(mutex_);
-      mark = pending_.last_mark_of(id);
-    }
-    if (mark) flush_through(*mark);
-  }
-
-  void flush_through(std::uint64_t mark) override {
-    std::unique_lock lock(mutex_);
-    if (mark > wanted_) {
-      wanted_ = mark;
-      wake_.notify_one();  // no lingering for these
-    }
-    changed_.wait(lock, [&] { return failure_ || done_ >= mark; });
-    if (failure_) std::rethrow_exception(failure_);
-  }
+  std::uint64_t published() override { return handover_.published(); }
+  void flush_through(std::uint64_t mark) override { handover_.flush_through(mark); }
 
   // Kept on disk until sent: the writer sends blobs before any later event.
   std::string put_blob(std::string_view data) override {
     std::string hash = blobs_.put(data);
-    std::lock_guard lock(mutex_);
+    auto lock = handover_.lock();
     backlog_ = true;
     return hash;
   }
 
   std::vector<std::string> unstored(const std::string& id) override {
-    flush_through_last_of(id);
+    handover_.flush_events_of(id);
     std::vector<std::string> found;
     for (const auto& name : outbox_.list_for(id)) {
       try {
@@ -157,14 +124,16 @@ class RedisEventSink : public EventSink {
 
  private:
   void write_loop() {
-    std::unique_lock lock(mutex_);
+    auto lock = handover_.lock();
+    std::condition_variable& wake = handover_.wake();
     double retry = 0.05;
     for (;;) {
-      if (backlog_ && pending_.empty()) {
-        wake_.wait_for(lock, std::chrono::duration<double>(retry),
-                       [&] { return closing_ || !pending_.empty(); });
-      } else if (!wake_.wait_for(lock, std::chrono::duration<double>(kOutboxLookSeconds),
-                                 [&] { return closing_ || !pending_.empty() || backlog_; })) {
+      if (backlog_ && handover_.empty()) {
+        wake.wait_for(lock, std::chrono::duration<double>(retry),
+                      [&] { return handover_.closing() || !handover_.empty(); });
+      } else if (!wake.wait_for(lock, std::chrono::duration<double>(kOutboxLookSeconds), [&] {
+                   return handover_.closing() || !handover_.empty() || backlog_;
+                 })) {
         // Idle: what other judges of this machine left in the outbox (they
         // ended while the broker was away) is sent by whoever is still here.
         lock.unlock();
@@ -173,8 +142,8 @@ class RedisEventSink : public EventSink {
         backlog_ = backlog_ || waiting;
         continue;
       }
-      if (pending_.empty()) {
-        bool closing = closing_;
+      if (handover_.empty()) {
+        bool closing = handover_.closing();
         lock.unlock();
         bool sent = drain();
         lock.lock();
@@ -182,11 +151,7 @@ class RedisEventSink : public EventSink {
         retry = sent ? 0.05 : std::min(retry * 2, kMaxRetrySeconds);
         continue;
       }
-      pending_.linger(lock, wake_, [&] {
-        return closing_ || wanted_ > done_ || pending_.size() >= kMaxPending / 2;
-      });
-      std::vector<OutgoingEvent> taken = pending_.take();
-      changed_.notify_all();
+      std::vector<OutgoingEvent> taken = handover_.linger_and_take(lock);
       lock.unlock();
       std::exception_ptr failure;
       try {
@@ -194,15 +159,8 @@ class RedisEventSink : public EventSink {
       } catch (...) {
         failure = std::current_exception();
       }
+      handover_.written(taken.size(), failure);
       lock.lock();
-      if (failure) {
-        if (!failure_) failure_ = failure;
-        pending_.take();
-      } else {
-        done_ += taken.size();
-        pending_.written_through(done_);
-      }
-      changed_.notify_all();
     }
   }
 
@@ -212,7 +170,7 @@ class RedisEventSink : public EventSink {
     std::vector<EventGroup> groups = make_event_groups(events, kGroupBytes, 0);
     bool backlog;
     {
-      std::lock_guard lock(mutex_);
+      auto lock = handover_.lock();
       backlog = backlog_;
     }
     std::size_t sent = 0;
@@ -227,7 +185,7 @@ class RedisEventSink : public EventSink {
     for (std::size_t i = sent; i < groups.size(); ++i)
       outbox_.write(groups[i].id, groups[i].first, groups[i].last, groups[i].lines, false);
     outbox_.sync_dir();
-    std::lock_guard lock(mutex_);
+    auto lock = handover_.lock();
     backlog_ = true;
   }
 
@@ -267,7 +225,7 @@ class RedisEventSink : public EventSink {
       lost(e);
       return false;
     }
-    std::lock_guard lock(mutex_);
+    auto lock = handover_.lock();
     backlog_ = false;
     if (warned_) log("the broker takes events again; the outbox is sent");
     warned_ = false;
@@ -300,14 +258,8 @@ class RedisEventSink : public EventSink {
   std::optional<Broker> broker_;  // the writer thread's
   std::optional<Broker> reader_;  // unstored()'s
   bool warned_ = false;
-  std::mutex mutex_;
-  std::condition_variable wake_, changed_;
-  PendingEvents pending_;
-  std::uint64_t done_ = 0;    // events written (sent or in the outbox)
-  std::uint64_t wanted_ = 0;  // the highest mark a flush waits for
-  std::exception_ptr failure_;
-  bool backlog_ = false;  // outbox files or blobs wait to be sent
-  bool closing_ = false;
+  EventHandover handover_;  // shared with the writer thread
+  bool backlog_ = false;    // outbox files or blobs wait to be sent (under handover_.lock())
   std::thread writer_;
 };
 
