@@ -1,7 +1,8 @@
 // What a sink's writer thread has yet to commit, and how long it may still
 // wait for company (group commit: the more events a group holds, the fewer
-// files, fsyncs, messages and transactions per event). Not thread-safe: a
-// sink guards it with its own mutex.
+// files, fsyncs, messages and transactions per event); and the hand-over
+// of those events between a sink's callers and its writer, which every
+// transport's sink shares.
 #pragma once
 
 #include <chrono>
@@ -24,6 +25,7 @@ namespace pj::judge {
 // flushed, is not held.
 constexpr std::chrono::milliseconds kBatchEventLinger{250};
 
+// Not thread-safe: EventHandover guards it.
 class PendingEvents {
  public:
   // Adds an event; true if the writer should be woken for it: it is the
@@ -66,10 +68,6 @@ class PendingEvents {
   Clock::time_point first_added_;
   bool urgent_ = false;  // one of them may not wait
 };
-
-}  // namespace pj::judge
-
-namespace pj::judge {
 
 // The hand-over between a sink's callers and its writer thread, the same
 // for every transport: publish() adds an event (waiting while many are
