@@ -96,13 +96,11 @@ void JudgingProcess::finish() {
 bool JudgingProcess::settled_by(const std::string& line) {
   if (finishing_.empty()) return false;
   const Job& job = finishing_.front();
-  std::string why;
-  if (line == "done " + job.id) {
-  } else if (line.rfind("failed " + job.id + " ", 0) == 0) {
-    why = "its verdict could not be recorded: " + line.substr(8 + job.id.size());
-  } else {
-    return false;
-  }
+  std::string failed = "failed " + job.id + " ";
+  bool is_failure = line.rfind(failed, 0) == 0;
+  if (!is_failure && line != "done " + job.id) return false;
+  std::string why = is_failure ? "its verdict could not be recorded: " + line.substr(failed.size())
+                               : std::string();
   Job settled = std::move(finishing_.front());
   finishing_.pop_front();
   settle_(settled, why);
