@@ -56,14 +56,14 @@ void SubmissionEmitter::on_test(const TestReport& t, std::size_t index, std::siz
 }
 
 void SubmissionEmitter::final(const SubmissionReport& r, std::optional<int> attempts) {
+  sink_.flush_through(final_handed_over(r, attempts));  // the verdict is recorded when this returns
+}
+
+std::uint64_t SubmissionEmitter::final_handed_over(const SubmissionReport& r,
+                                                   std::optional<int> attempts) {
   FinalFacts f = final_facts(r);
   f.attempts = attempts;
   emit(EventType::Final, encode_final(f));
-  sink_.flush();  // the verdict is recorded when this returns
-}
-
-std::uint64_t SubmissionEmitter::final_handed_over(const SubmissionReport& r) {
-  emit(EventType::Final, encode_final(final_facts(r)));
   return sink_.published();
 }
 

@@ -44,7 +44,8 @@ class SubmissionEmitter : public JudgeObserver {
   void final(const SubmissionReport& r, std::optional<int> attempts = std::nullopt);
   // The final handed over, not waited for: the caller makes it durable with
   // the sink's flush_through(mark returned) before it says it is judged.
-  std::uint64_t final_handed_over(const SubmissionReport& r);
+  std::uint64_t final_handed_over(const SubmissionReport& r,
+                                  std::optional<int> attempts = std::nullopt);
 
  private:
   SubmissionEmitter(EventSink& sink, std::string id, std::int64_t next_seq);

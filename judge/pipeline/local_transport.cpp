@@ -16,10 +16,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <exception>
-#include <mutex>
 #include <thread>
 
 #include "judge/engine/error.hpp"
